@@ -1,0 +1,83 @@
+"""The exceptions dailypapers raises. Library code raises them; only the CLI turns them into messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class DailyPapersError(Exception):
+    """Base of every error dailypapers reports to a user."""
+
+
+class ConfigError(DailyPapersError):
+    """The config file is missing, unreadable or has a wrong key or value."""
+
+    def __init__(self, file: Path | str, key: str | None, message: str) -> None:
+        self.file = str(file)
+        self.key = key
+        self.message = message
+        where = f"{self.file}: {key}" if key else self.file
+        super().__init__(f"{where}: {message}")
+
+
+class QuerySyntaxError(DailyPapersError):
+    """A topic query that is not valid arXiv ``search_query`` syntax.
+
+    ``start`` and ``end`` are 0-based character offsets into ``source``; the message shows the query with a
+    caret under the bad span, the way httpie reports nested-JSON errors.
+    """
+
+    def __init__(self, source: str, start: int, end: int, message: str, topic: str | None = None) -> None:
+        self.source = source
+        self.start = start
+        self.end = max(end, start + 1)
+        self.message = message
+        self.topic = topic
+        super().__init__(self._format())
+
+    def with_topic(self, topic: str) -> QuerySyntaxError:
+        return QuerySyntaxError(self.source, self.start, self.end, self.message, topic)
+
+    def _format(self) -> str:
+        head = f"topic {self.topic!r}: " if self.topic else ""
+        caret = " " * self.start + "^" * (self.end - self.start)
+        return f"{head}{self.message} at column {self.start + 1}\n  {self.source}\n  {caret}"
+
+
+class FetchError(DailyPapersError):
+    """A source could not be read: the URL, how many attempts were made and the last status."""
+
+    def __init__(self, url: str, attempts: int, status: int | None, reason: str) -> None:
+        self.url = url
+        self.attempts = attempts
+        self.status = status
+        self.reason = reason
+        shown = f"HTTP {status}" if status is not None else reason
+        tail = f" ({reason})" if status is not None and reason else ""
+        super().__init__(f"{url}: {shown}{tail} after {attempts} attempt{'s' if attempts != 1 else ''}")
+
+
+class FeedError(DailyPapersError):
+    """A feed that cannot be used: malformed XML, or arXiv's error feed carrying arXiv's own message."""
+
+    def __init__(self, message: str, url: str | None = None) -> None:
+        self.url = url
+        self.message = message
+        super().__init__(f"{url}: {message}" if url else message)
+
+
+class StoreError(DailyPapersError):
+    """The SQLite archive cannot be opened or is of an unknown schema."""
+
+
+class DeliveryError(DailyPapersError):
+    """An output could not be delivered to a channel (a file, a mail server, a webhook)."""
+
+    def __init__(self, channel: str, recipient: str, message: str) -> None:
+        self.channel = channel
+        self.recipient = recipient
+        super().__init__(f"{channel} to {recipient}: {message}")
+
+
+class RunInProgressError(DailyPapersError):
+    """Another run on the same config holds the lock."""

@@ -1,0 +1,121 @@
+"""Typed records: arXiv identifiers, authors, papers, and the digest handed to renderers.
+
+Identifiers follow https://info.arxiv.org/help/arxiv_identifier.html: the new scheme ``YYMM.NNNN[N]`` (since
+April 2007) and the old scheme ``archive[.SC]/YYMMNNN``, each with an optional ``vN`` version.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+_NEW_ID = re.compile(r"(?P<id>\d{4}\.\d{4,5})(?:v(?P<version>[1-9]\d*))?")
+_OLD_ID = re.compile(
+    r"(?P<id>(?P<archive>[a-z]+(?:-[a-z]{2,})?)(?:\.[a-zA-Z-]{2,})?/\d{7})(?:v(?P<version>[1-9]\d*))?"
+)
+_PREFIXES = ("https://arxiv.org/abs/", "http://arxiv.org/abs/", "oai:arXiv.org:", "arXiv:", "arxiv:")
+
+
+def split_id(text: str) -> tuple[str, int | None]:
+    """Split any form of an arXiv identifier into the id without version and the version (or None).
+
+    Accepts ``2601.08800v2``, ``http://arxiv.org/abs/2601.08800v2``, ``oai:arXiv.org:2601.08800``,
+    ``hep-th/9901001v1`` and ``math.CA/0611800``. The subject class of an old-scheme id is dropped, as arXiv
+    prefers (``math/0611800``). Raises ValueError for anything else.
+    """
+    raw = text.strip()
+    for prefix in _PREFIXES:
+        if raw.startswith(prefix):
+            raw = raw[len(prefix) :]
+            break
+    match = _NEW_ID.fullmatch(raw)
+    if match:
+        version = match.group("version")
+        return match.group("id"), int(version) if version else None
+    match = _OLD_ID.fullmatch(raw)
+    if match:
+        version = match.group("version")
+        archive, number = match.group("id").split("/")
+        return f"{archive.split('.')[0]}/{number}", int(version) if version else None
+    raise ValueError(f"not an arXiv identifier: {text!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    affiliations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One version of one arXiv paper, as the export API describes it.
+
+    ``published`` is the v1 submission time, ``updated`` the submission time of this version; both are
+    timezone-aware UTC datetimes. ``categories`` lists the primary category first.
+    """
+
+    id: str
+    version: int
+    title: str
+    abstract: str
+    authors: tuple[Author, ...]
+    categories: tuple[str, ...]
+    primary_category: str
+    published: datetime
+    updated: datetime
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    report_no: str | None = None
+
+    @property
+    def versioned_id(self) -> str:
+        return f"{self.id}v{self.version}"
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.versioned_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.versioned_id}"
+
+    @property
+    def doi_url(self) -> str | None:
+        return f"https://doi.org/{self.doi}" if self.doi else None
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A paper as a digest lists it: the paper, and whether this listing announces a new version of it."""
+
+    paper: Paper
+    new_version: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One topic's part of a digest, newest first."""
+
+    topic: str
+    papers: tuple[Listed, ...]
+    total: int | None = None  # how many papers the topic has in all, when more than are listed
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What renderers receive: everything a page or a notification shows, read from the store.
+
+    ``sections`` hold each topic's latest papers (the page); ``new`` holds, per topic, only the papers first
+    matched in the run being reported (the notification). ``note`` explains an empty notification.
+    """
+
+    title: str
+    day: date
+    sections: tuple[Section, ...]
+    new: tuple[Section, ...] = ()
+    note: str | None = None
+    columns: tuple[str, ...] = ("Title", "Date", "Abstract", "Comment")
+    generated: datetime | None = None
+    extra: dict[str, str] = field(default_factory=dict)
