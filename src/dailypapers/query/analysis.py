@@ -1,0 +1,130 @@
+"""Turn a paper's text into the words that queries are matched against, once per paper.
+
+Titles and abstracts (and comments, journal references, report numbers) are analysed the way arXiv's index
+analyses ``title.english`` and ``abstract.english`` with Elasticsearch's ``english`` analyzer (protocol notes
+§1.4): lower case; words split on anything that is not a letter or digit, so ``graph-neural-networks`` is
+three words; the possessive ``'s`` (or ``’s``) dropped, as Lucene's ``EnglishPossessiveFilter`` does; then
+Porter stems (``porter.py``). Two deliberate differences keep local matching simple and predictable:
+
+- Stop words are kept, in documents and in queries. arXiv drops them, so there ``"learning to rank"`` also
+  matches "learning for rank"; here the phrase's ``to`` must be there too. A bare stop word such as
+  ``abs:the`` matches almost everything instead of nothing.
+- Accents are folded away (NFKD, then combining marks dropped, plus a few letters NFKD keeps, such as ``ø``),
+  and common TeX accents (``Schr\\"odinger``, ``{\\'e}``) are resolved first, so ``schrodinger`` matches all
+  three spellings. arXiv folds accents only in author names.
+
+Author names get the same folding and splitting, but no stemming and no possessive rule, as arXiv's
+``author_folding`` analyzer. A query's words go through the same functions, so both sides always agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from dailypapers.model import Paper
+from dailypapers.query.porter import stem
+
+__all__ = ["Document", "Words", "analyse", "fold", "split_query_words", "split_words"]
+
+_TEX_ACCENT = re.compile(r"\{?\\(?:[\"'`^~=.]|[uvHcdbkr](?![A-Za-z]))\s*\{?([A-Za-z])\}?\}?")
+_TEX_LETTER = re.compile(r"\{?\\(aa|AA|ae|AE|oe|OE|ss|o|O|l|L|i|j)(?![A-Za-z])\s*\}?")
+# Latin letters that NFKD does not decompose, folded as ICU folding (arXiv's author analyzer) folds them.
+_LETTERS = str.maketrans(
+    {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "æ": "ae", "Æ": "AE"}
+    | {"œ": "oe", "Œ": "OE", "þ": "th", "Þ": "TH", "ı": "i"}
+)
+_POSSESSIVE = re.compile(r"(?<=[^\W_])['’]s(?![^\W_])")
+_WORD = re.compile(r"[^\W_]+")
+_QUERY_WORD = re.compile(r"([^\W_]+)(\*?)")
+_TEXT_FIELDS = {"ti": "title", "abs": "abstract", "co": "comment", "jr": "journal_ref", "rn": "report_no"}
+
+
+def fold(text: str) -> str:
+    """``text`` in lower case without accents: ``Jérémie`` and ``J\\'er\\'emie`` both become ``jeremie``."""
+    if "\\" in text:
+        text = _TEX_LETTER.sub(r"\1", _TEX_ACCENT.sub(r"\1", text))
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def split_words(text: str, possessive: bool = True) -> list[str]:
+    """The folded words of ``text``: runs of letters and digits, after dropping possessive ``'s``."""
+    return _WORD.findall(_prepare(text, possessive))
+
+
+def split_query_words(text: str, possessive: bool = True) -> list[tuple[str, bool]]:
+    """Like ``split_words``, each word paired with whether a ``*`` follows it: ``mae*`` is a prefix."""
+    return [(word, bool(star)) for word, star in _QUERY_WORD.findall(_prepare(text, possessive))]
+
+
+def _prepare(text: str, possessive: bool) -> str:
+    folded = fold(text)
+    if possessive and ("'" in folded or "’" in folded):
+        folded = _POSSESSIVE.sub("", folded)
+    return folded
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """One field's words in order, their stems in order (for phrases), and the set of stems (for words)."""
+
+    tokens: tuple[str, ...]
+    stems: tuple[str, ...]
+    stem_set: frozenset[str]
+
+    @classmethod
+    def of_text(cls, text: str | None) -> Words:
+        tokens = tuple(split_words(text)) if text else ()
+        stems = tuple(map(stem, tokens))
+        return cls(tokens, stems, frozenset(stems))
+
+    @classmethod
+    def of_name(cls, name: str) -> Words:
+        """An author name: folded words, not stemmed (``Hopkins`` must not match ``au:hopkin``)."""
+        tokens = tuple(split_words(name, possessive=False))
+        return cls(tokens, tokens, frozenset(tokens))
+
+
+class Document:
+    """A paper analysed for matching. Each field is analysed on first use and kept, so however many topics
+    look at a paper, its abstract is split and stemmed once, and a field no topic names is never analysed.
+    """
+
+    __slots__ = ("paper", "_texts", "_authors", "_categories")
+
+    def __init__(self, paper: Paper) -> None:
+        self.paper = paper
+        self._texts: dict[str, Words] = {}
+        self._authors: tuple[Words, ...] | None = None
+        self._categories: frozenset[str] | None = None
+
+    def text(self, field: str) -> Words:
+        """The words of a text field: ``ti``, ``abs``, ``co``, ``jr`` or ``rn``."""
+        words = self._texts.get(field)
+        if words is None:
+            words = self._texts[field] = Words.of_text(getattr(self.paper, _TEXT_FIELDS[field]))
+        return words
+
+    @property
+    def authors(self) -> tuple[Words, ...]:
+        """Each author's name separately, so a phrase cannot run from one author into the next."""
+        if self._authors is None:
+            self._authors = tuple(Words.of_name(author.name) for author in self.paper.authors)
+        return self._authors
+
+    @property
+    def categories(self) -> frozenset[str]:
+        """The primary and every cross-listed category, in lower case."""
+        if self._categories is None:
+            listed = (self.paper.primary_category, *self.paper.categories)
+            self._categories = frozenset(category.lower() for category in listed)
+        return self._categories
+
+
+def analyse(paper: Paper) -> Document:
+    """The ``Document`` to evaluate queries on: analyse a paper once, then match it against every topic."""
+    return Document(paper)
