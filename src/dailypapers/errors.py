@@ -81,3 +81,7 @@ class DeliveryError(DailyPapersError):
 
 class RunInProgressError(DailyPapersError):
     """Another run on the same config holds the lock."""
+
+
+class ArxivApiError(FeedError):
+    """arXiv answered with its error feed (one entry titled ``Error``): a definite answer, not worth a retry."""

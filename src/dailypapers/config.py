@@ -1,0 +1,286 @@
+"""The config file: TOML → a typed, validated ``Config``.
+
+Every error names the file, the key (``topics[2].query``) and what was expected. Unknown keys are errors, so
+a typo never passes silently. Paths inside the config are relative to the config file's folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dailypapers.errors import ConfigError, QuerySyntaxError
+from dailypapers.query import Node, topic_query
+
+DEFAULT_CONFIG = "dailypapers.toml"
+DEFAULT_API_URL = "https://export.arxiv.org/api/query"
+COLUMNS = ("Title", "Date", "Abstract", "Comment", "Authors", "Categories", "PDF")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    query_text: str | None
+    query: Node
+
+    @property
+    def source(self) -> str:
+        """The query as the user wrote it, or the plain-name expansion."""
+        return self.query_text if self.query_text is not None else f'ti:"{self.name}" OR abs:"{self.name}"'
+
+
+@dataclass(frozen=True)
+class ArxivSettings:
+    api_url: str = DEFAULT_API_URL
+    delay: float = 3.0
+    timeout: float = 60.0
+    max_attempts: int = 4
+    max_wait: float = 120.0
+    page_size: int = 2000
+    lookback_days: int = 3
+    max_pages: int = 20
+
+
+@dataclass(frozen=True)
+class Outputs:
+    markdown: Path | None
+    issue: Path | None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    title: str
+    timezone: ZoneInfo
+    max_papers: int
+    columns: tuple[str, ...]
+    contact: str | None
+    database: Path
+    categories: tuple[str, ...]
+    topics: tuple[Topic, ...]
+    outputs: Outputs
+    arxiv: ArxivSettings
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+
+class _Table:
+    """A TOML table being read: hands out typed values and reports unknown or wrong keys by their path."""
+
+    def __init__(self, file: Path, prefix: str, data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+        self.file, self.prefix, self.data = file, prefix, data
+        for key in data:
+            if key not in allowed:
+                raise ConfigError(file, self.key(key), f"unknown key; expected one of {', '.join(allowed)}")
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def error(self, name: str, message: str) -> ConfigError:
+        return ConfigError(self.file, self.key(name), message)
+
+    def get(self, name: str, kind: type[T], default: T) -> T:
+        value = self.data.get(name, default)
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.error(name, f"expected {_kind_name(kind)}, got {value!r}")
+        return value
+
+    def optional_str(self, name: str) -> str | None:
+        value = self.data.get(name)
+        if value is not None and not isinstance(value, str):
+            raise self.error(name, f"expected a string, got {value!r}")
+        return value
+
+    def strings(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = self.data.get(name, list(default))
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.error(name, f"expected a list of strings, got {value!r}")
+        return tuple(value)
+
+    def table(self, name: str, allowed: tuple[str, ...]) -> _Table:
+        value = self.data.get(name, {})
+        if not isinstance(value, dict):
+            raise self.error(name, "expected a table")
+        return _Table(self.file, self.key(name), value, allowed)
+
+    def positive(self, name: str, kind: type[T], default: T, check: Callable[[Any], bool]) -> T:
+        value = self.get(name, kind, default)
+        if not check(value):
+            raise self.error(name, f"must be positive, got {value!r}")
+        return value
+
+
+def _kind_name(kind: type) -> str:
+    return {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}.get(
+        kind, kind.__name__
+    )
+
+
+def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> Config:
+    """Read and validate a config file; the environment's ``DAILYPAPERS_*`` settings override ``[arxiv]``."""
+    file = Path(path)
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(file, None, "no such file; create one with `dailypapers init`") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(file, None, f"cannot read: {err}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(file, None, f"not valid TOML: {err}") from None
+    return _build(file.resolve(), raw, os.environ if environ is None else environ)
+
+
+def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Config:
+    top = _Table(
+        file,
+        "",
+        raw,
+        (
+            "title",
+            "timezone",
+            "max_papers",
+            "columns",
+            "contact",
+            "database",
+            "scope",
+            "topics",
+            "outputs",
+            "arxiv",
+        ),
+    )
+    folder = file.parent
+    scope = top.table("scope", ("categories",))
+    outputs = top.table("outputs", ("markdown", "issue"))
+    return Config(
+        path=file,
+        title=top.get("title", str, "Daily Papers"),
+        timezone=_timezone(top),
+        max_papers=top.positive("max_papers", int, 100, lambda v: v > 0),
+        columns=_columns(top),
+        contact=top.optional_str("contact"),
+        database=folder / top.get("database", str, "dailypapers.db"),
+        categories=_categories(scope),
+        topics=_topics(file, raw.get("topics")),
+        outputs=Outputs(
+            markdown=_output(folder, outputs, "markdown", "README.md"),
+            issue=_output(folder, outputs, "issue", ".github/ISSUE_TEMPLATE.md"),
+        ),
+        arxiv=_arxiv(top.table("arxiv", _ARXIV_KEYS), environ),
+    )
+
+
+def _timezone(top: _Table) -> ZoneInfo:
+    name = top.get("timezone", str, "UTC")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise top.error(
+            "timezone", f"unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'"
+        ) from None
+
+
+def _columns(top: _Table) -> tuple[str, ...]:
+    columns = top.strings("columns", ("Title", "Date", "Abstract", "Comment"))
+    for column in columns:
+        if column not in COLUMNS:
+            raise top.error("columns", f"unknown column {column!r}; expected some of {', '.join(COLUMNS)}")
+    if not columns:
+        raise top.error("columns", "needs at least one column")
+    return columns
+
+
+def _categories(scope: _Table) -> tuple[str, ...]:
+    categories = scope.strings("categories", ())
+    for category in categories:
+        if not category or " " in category or ":" in category:
+            raise scope.error(
+                "categories", f"{category!r} is not an arXiv archive or category such as 'cs.DC'"
+            )
+    return categories
+
+
+def _output(folder: Path, outputs: _Table, name: str, default: str) -> Path | None:
+    value = outputs.data.get(name, default)
+    if value is False:
+        return None
+    if not isinstance(value, str) or not value:
+        raise outputs.error(name, f"expected a file path or false, got {value!r}")
+    return folder / value
+
+
+def _topics(file: Path, raw: Any) -> tuple[Topic, ...]:
+    if raw is None:
+        raise ConfigError(file, "topics", "at least one [[topics]] entry is needed")
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(file, "topics", "expected one or more [[topics]] tables")
+    topics: list[Topic] = []
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise ConfigError(file, f"topics[{index}]", "expected a table with a name")
+        table = _Table(file, f"topics[{index}]", entry, ("name", "query"))
+        name = table.get("name", str, "").strip()
+        if not name:
+            raise table.error("name", "every topic needs a non-empty name")
+        if any(topic.name == name for topic in topics):
+            raise table.error("name", f"topic {name!r} is defined twice")
+        text = table.optional_str("query")
+        try:
+            node = topic_query(name, text)
+        except QuerySyntaxError as err:
+            raise ConfigError(file, table.key("query" if text is not None else "name"), str(err)) from None
+        topics.append(Topic(name=name, query_text=text, query=node))
+    return tuple(topics)
+
+
+_ARXIV_KEYS = (
+    "api_url",
+    "delay",
+    "timeout",
+    "max_attempts",
+    "max_wait",
+    "page_size",
+    "lookback_days",
+    "max_pages",
+)
+_ENVIRONMENT = {"api_url": "DAILYPAPERS_API_URL", "delay": "DAILYPAPERS_DELAY"}
+
+
+def _arxiv(table: _Table, environ: Mapping[str, str]) -> ArxivSettings:
+    base = ArxivSettings()
+    settings = ArxivSettings(
+        api_url=table.get("api_url", str, base.api_url),
+        delay=table.positive("delay", float, base.delay, lambda v: v >= 0),
+        timeout=table.positive("timeout", float, base.timeout, lambda v: v > 0),
+        max_attempts=table.positive("max_attempts", int, base.max_attempts, lambda v: v >= 1),
+        max_wait=table.positive("max_wait", float, base.max_wait, lambda v: v >= 0),
+        page_size=table.positive("page_size", int, base.page_size, lambda v: 0 < v <= 2000),
+        lookback_days=table.positive("lookback_days", int, base.lookback_days, lambda v: v >= 0),
+        max_pages=table.positive("max_pages", int, base.max_pages, lambda v: v >= 1),
+    )
+    return _environment(settings, environ)
+
+
+def _environment(settings: ArxivSettings, environ: Mapping[str, str]) -> ArxivSettings:
+    api_url = environ.get(_ENVIRONMENT["api_url"]) or settings.api_url
+    delay = settings.delay
+    raw_delay = environ.get(_ENVIRONMENT["delay"])
+    if raw_delay:
+        try:
+            delay = float(raw_delay)
+        except ValueError:
+            raise ConfigError(
+                "environment", "DAILYPAPERS_DELAY", f"expected seconds, got {raw_delay!r}"
+            ) from None
+        if delay < 0:
+            raise ConfigError("environment", "DAILYPAPERS_DELAY", "must not be negative")
+    return replace(settings, api_url=api_url, delay=delay)

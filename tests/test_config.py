@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dailypapers.config import load_config
+from dailypapers.errors import ConfigError
+
+MINIMAL = '[[topics]]\nname = "compiler"\n'
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "dailypapers.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_minimal_config_has_defaults_relative_to_its_folder(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, MINIMAL), environ={})
+    assert config.title == "Daily Papers"
+    assert config.max_papers == 100
+    assert config.columns == ("Title", "Date", "Abstract", "Comment")
+    assert config.database == tmp_path / "dailypapers.db"
+    assert config.outputs.markdown == tmp_path / "README.md"
+    assert config.outputs.issue == tmp_path / ".github" / "ISSUE_TEMPLATE.md"
+    assert config.arxiv.delay == 3.0
+    assert config.arxiv.api_url == "https://export.arxiv.org/api/query"
+    assert [t.name for t in config.topics] == ["compiler"]
+    assert config.topics[0].source == 'ti:"compiler" OR abs:"compiler"'
+
+
+def test_environment_overrides_the_arxiv_table(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL + '[arxiv]\napi_url = "https://mirror.example/api/query"\ndelay = 5\n')
+    config = load_config(
+        path, environ={"DAILYPAPERS_API_URL": "http://127.0.0.1:9/api/query", "DAILYPAPERS_DELAY": "0"}
+    )
+    assert config.arxiv.api_url == "http://127.0.0.1:9/api/query"
+    assert config.arxiv.delay == 0.0
+    assert load_config(path, environ={}).arxiv.delay == 5.0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("titel = 'x'\n" + MINIMAL, "dailypapers.toml: titel: unknown key; expected one of title, timezone"),
+        (MINIMAL + "[scope]\ncategory = ['cs']\n", "dailypapers.toml: scope.category: unknown key"),
+        ('[[topics]]\nname = "x"\nquerry = "ti:x"\n', "dailypapers.toml: topics[0].querry: unknown key"),
+        ("max_papers = 0\n" + MINIMAL, "dailypapers.toml: max_papers: must be positive, got 0"),
+        (
+            "max_papers = 'ten'\n" + MINIMAL,
+            "dailypapers.toml: max_papers: expected a whole number, got 'ten'",
+        ),
+        (
+            "timezone = 'Mars/Olympus'\n" + MINIMAL,
+            "dailypapers.toml: timezone: unknown time zone 'Mars/Olympus'",
+        ),
+        ("columns = ['Title', 'Votes']\n" + MINIMAL, "dailypapers.toml: columns: unknown column 'Votes'"),
+        ("title = 'x'\n", "dailypapers.toml: topics: at least one [[topics]] entry is needed"),
+        ('[[topics]]\nname = ""\n', "dailypapers.toml: topics[0].name: every topic needs a non-empty name"),
+        (
+            '[[topics]]\nname = "a"\n[[topics]]\nname = "a"\n',
+            "dailypapers.toml: topics[1].name: topic 'a' is",
+        ),
+        (MINIMAL + "[arxiv]\npage_size = 5000\n", "dailypapers.toml: arxiv.page_size: must be positive"),
+        ("title = \n", "dailypapers.toml: not valid TOML"),
+    ],
+)
+def test_a_wrong_key_names_the_file_and_the_key(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text), environ={})
+    shown = message.replace("dailypapers.toml", str(tmp_path.resolve() / "dailypapers.toml"), 1)
+    assert str(caught.value).startswith(shown)
+
+
+def test_a_malformed_topic_query_names_the_topic_and_the_position(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[topics]]\nname = "compilers"\nquery = "(ti:compiler OR abs:compiler"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    text = str(caught.value)
+    assert text.startswith(f"{path.resolve()}: topics[0].query: topic 'compilers': ")
+    assert "column 1" in text
+    assert "(ti:compiler OR abs:compiler\n  ^" in text
+
+
+def test_a_missing_file_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file; create one with `dailypapers init`"):
+        load_config(tmp_path / "nope.toml", environ={})
+
+
+def test_bad_delay_in_the_environment_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="DAILYPAPERS_DELAY: expected seconds, got 'soon'"):
+        load_config(write(tmp_path, MINIMAL), environ={"DAILYPAPERS_DELAY": "soon"})
+
+
+def test_the_init_template_is_a_valid_config(tmp_path: Path) -> None:
+    from importlib.resources import files
+
+    text = files("dailypapers").joinpath("data/dailypapers.toml").read_text(encoding="utf-8")
+    config = load_config(write(tmp_path, text), environ={})
+    assert [t.name for t in config.topics] == ["reinforcement learning", "compiler", "performance"]
+    assert config.categories == ("cs.DC",)
