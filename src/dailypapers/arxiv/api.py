@@ -1,0 +1,135 @@
+"""The arXiv export API (https://info.arxiv.org/help/api/user-manual.html): searches, paged newest first.
+
+Paging follows the manual's advice and arxiv.py's experience: pages of at most 2,000 entries, sorted by
+``lastUpdatedDate`` descending, stopping at what is already known; an empty page in the middle of a result is
+arXiv having a bad moment, so it is asked again rather than taken as the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from dailypapers.arxiv.atom import FeedPage, parse_feed
+from dailypapers.errors import ArxivApiError, FeedError
+from dailypapers.http import Answer, Http, Retry
+from dailypapers.model import Paper
+
+ID_BATCH = 100
+
+
+@dataclass
+class SearchResult:
+    """What one search brought back: distinct papers, newest first, and how it went."""
+
+    query: str
+    papers: list[Paper] = field(default_factory=list)
+    requests: int = 0
+    skipped: int = 0
+    exhausted: bool = True
+
+
+@dataclass(frozen=True)
+class ExportApi:
+    http: Http
+    url: str
+    page_size: int = 2000
+    max_pages: int = 20
+
+    def search(
+        self,
+        query: str,
+        *,
+        stop_before: datetime | None = None,
+        enough: Callable[[Sequence[Paper]], bool] | None = None,
+        progress: Callable[[int, int | None], None] | None = None,
+    ) -> SearchResult:
+        """Page through ``query`` newest first.
+
+        Stops at the end of the result, at the first entry updated before ``stop_before``, when
+        ``enough`` says so, or after ``max_pages`` pages (``exhausted`` is then False).
+        """
+        result = SearchResult(query)
+        seen: set[tuple[str, int]] = set()
+        total: int | None = None
+        start = 0
+        for _ in range(self.max_pages):
+            page = self._page(query, start, total)
+            result.requests += 1
+            result.skipped += page.skipped
+            total = page.total_results if total is None else total
+            reached_known = self._collect(page.papers, result, seen, stop_before)
+            start += len(page.papers) + page.skipped
+            if progress is not None:
+                progress(start, total)
+            if reached_known or not page.papers or (total is not None and start >= total):
+                return result
+            if enough is not None and enough(result.papers):
+                return result
+        result.exhausted = False
+        return result
+
+    def by_ids(self, ids: Sequence[str]) -> SearchResult:
+        """Fetch the latest versions of ``ids`` with ``id_list``, in batches the API answers quickly."""
+        result = SearchResult(f"id_list of {len(ids)}")
+        seen: set[tuple[str, int]] = set()
+        for offset in range(0, len(ids), ID_BATCH):
+            batch = ids[offset : offset + ID_BATCH]
+            params = {"id_list": ",".join(batch), "start": "0", "max_results": str(len(batch))}
+            page = self._get(params, first_total=None, start=0)
+            result.requests += 1
+            result.skipped += page.skipped
+            self._collect(page.papers, result, seen, None)
+        return result
+
+    def _page(self, query: str, start: int, total: int | None) -> FeedPage:
+        params = {
+            "search_query": query,
+            "start": str(start),
+            "max_results": str(self.page_size),
+            "sortBy": "lastUpdatedDate",
+            "sortOrder": "descending",
+        }
+        return self._get(params, first_total=total, start=start)
+
+    def _get(self, params: dict[str, str], first_total: int | None, start: int) -> FeedPage:
+        parsed: list[FeedPage] = []
+
+        def check(answer: Answer) -> None:
+            page = _parse(answer)
+            expected = first_total if first_total is not None else page.total_results
+            if not page.papers and not page.skipped and expected and start < expected:
+                raise Retry(f"empty page at start={start} although {expected} results were announced")
+            parsed.append(page)
+
+        self.http.get(self.url, params, check=check)
+        return parsed[-1]
+
+    @staticmethod
+    def _collect(
+        papers: Sequence[Paper], result: SearchResult, seen: set[tuple[str, int]], stop: datetime | None
+    ) -> bool:
+        for paper in papers:
+            if stop is not None and paper.updated < stop:
+                return True
+            key = (paper.id, paper.version)
+            if key not in seen:
+                seen.add(key)
+                result.papers.append(paper)
+        return False
+
+
+def _parse(answer: Answer) -> FeedPage:
+    """Parse an answer; a damaged one is worth another try, arXiv's own error feed is not."""
+    try:
+        page = parse_feed(answer.body, answer.url)
+    except ArxivApiError:
+        raise
+    except FeedError as err:
+        if answer.status >= 400:
+            raise FeedError(f"HTTP {answer.status}: {err.message}", answer.url) from None
+        raise Retry(f"unreadable answer ({err.message})") from None
+    if answer.status >= 400:
+        raise FeedError(f"HTTP {answer.status} with a feed of {len(page.papers)} entries", answer.url)
+    return page
