@@ -374,7 +374,7 @@ def test_page_does_not_mark_new_versions(seed_papers: tuple[Paper, ...]) -> None
 
 
 @pytest.mark.parametrize(
-    ("note", "line"),
+    ("quiet", "line"),
     [
         (None, "No new papers since the last run.\n"),
         ("No announcement on Saturday 17 January 2026.", "No announcement on Saturday 17 January 2026.\n"),
@@ -382,12 +382,12 @@ def test_page_does_not_mark_new_versions(seed_papers: tuple[Paper, ...]) -> None
     ],
 )
 def test_notification_is_one_line_when_nothing_is_new(
-    seed_papers: tuple[Paper, ...], note: str | None, line: str
+    seed_papers: tuple[Paper, ...], quiet: str | None, line: str
 ) -> None:
     empty = (Section(SEED_TOPICS[0], ()), Section(SEED_TOPICS[1], ()))
-    text = render_notification(seed_digest(seed_papers, new=empty, note=note), page_url="https://x.test")
+    text = render_notification(seed_digest(seed_papers, new=empty, quiet=quiet), page_url="https://x.test")
     assert text == line
-    assert render_notification(seed_digest(seed_papers, note=note)) == line
+    assert render_notification(seed_digest(seed_papers, quiet=quiet)) == line
 
 
 def test_notification_nothing_new_golden(seed_papers: tuple[Paper, ...]) -> None:

@@ -121,9 +121,7 @@ class _Table:
 
 
 def _kind_name(kind: type) -> str:
-    return {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}.get(
-        kind, kind.__name__
-    )
+    return {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}.get(kind, kind.__name__)
 
 
 def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> Config:
@@ -184,9 +182,7 @@ def _timezone(top: _Table) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise top.error(
-            "timezone", f"unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'"
-        ) from None
+        raise top.error("timezone", f"unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'") from None
 
 
 def _columns(top: _Table) -> tuple[str, ...]:
@@ -203,9 +199,7 @@ def _categories(scope: _Table) -> tuple[str, ...]:
     categories = scope.strings("categories", ())
     for category in categories:
         if not category or " " in category or ":" in category:
-            raise scope.error(
-                "categories", f"{category!r} is not an arXiv archive or category such as 'cs.DC'"
-            )
+            raise scope.error("categories", f"{category!r} is not an arXiv archive or category such as 'cs.DC'")
     return categories
 
 
@@ -278,9 +272,7 @@ def _environment(settings: ArxivSettings, environ: Mapping[str, str]) -> ArxivSe
         try:
             delay = float(raw_delay)
         except ValueError:
-            raise ConfigError(
-                "environment", "DAILYPAPERS_DELAY", f"expected seconds, got {raw_delay!r}"
-            ) from None
+            raise ConfigError("environment", "DAILYPAPERS_DELAY", f"expected seconds, got {raw_delay!r}") from None
         if delay < 0:
             raise ConfigError("environment", "DAILYPAPERS_DELAY", "must not be negative")
     return replace(settings, api_url=api_url, delay=delay)

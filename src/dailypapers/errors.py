@@ -54,7 +54,8 @@ class FetchError(DailyPapersError):
         self.reason = reason
         shown = f"HTTP {status}" if status is not None else reason
         tail = f" ({reason})" if status is not None and reason else ""
-        super().__init__(f"{url}: {shown}{tail} after {attempts} attempt{'s' if attempts != 1 else ''}")
+        tries = f" after {attempts} attempt{'s' if attempts != 1 else ''}" if attempts else ""
+        super().__init__(f"{url}: {shown}{tail}{tries}")
 
 
 class FeedError(DailyPapersError):

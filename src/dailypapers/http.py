@@ -65,10 +65,12 @@ class Recorder:
     count: int = 0
 
     def start(self, now: str) -> None:
+        """Begin, or go on with, a recording: later runs add their answers after the earlier ones."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        for old in self.folder.glob("answer-*.json"):
-            old.unlink()
-        (self.folder / "recording.json").write_text(json.dumps({"now": now}) + "\n", encoding="utf-8")
+        self.count = len(list(self.folder.glob("answer-*.json")))
+        meta = self.folder / "recording.json"
+        if not meta.exists():
+            meta.write_text(json.dumps({"now": now}) + "\n", encoding="utf-8")
 
     def save(self, key: str, answer: Answer) -> None:
         self.count += 1
@@ -101,9 +103,7 @@ class Replay:
             replay.now = json.loads(meta.read_text(encoding="utf-8")).get("now")
         for path in sorted(folder.glob("answer-*.json")):
             record = json.loads(path.read_text(encoding="utf-8"))
-            answer = Answer(
-                record["url"], record["status"], record["headers"], base64.b64decode(record["body"])
-            )
+            answer = Answer(record["url"], record["status"], record["headers"], base64.b64decode(record["body"]))
             replay.answers.setdefault(record["key"], []).append(answer)
         return replay
 
@@ -157,9 +157,7 @@ class Http:
                     reason = retry.reason
             if attempt < self.max_attempts:
                 wait = self._backoff(attempt, wait_hint)
-                self.log(
-                    f"{url}: {reason}; attempt {attempt} of {self.max_attempts}, retrying in {wait:.1f} s"
-                )
+                self.log(f"{url}: {reason}; attempt {attempt} of {self.max_attempts}, retrying in {wait:.1f} s")
                 time.sleep(wait)
         raise FetchError(url, self.max_attempts, status, reason)
 
@@ -183,7 +181,10 @@ class Http:
             return self.replay.answer(url, key)
         self._pace()
         self.requests += 1
-        response = self._http().get(url, params=dict(params))
+        try:
+            response = self._http().get(url, params=dict(params))
+        finally:
+            _LAST_REQUEST[0] = time.monotonic()
         answer = Answer(str(response.url), response.status_code, dict(response.headers), response.content)
         if self.recorder is not None:
             self.recorder.save(key, answer)
@@ -200,7 +201,7 @@ class Http:
         return self._client
 
     def _pace(self) -> None:
-        """Wait until ``delay`` seconds have passed since the previous request of this process."""
+        """Wait until ``delay`` seconds have passed since the previous request of this process ended."""
         with _LOCK:
             wait = _LAST_REQUEST[0] + self.delay - time.monotonic()
             if wait > 0:

@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 _NEW_ID = re.compile(r"(?P<id>\d{4}\.\d{4,5})(?:v(?P<version>[1-9]\d*))?")
-_OLD_ID = re.compile(
-    r"(?P<id>(?P<archive>[a-z]+(?:-[a-z]{2,})?)(?:\.[a-zA-Z-]{2,})?/\d{7})(?:v(?P<version>[1-9]\d*))?"
-)
+_OLD_ID = re.compile(r"(?P<id>(?P<archive>[a-z]+(?:-[a-z]{2,})?)(?:\.[a-zA-Z-]{2,})?/\d{7})(?:v(?P<version>[1-9]\d*))?")
 _PREFIXES = ("https://arxiv.org/abs/", "http://arxiv.org/abs/", "oai:arXiv.org:", "arXiv:", "arxiv:")
 
 
@@ -108,7 +106,8 @@ class Digest:
     """What renderers receive: everything a page or a notification shows, read from the store.
 
     ``sections`` hold each topic's latest papers (the page); ``new`` holds, per topic, only the papers first
-    matched in the run being reported (the notification). ``note`` explains an empty notification.
+    matched in the run being reported (the notification). ``note`` is a line the page shows under its date;
+    ``quiet`` is the one line a notification consists of when nothing is new.
     """
 
     title: str
@@ -116,6 +115,7 @@ class Digest:
     sections: tuple[Section, ...]
     new: tuple[Section, ...] = ()
     note: str | None = None
+    quiet: str | None = None
     columns: tuple[str, ...] = ("Title", "Date", "Abstract", "Comment")
     generated: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict)

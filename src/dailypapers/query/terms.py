@@ -154,8 +154,7 @@ def _id_predicate(text: str) -> Predicate:
     if "*" in text:
         wildcard = _wildcard(text.lower())
         return lambda document: any(
-            wildcard.fullmatch(spelled.lower())
-            for spelled in (document.paper.id, document.paper.versioned_id)
+            wildcard.fullmatch(spelled.lower()) for spelled in (document.paper.id, document.paper.versioned_id)
         )
     try:
         wanted, version = split_id(text)

@@ -164,9 +164,7 @@ def check_columns(columns: Sequence[str]) -> tuple[str, ...]:
 
 def table(section: Section, columns: Sequence[str], *, limit: int | None = None, mark: bool = False) -> Table:
     listed = section.papers[:limit]
-    rows = tuple(
-        tuple(paper_cell(column, item, mark_new_version=mark) for column in columns) for item in listed
-    )
+    rows = tuple(tuple(paper_cell(column, item, mark_new_version=mark) for column in columns) for item in listed)
     header = tuple(f"**{column}**" for column in columns)
     return Table(heading=escape_cell(section.topic), header=header, rows=rows)
 
@@ -213,12 +211,12 @@ def render_notification(digest: Digest, *, page_url: str | None = None) -> str:
     """The notification body: only the papers new in this run, new versions marked.
 
     With papers, it is an issue template (front matter, a pointer to the page, one table per topic with new
-    papers). Without, it is one line saying why: ``digest.note`` or :data:`NOTHING_NEW`; a scheduler then
+    papers). Without, it is one line saying why: ``digest.quiet`` or :data:`NOTHING_NEW`; a scheduler then
     knows not to open an issue or send mail.
     """
     count = count_new(digest)
     if count == 0:
-        return (one_line(digest.note or "") or NOTHING_NEW) + "\n"
+        return (one_line(digest.quiet or "") or NOTHING_NEW) + "\n"
     columns = check_columns(digest.columns)
     return _template("notification.md.j2").render(
         title=f"{count} New Paper{'' if count == 1 else 's'} - {long_date(digest.day)}",

@@ -1,0 +1,88 @@
+"""From the store to a ``Digest``: what the page and the notification show, chosen by the config.
+
+This is the only place that decides which papers a reader sees: the topic's matches, inside the category
+scope, newest first, at most ``max_papers``; and for the notification, the matches first recorded since the
+last run whose outputs were published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dailypapers.config import Config
+from dailypapers.model import Digest, Listed, Paper, Section
+from dailypapers.query import Node, analyse, evaluate, parse
+from dailypapers.store import RunRecord, Store
+
+# Archives whose papers all carry a subject class, so that ``cs`` means ``cs.*`` to the export API.
+_ARCHIVES_WITH_CLASSES = frozenset(
+    {"astro-ph", "cond-mat", "cs", "econ", "eess", "math", "nlin", "physics", "q-bio", "q-fin", "stat"}
+)
+
+
+def scope_query(categories: tuple[str, ...]) -> Node | None:
+    """The scope as a query: ``cat:cs.* OR cat:hep-th``; None when every category is in scope."""
+    if not categories:
+        return None
+    terms = [f"cat:{c}.*" if c in _ARCHIVES_WITH_CLASSES else f"cat:{c}" for c in categories]
+    return parse(" OR ".join(terms))
+
+
+def in_scope(scope: Node | None, paper: Paper) -> bool:
+    return scope is None or evaluate(scope, analyse(paper))
+
+
+def build_digest(store: Store, config: Config, run: RunRecord) -> Digest:
+    """Everything the renderers need for ``run``, read from the store."""
+    scope = scope_query(config.categories)
+    finished = run.finished or run.started
+    return Digest(
+        title=config.title,
+        day=finished.astimezone(config.timezone).date(),
+        sections=tuple(_section(store, scope, topic.name, config.max_papers) for topic in config.topics),
+        new=_new(store, config, scope, run),
+        quiet=None if run.outcome == "new" else _nothing_new(store, run, config),
+        columns=config.columns,
+        generated=finished,
+    )
+
+
+def _section(store: Store, scope: Node | None, topic: str, limit: int) -> Section:
+    papers = tuple(Listed(paper) for paper in _take(_in_scope(store, scope, store.topic_papers(topic)), limit))
+    return Section(topic=topic, papers=papers)
+
+
+def _in_scope(store: Store, scope: Node | None, paper_ids: list[str]) -> Iterator[Paper]:
+    for paper_id in paper_ids:
+        paper = store.latest(paper_id)
+        if paper is not None and in_scope(scope, paper):
+            yield paper
+
+
+def _take(papers: Iterator[Paper], limit: int) -> list[Paper]:
+    taken: list[Paper] = []
+    for paper in papers:
+        if len(taken) >= limit:
+            break
+        taken.append(paper)
+    return taken
+
+
+def _new(store: Store, config: Config, scope: Node | None, run: RunRecord) -> tuple[Section, ...]:
+    by_topic: dict[str, list[Listed]] = {topic.name: [] for topic in config.topics}
+    for match in store.new_matches(run.notify_after, run.id):
+        if match.topic not in by_topic:
+            continue
+        paper = store.paper(match.paper_id, match.version)
+        if in_scope(scope, paper):
+            by_topic[match.topic].append(Listed(paper, new_version=match.new_version))
+    return tuple(Section(topic=name, papers=tuple(listed)) for name, listed in by_topic.items() if listed)
+
+
+def _nothing_new(store: Store, run: RunRecord, config: Config) -> str:
+    previous = [r for r in store.runs() if r.id < run.id and r.outcome not in ("failed", "running")]
+    if not previous:
+        return "No papers on your topics yet."
+    last = previous[-1].finished or previous[-1].started
+    day = last.astimezone(config.timezone).date().isoformat()
+    return f"No new papers since the last run ({day})."

@@ -1,0 +1,482 @@
+"""The one door to the database: schema, migrations, papers and their versions, topics, matches, runs.
+
+One SQLite file holds everything dailypapers knows. Every version of a paper is kept; a match records the
+topic, the paper, the version that matched and the run in which it matched; a run records what it did. The
+schema version lives in the database (``schema_migrations``), and migrations run in order on open.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from dailypapers.errors import StoreError
+from dailypapers.model import Author, Paper
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE papers (
+        id TEXT PRIMARY KEY,
+        latest_version INTEGER NOT NULL,
+        published TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE INDEX papers_updated ON papers (updated);
+    CREATE TABLE versions (
+        paper_id TEXT NOT NULL REFERENCES papers (id),
+        version INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        abstract TEXT NOT NULL,
+        primary_category TEXT NOT NULL,
+        published TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        comment TEXT,
+        journal_ref TEXT,
+        doi TEXT,
+        report_no TEXT,
+        first_run INTEGER,
+        PRIMARY KEY (paper_id, version)
+    );
+    CREATE TABLE authors (
+        paper_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (paper_id, version, position),
+        FOREIGN KEY (paper_id, version) REFERENCES versions (paper_id, version)
+    );
+    CREATE TABLE affiliations (
+        paper_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        author_position INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (paper_id, version, author_position, position)
+    );
+    CREATE TABLE categories (
+        paper_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        category TEXT NOT NULL,
+        PRIMARY KEY (paper_id, version, position)
+    );
+    CREATE INDEX categories_category ON categories (category);
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started TEXT NOT NULL,
+        finished TEXT,
+        outcome TEXT NOT NULL,
+        notify_after INTEGER NOT NULL DEFAULT 0,
+        published INTEGER NOT NULL DEFAULT 0,
+        requests INTEGER NOT NULL DEFAULT 0,
+        received INTEGER NOT NULL DEFAULT 0,
+        kept INTEGER NOT NULL DEFAULT 0,
+        dropped INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        message TEXT
+    );
+    CREATE TABLE topics (
+        name TEXT PRIMARY KEY,
+        query TEXT NOT NULL,
+        added_run INTEGER NOT NULL
+    );
+    CREATE TABLE matches (
+        topic TEXT NOT NULL REFERENCES topics (name) ON DELETE CASCADE,
+        paper_id TEXT NOT NULL REFERENCES papers (id),
+        version INTEGER NOT NULL,
+        run INTEGER NOT NULL REFERENCES runs (id),
+        PRIMARY KEY (topic, paper_id, version)
+    );
+    CREATE INDEX matches_run ON matches (run);
+    CREATE TABLE state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+)
+
+
+def iso(moment: datetime) -> str:
+    """Timestamps are stored as sortable UTC text, ``2026-01-13T17:37:07Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    started: datetime
+    finished: datetime | None
+    outcome: str
+    notify_after: int
+    published: bool
+    requests: int
+    received: int
+    kept: int
+    dropped: int
+    skipped: int
+    message: str | None
+
+
+@dataclass(frozen=True)
+class MatchRow:
+    topic: str
+    paper_id: str
+    version: int
+    run: int
+    new_version: bool
+
+
+class Store:
+    """A SQLite archive. Use ``Store.open(path)``; writes happen inside ``transaction()``."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            connection.execute("PRAGMA synchronous = NORMAL")
+        except (OSError, sqlite3.Error) as err:
+            raise StoreError(f"{path}: cannot open the database: {err}") from None
+        store = cls(connection, path)
+        store.migrate()
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: every write inside commits together, or none does."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def migrate(self) -> None:
+        try:
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied TEXT NOT NULL)"
+            )
+            current = self.schema_version()
+            if current > len(MIGRATIONS):
+                raise StoreError(
+                    f"{self.path}: database schema {current} is newer than this dailypapers knows "
+                    f"({len(MIGRATIONS)}); upgrade dailypapers"
+                )
+            for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
+                with self.transaction():
+                    for statement in _statements(script):
+                        self.db.execute(statement)
+                    self.db.execute(
+                        "INSERT INTO schema_migrations (version, applied) VALUES (?, ?)",
+                        (number, iso(datetime.now(UTC))),
+                    )
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"{self.path}: not a dailypapers database: {err}") from None
+
+    def schema_version(self) -> int:
+        row = self.db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()
+        return int(row[0])
+
+    # --- state -----------------------------------------------------------------------------------------
+
+    def get_state(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_state(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # --- runs ------------------------------------------------------------------------------------------
+
+    def begin_run(self, started: datetime) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO runs (started, outcome, notify_after) VALUES (?, 'running', ?)",
+            (iso(started), self.last_published_run()),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run: int, finished: datetime, outcome: str, **counts: int | str | None) -> None:
+        fields = ("requests", "received", "kept", "dropped", "skipped", "message")
+        values = [counts.get(name) for name in fields]
+        self.db.execute(
+            "UPDATE runs SET finished = ?, outcome = ?, requests = COALESCE(?, requests), "
+            "received = COALESCE(?, received), kept = COALESCE(?, kept), dropped = COALESCE(?, dropped), "
+            "skipped = COALESCE(?, skipped), message = ? WHERE id = ?",
+            (iso(finished), outcome, *values, run),
+        )
+
+    def log_failed_run(self, started: datetime, finished: datetime, requests: int, message: str) -> None:
+        """Record a failed run in a transaction of its own; it changes nothing else."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO runs (started, finished, outcome, notify_after, requests, message) "
+                "VALUES (?, ?, 'failed', ?, ?, ?)",
+                (iso(started), iso(finished), self.last_published_run(), requests, message),
+            )
+
+    def mark_published(self, run: int) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE runs SET published = 1 WHERE id = ?", (run,))
+
+    def last_published_run(self) -> int:
+        row = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM runs WHERE published = 1").fetchone()
+        return int(row[0])
+
+    def last_successful_run(self) -> RunRecord | None:
+        row = self.db.execute(
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE outcome NOT IN ('failed', 'running') ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else _run(row)
+
+    def runs(self) -> list[RunRecord]:
+        return [_run(row) for row in self.db.execute(f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY id")]
+
+    # --- papers ----------------------------------------------------------------------------------------
+
+    def has_version(self, paper_id: str, version: int) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM versions WHERE paper_id = ? AND version = ?", (paper_id, version)
+        ).fetchone()
+        return row is not None
+
+    def known_paper(self, paper_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM papers WHERE id = ?", (paper_id,)).fetchone() is not None
+
+    def add_versions(self, papers: Iterable[Paper], run: int | None) -> int:
+        """Store versions not yet stored; keep ``papers`` pointing at the latest. Returns how many were new."""
+        added = 0
+        for paper in papers:
+            if self.has_version(paper.id, paper.version):
+                continue
+            self._insert_version(paper, run)
+            added += 1
+        return added
+
+    def _insert_version(self, paper: Paper, run: int | None) -> None:
+        self.db.execute(
+            "INSERT INTO papers (id, latest_version, published, updated) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET latest_version = excluded.latest_version, updated = excluded.updated, "
+            "published = MIN(papers.published, excluded.published) "
+            "WHERE excluded.latest_version > papers.latest_version",
+            (paper.id, paper.version, iso(paper.published), iso(paper.updated)),
+        )
+        self.db.execute(
+            "INSERT INTO versions (paper_id, version, title, abstract, primary_category, published, updated, "
+            "comment, journal_ref, doi, report_no, first_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                paper.id,
+                paper.version,
+                paper.title,
+                paper.abstract,
+                paper.primary_category,
+                iso(paper.published),
+                iso(paper.updated),
+                paper.comment,
+                paper.journal_ref,
+                paper.doi,
+                paper.report_no,
+                run,
+            ),
+        )
+        self.db.executemany(
+            "INSERT INTO authors (paper_id, version, position, name) VALUES (?, ?, ?, ?)",
+            [(paper.id, paper.version, i, author.name) for i, author in enumerate(paper.authors)],
+        )
+        self.db.executemany(
+            "INSERT INTO affiliations (paper_id, version, author_position, position, name) VALUES (?, ?, ?, ?, ?)",
+            [
+                (paper.id, paper.version, i, j, name)
+                for i, author in enumerate(paper.authors)
+                for j, name in enumerate(author.affiliations)
+            ],
+        )
+        self.db.executemany(
+            "INSERT INTO categories (paper_id, version, position, category) VALUES (?, ?, ?, ?)",
+            [(paper.id, paper.version, i, category) for i, category in enumerate(paper.categories)],
+        )
+
+    def latest(self, paper_id: str) -> Paper | None:
+        row = self.db.execute("SELECT latest_version FROM papers WHERE id = ?", (paper_id,)).fetchone()
+        return None if row is None else self.paper(paper_id, int(row[0]))
+
+    def paper(self, paper_id: str, version: int) -> Paper:
+        row = self.db.execute(
+            "SELECT title, abstract, primary_category, published, updated, comment, journal_ref, doi, report_no "
+            "FROM versions WHERE paper_id = ? AND version = ?",
+            (paper_id, version),
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no version {version} of {paper_id}")
+        title, abstract, primary, published, updated, comment, journal_ref, doi, report_no = row
+        return Paper(
+            id=paper_id,
+            version=version,
+            title=title,
+            abstract=abstract,
+            authors=self._authors(paper_id, version),
+            categories=tuple(
+                str(r[0])
+                for r in self.db.execute(
+                    "SELECT category FROM categories WHERE paper_id = ? AND version = ? ORDER BY position",
+                    (paper_id, version),
+                )
+            ),
+            primary_category=primary,
+            published=parse_iso(published),
+            updated=parse_iso(updated),
+            comment=comment,
+            journal_ref=journal_ref,
+            doi=doi,
+            report_no=report_no,
+        )
+
+    def _authors(self, paper_id: str, version: int) -> tuple[Author, ...]:
+        affiliations: dict[int, list[str]] = {}
+        for position, name in self.db.execute(
+            "SELECT author_position, name FROM affiliations WHERE paper_id = ? AND version = ? "
+            "ORDER BY author_position, position",
+            (paper_id, version),
+        ):
+            affiliations.setdefault(int(position), []).append(str(name))
+        return tuple(
+            Author(str(name), tuple(affiliations.get(int(position), ())))
+            for position, name in self.db.execute(
+                "SELECT position, name FROM authors WHERE paper_id = ? AND version = ? ORDER BY position",
+                (paper_id, version),
+            )
+        )
+
+    def latest_papers(self) -> Iterator[Paper]:
+        """Every paper in the archive, at its latest version."""
+        rows = self.db.execute("SELECT id, latest_version FROM papers ORDER BY id").fetchall()
+        for paper_id, version in rows:
+            yield self.paper(str(paper_id), int(version))
+
+    def paper_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0])
+
+    def version_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM versions").fetchone()[0])
+
+    # --- topics and matches ------------------------------------------------------------------------------
+
+    def topics(self) -> dict[str, str]:
+        return {str(name): str(query) for name, query in self.db.execute("SELECT name, query FROM topics")}
+
+    def set_topic(self, name: str, query: str, run: int) -> None:
+        """Add a topic, or replace the query of an existing one (its matches are then re-evaluated)."""
+        self.db.execute(
+            "INSERT INTO topics (name, query, added_run) VALUES (?, ?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET query = excluded.query, added_run = excluded.added_run",
+            (name, query, run),
+        )
+
+    def remove_topic(self, name: str) -> None:
+        self.db.execute("DELETE FROM matches WHERE topic = ?", (name,))
+        self.db.execute("DELETE FROM topics WHERE name = ?", (name,))
+
+    def matched_version(self, topic: str, paper_id: str) -> int | None:
+        row = self.db.execute(
+            "SELECT MAX(version) FROM matches WHERE topic = ? AND paper_id = ?", (topic, paper_id)
+        ).fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def add_match(self, topic: str, paper_id: str, version: int, run: int) -> bool:
+        """Record that ``topic`` matches this version; False when it was recorded before."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO matches (topic, paper_id, version, run) VALUES (?, ?, ?, ?)",
+            (topic, paper_id, version, run),
+        )
+        return cursor.rowcount > 0
+
+    def remove_match(self, topic: str, paper_id: str) -> None:
+        self.db.execute("DELETE FROM matches WHERE topic = ? AND paper_id = ?", (topic, paper_id))
+
+    def topic_papers(self, topic: str) -> list[str]:
+        """The ids of the papers matching ``topic``, most recently updated first."""
+        rows = self.db.execute(
+            "SELECT DISTINCT p.id FROM matches m JOIN papers p ON p.id = m.paper_id WHERE m.topic = ? "
+            "ORDER BY p.updated DESC, p.id DESC",
+            (topic,),
+        )
+        return [str(row[0]) for row in rows]
+
+    def new_matches(self, after_run: int, up_to_run: int) -> list[MatchRow]:
+        """Matches first recorded in runs ``after_run < run <= up_to_run``, newest paper first."""
+        rows = self.db.execute(
+            "SELECT m.topic, m.paper_id, m.version, m.run, EXISTS ("
+            "  SELECT 1 FROM matches e WHERE e.topic = m.topic AND e.paper_id = m.paper_id AND e.run <= ?"
+            ") FROM matches m JOIN papers p ON p.id = m.paper_id "
+            "WHERE m.run > ? AND m.run <= ? AND m.version = ("
+            "  SELECT MAX(version) FROM matches x WHERE x.topic = m.topic AND x.paper_id = m.paper_id"
+            ") ORDER BY p.updated DESC, p.id DESC",
+            (after_run, after_run, up_to_run),
+        )
+        return [MatchRow(str(t), str(p), int(v), int(r), bool(n)) for t, p, v, r, n in rows]
+
+
+_RUN_COLUMNS = (
+    "id, started, finished, outcome, notify_after, published, requests, received, kept, dropped, skipped, message"
+)
+
+
+def _run(row: Sequence[object]) -> RunRecord:
+    (
+        run_id,
+        started,
+        finished,
+        outcome,
+        notify_after,
+        published,
+        requests,
+        received,
+        kept,
+        dropped,
+        skipped,
+        message,
+    ) = row
+    return RunRecord(
+        id=int(str(run_id)),
+        started=parse_iso(str(started)),
+        finished=parse_iso(str(finished)) if finished else None,
+        outcome=str(outcome),
+        notify_after=int(str(notify_after)),
+        published=bool(published),
+        requests=int(str(requests)),
+        received=int(str(received)),
+        kept=int(str(kept)),
+        dropped=int(str(dropped)),
+        skipped=int(str(skipped)),
+        message=None if message is None else str(message),
+    )
+
+
+def _statements(script: str) -> list[str]:
+    return [statement.strip() for statement in script.split(";") if statement.strip()]
