@@ -1,0 +1,168 @@
+"""The command line. Thin: parse options, call the library, turn its errors into one line and an exit status."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import IntEnum
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from dailypapers import __version__
+from dailypapers.config import DEFAULT_CONFIG, Config, load_config
+from dailypapers.daily import Context, RunSummary, render_outputs, run_daily
+from dailypapers.errors import ConfigError, DailyPapersError, QuerySyntaxError, RunInProgressError
+from dailypapers.http import Recorder, Replay
+from dailypapers.ui import ProgressReporter
+
+
+class ExitStatus(IntEnum):
+    """Exit statuses scripts rely on (see the README): 75 is EX_TEMPFAIL, "try again later"."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    TRY_LATER = 75
+
+
+def _fail(err: DailyPapersError, debug: bool) -> NoReturn:
+    if debug:
+        traceback.print_exc()
+    first, *rest = str(err).splitlines() or [err.__class__.__name__]
+    click.echo(f"dailypapers: error: {first}", err=True)
+    for line in rest:
+        click.echo(line, err=True)
+    if isinstance(err, ConfigError | QuerySyntaxError):
+        raise SystemExit(ExitStatus.USAGE)
+    if isinstance(err, RunInProgressError):
+        raise SystemExit(ExitStatus.TRY_LATER)
+    raise SystemExit(ExitStatus.ERROR)
+
+
+def _log(message: str) -> None:
+    click.echo(f"dailypapers: {message}", err=True)
+
+
+def _clock(fixed: datetime | None) -> Callable[[], datetime]:
+    if fixed is not None:
+        return lambda: fixed
+    return lambda: datetime.now(UTC)
+
+
+def _fixed_now(replay: Replay | None) -> datetime | None:
+    """DAILYPAPERS_NOW replaces the clock; a replay brings the time it was recorded at."""
+    raw = os.environ.get("DAILYPAPERS_NOW") or (replay.now if replay is not None else None)
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError("environment", "DAILYPAPERS_NOW", f"expected an ISO 8601 time, got {raw!r}") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=DEFAULT_CONFIG,
+    show_default=True,
+    help="The config file; paths inside it are relative to its folder.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dailypapers")
+@click.option("--debug", is_flag=True, help="Show a traceback with errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Which new arXiv papers are about your topics: verified locally, announced once."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.option("--force", is_flag=True, help="Overwrite an existing dailypapers.toml.")
+def init(directory: Path, force: bool) -> None:
+    """Write a commented dailypapers.toml into DIRECTORY (default: here)."""
+    target = directory / DEFAULT_CONFIG
+    if target.exists() and not force:
+        click.echo(f"dailypapers: error: {target} exists; use --force to overwrite it", err=True)
+        raise SystemExit(ExitStatus.USAGE)
+    directory.mkdir(parents=True, exist_ok=True)
+    text = files("dailypapers").joinpath("data/dailypapers.toml").read_text(encoding="utf-8")
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {target}; edit its topics, then run `dailypapers run --config {target}`")
+
+
+@cli.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object summarising the run.")
+@click.option("--record", type=click.Path(path_type=Path, file_okay=False), help="Save every answer received.")
+@click.option(
+    "--replay",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Answer every request from a recorded folder instead of the network.",
+)
+@click.pass_context
+def run(ctx: click.Context, config_path: Path, as_json: bool, record: Path | None, replay: Path | None) -> None:
+    """Fetch from arXiv, store, match the topics, and write the page and the notification."""
+    debug = ctx.obj["debug"]
+    try:
+        config = load_config(config_path)
+        replayed = Replay.load(replay) if replay is not None else None
+        now = _clock(_fixed_now(replayed))
+        recorder = Recorder(record) if record is not None else None
+        if recorder is not None:
+            recorder.start(now().isoformat())
+        with ProgressReporter(sys.stderr, _log) as progress:
+            context = Context(config=config, now=now, log=_log, progress=progress, recorder=recorder, replay=replayed)
+            summary = run_daily(context)
+    except DailyPapersError as err:
+        if as_json:
+            click.echo(json.dumps({"outcome": "failed", "message": str(err).splitlines()[0]}))
+        _fail(err, debug)
+    _print_summary(config, summary, as_json)
+
+
+def _print_summary(config: Config, summary: RunSummary, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(summary.as_json(), sort_keys=True))
+        return
+    new = summary.new_papers
+    detail = ", ".join(f"{count} on {topic!r}" for topic, count in summary.new.items())
+    click.echo(
+        f"{summary.outcome}: {new} new paper{'s' if new != 1 else ''}{f' ({detail})' if detail else ''}; "
+        f"{summary.requests} request{'s' if summary.requests != 1 else ''} to arXiv, "
+        f"{summary.received} entries received, {summary.kept} new or revised, {summary.dropped} dropped"
+    )
+    for label, path in (("page", config.outputs.markdown), ("notification", config.outputs.issue)):
+        if path is not None:
+            click.echo(f"{label}: {path}")
+
+
+@cli.command()
+@config_option
+@click.pass_context
+def render(ctx: click.Context, config_path: Path) -> None:
+    """Re-write the page and the notification from the database alone (no network)."""
+    try:
+        config = load_config(config_path)
+        record = render_outputs(config)
+    except DailyPapersError as err:
+        _fail(err, ctx.obj["debug"])
+    if record is None:
+        click.echo("dailypapers: error: the database holds no successful run yet; use `dailypapers run`", err=True)
+        raise SystemExit(ExitStatus.ERROR)
+    click.echo(f"re-wrote the outputs of run {record.id}")
+
+
+def main(argv: list[str] | None = None) -> Any:
+    return cli.main(args=argv, prog_name="dailypapers")
