@@ -116,3 +116,13 @@ def test_record_then_replay_answers_the_same_requests_offline(tmp_path: Path) ->
         assert again.papers == live.papers
         with pytest.raises(FetchError, match="not in the replay folder"):
             http.get(url, {"search_query": "ti:other"})
+
+
+def test_a_long_query_is_sent_as_a_form(arxiv_server: ArxivServer) -> None:
+    query = " OR ".join(f'abs:"topic number {n}"' for n in range(80)) + " OR ti:compiler"
+    with client() as http:
+        result = ExportApi(http, arxiv_server.url, page_size=50).search(query)
+    request = arxiv_server.requests[0]
+    assert request.method == "POST"
+    assert request.params["search_query"] == query
+    assert [p.id for p in result.papers] == ["2603.09555"]  # the one paper with "compiler" in its title

@@ -82,165 +82,188 @@ class _Search:
     result: SearchResult
 
 
+class Verdicts:
+    """Whether each entry is in scope and which topics it is about; every entry is analysed once."""
+
+    def __init__(self, topics: Sequence[Topic], scope: Node | None) -> None:
+        self.topics = topics
+        self.scope = scope
+        self._seen: dict[tuple[str, int], tuple[bool, frozenset[str]]] = {}
+
+    def of(self, paper: Paper) -> tuple[bool, frozenset[str]]:
+        key = (paper.id, paper.version)
+        verdict = self._seen.get(key)
+        if verdict is None:
+            document = analyse(paper)
+            in_scope = self.scope is None or evaluate(self.scope, document)
+            about = frozenset(topic.name for topic in self.topics if evaluate(topic.query, document))
+            verdict = self._seen[key] = (in_scope, about)
+        return verdict
+
+    def about(self, paper: Paper, topic: Topic) -> bool:
+        in_scope, about = self.of(paper)
+        return in_scope and topic.name in about
+
+    def relevant(self, paper: Paper) -> bool:
+        in_scope, about = self.of(paper)
+        return in_scope and bool(about)
+
+
 def run_daily(ctx: Context) -> RunSummary:
     """The daily job. Raises DailyPapersError (after logging the failed run) when a source fails."""
-    config = ctx.config
-    with _lock(config.database), Store.open(config.database) as store:
-        started = ctx.now()
-        stale_topics = _changed_topics(config, store)
-        http = _http(ctx)
-        try:
-            with http:
-                searches = _fetch(ctx, store, stale_topics, http, started)
-        except DailyPapersError as err:
-            store.log_failed_run(started, ctx.now(), http.requests, str(err))
-            raise
-        return _commit(ctx, store, searches, stale_topics, started, http.requests)
+    with _lock(ctx.config.database), Store.open(ctx.config.database) as store:
+        return _DailyRun(ctx, store).run()
 
 
 def render_outputs(config: Config) -> RunRecord | None:
     """Re-write every output from the database alone, as the latest successful run left it."""
-    with Store.open(config.database) as store:
+    with _lock(config.database), Store.open(config.database) as store:
         run = store.last_successful_run()
         if run is None:
             return None
-        staged = _stage_outputs(config, store, run)
-        publish(staged)
+        publish(_stage_outputs(config, store, run))
         return run
 
 
-def _changed_topics(config: Config, store: Store) -> list[Topic]:
-    """Topics never fetched before, or whose query changed since: each needs a search of its own."""
-    known = store.topics()
-    return [topic for topic in config.topics if known.get(topic.name) != topic.source]
+class _DailyRun:
+    def __init__(self, ctx: Context, store: Store) -> None:
+        self.ctx = ctx
+        self.config = ctx.config
+        self.store = store
+        self.started = ctx.now()
+        self.verdicts = Verdicts(self.config.topics, scope_query(self.config.categories))
+        known = store.topics()
+        # Topics never fetched before, or whose query changed since: each needs a search of its own.
+        self.stale = [topic for topic in self.config.topics if known.get(topic.name) != topic.source]
+        self.summary = RunSummary(outcome="nothing-new")
 
+    def run(self) -> RunSummary:
+        http = self._http()
+        try:
+            with http:
+                searches = self._fetch(http)
+        except DailyPapersError as err:
+            self.store.log_failed_run(self.started, self.ctx.now(), http.requests, str(err))
+            raise
+        self.summary.requests = http.requests
+        self._commit(searches)
+        return self.summary
 
-# --- fetch ------------------------------------------------------------------------------------------------
+    # --- fetch --------------------------------------------------------------------------------------------
 
+    def _http(self) -> Http:
+        settings = self.config.arxiv
+        return Http(
+            user_agent=user_agent(self.config.contact),
+            delay=settings.delay,
+            timeout=settings.timeout,
+            max_attempts=settings.max_attempts,
+            max_wait=settings.max_wait,
+            recorder=self.ctx.recorder,
+            replay=self.ctx.replay,
+            log=self.ctx.log,
+        )
 
-def _http(ctx: Context) -> Http:
-    settings = ctx.config.arxiv
-    return Http(
-        user_agent=user_agent(ctx.config.contact),
-        delay=settings.delay,
-        timeout=settings.timeout,
-        max_attempts=settings.max_attempts,
-        max_wait=settings.max_wait,
-        recorder=ctx.recorder,
-        replay=ctx.replay,
-        log=ctx.log,
-    )
+    def _fetch(self, http: Http) -> list[_Search]:
+        """The run's searches: one per topic seen for the first time, then one for every topic together."""
+        settings = self.config.arxiv
+        api = ExportApi(http, settings.api_url, settings.page_size, settings.max_pages)
+        searches = [self._backfill(api, topic) for topic in self.stale]
+        watermark = self.store.get_state(WATERMARK)
+        if watermark is not None:
+            since = parse_iso(watermark) - timedelta(days=settings.lookback_days)
+            query = self._within(" OR ".join(f"({to_api_query(t.query)})" for t in self.config.topics))
+            result = api.search(query, stop_before=since, progress=self._bar("daily query"))
+            if not result.exhausted:
+                self.ctx.log(f"the daily query stopped after {result.requests} pages; raise [arxiv] max_pages")
+            searches.append(_Search(None, result))
+        return searches
 
+    def _backfill(self, api: ExportApi, topic: Topic) -> _Search:
+        """A topic seen for the first time gets its own search, until its latest ``max_papers`` are found."""
+        wanted = self.config.max_papers
 
-def _fetch(ctx: Context, store: Store, stale: Sequence[Topic], http: Http, now: datetime) -> list[_Search]:
-    """Make the run's searches: one per topic seen for the first time, then one for every topic together."""
-    config = ctx.config
-    api = ExportApi(http, config.arxiv.api_url, config.arxiv.page_size, config.arxiv.max_pages)
-    scope = scope_query(config.categories)
-    searches = [_backfill(ctx, api, scope, topic) for topic in stale]
-    watermark = store.get_state(WATERMARK)
-    if watermark is not None:
-        since = parse_iso(watermark) - timedelta(days=config.arxiv.lookback_days)
-        query = _within(scope, " OR ".join(f"({to_api_query(t.query)})" for t in config.topics))
-        result = api.search(query, stop_before=since, progress=_bar(ctx, "daily query"))
-        requests = f"{result.requests} request{'s' if result.requests != 1 else ''}"
-        ctx.log(f"arXiv returned {len(result.papers)} entries for the daily query ({requests})")
-        searches.append(_Search(None, result))
-    return searches
+        def enough(papers: Sequence[Paper]) -> bool:
+            return sum(1 for paper in papers if self.verdicts.about(paper, topic)) >= wanted
 
+        query = self._within(to_api_query(topic.query))
+        return _Search(topic, api.search(query, enough=enough, progress=self._bar(f"new topic {topic.name!r}")))
 
-def _backfill(ctx: Context, api: ExportApi, scope: Node | None, topic: Topic) -> _Search:
-    """A topic seen for the first time gets its own search, until its latest ``max_papers`` are found."""
-    wanted = ctx.config.max_papers
+    def _within(self, query: str) -> str:
+        scope = self.verdicts.scope
+        return query if scope is None else f"({to_api_query(scope)}) AND ({query})"
 
-    def enough(papers: Sequence[Paper]) -> bool:
-        return sum(1 for paper in papers if _matches(topic.query, scope, paper)) >= wanted
+    def _bar(self, label: str) -> Callable[[int, int | None], None] | None:
+        return self.ctx.progress(label) if self.ctx.progress is not None else None
 
-    query = _within(scope, to_api_query(topic.query))
-    result = api.search(query, enough=enough, progress=_bar(ctx, f"new topic {topic.name!r}"))
-    return _Search(topic, result)
+    # --- store, match, write ------------------------------------------------------------------------------
 
+    def _commit(self, searches: list[_Search]) -> None:
+        staged: dict[Path, Path] = {}
+        try:
+            with self.store.transaction():
+                run = self.store.begin_run(self.started)
+                self._store_and_match(searches, run)
+                record = self._finish(run)
+                staged = _stage_outputs(self.config, self.store, record)
+            publish(staged)
+        except BaseException:
+            discard(staged)
+            raise
+        self.store.mark_published(run)
+        self.summary.run = run
 
-def _within(scope: Node | None, query: str) -> str:
-    return query if scope is None else f"({to_api_query(scope)}) AND ({query})"
+    def _store_and_match(self, searches: list[_Search], run: int) -> None:
+        store, summary = self.store, self.summary
+        received: dict[tuple[str, int], Paper] = {}
+        for search in searches:
+            summary.skipped += search.result.skipped
+            self._report(search)
+            received.update(((paper.id, paper.version), paper) for paper in search.result.papers)
+        summary.received = len(received)
+        for paper in received.values():
+            in_scope, about = self.verdicts.of(paper)
+            if in_scope and (about or store.known_paper(paper.id)):
+                summary.kept += store.add_versions([paper], run)
+            else:
+                summary.dropped += 1
+        for topic in self.stale:
+            store.set_topic(topic.name, topic.source, run)
+        kept = {paper.id for paper in received.values() if store.known_paper(paper.id)}
+        _rematch(store, self.config.topics, kept, run)
+        if self.stale:
+            _rematch(store, self.stale, {paper.id for paper in store.latest_papers()}, run)
+        _advance_watermark(store, received.values(), self.started)
 
-
-def _bar(ctx: Context, label: str) -> Callable[[int, int | None], None] | None:
-    return ctx.progress(label) if ctx.progress is not None else None
-
-
-def _matches(query: Node, scope: Node | None, paper: Paper) -> bool:
-    document = analyse(paper)
-    return (scope is None or evaluate(scope, document)) and evaluate(query, document)
-
-
-# --- store and match --------------------------------------------------------------------------------------
-
-
-def _commit(
-    ctx: Context,
-    store: Store,
-    searches: list[_Search],
-    stale: Sequence[Topic],
-    started: datetime,
-    requests: int,
-) -> RunSummary:
-    config = ctx.config
-    summary = RunSummary(outcome="nothing-new", requests=requests)
-    staged: dict[Path, Path] = {}
-    try:
-        with store.transaction():
-            run = store.begin_run(started)
-            _store_and_match(ctx, store, searches, stale, run, summary)
-            record = _finish(ctx, store, run, summary)
-            staged = _stage_outputs(config, store, record)
-        publish(staged)
-    except BaseException:
-        discard(staged)
-        raise
-    store.mark_published(run)
-    summary.run = run
-    return summary
-
-
-def _store_and_match(
-    ctx: Context, store: Store, searches: list[_Search], stale: Sequence[Topic], run: int, summary: RunSummary
-) -> None:
-    config = ctx.config
-    scope = scope_query(config.categories)
-    received: dict[tuple[str, int], Paper] = {}
-    for search in searches:
-        summary.skipped += search.result.skipped
-        _report(ctx, search, scope)
-        for paper in search.result.papers:
-            received[(paper.id, paper.version)] = paper
-    summary.received = len(received)
-    for paper in received.values():
-        document = analyse(paper)
-        in_scope = scope is None or evaluate(scope, document)
-        relevant = any(evaluate(topic.query, document) for topic in config.topics)
-        if in_scope and (relevant or store.known_paper(paper.id)):
-            summary.kept += store.add_versions([paper], run)
+    def _report(self, search: _Search) -> None:
+        """Say how many of the entries arXiv returned really are about the topic they were asked for."""
+        papers = search.result.papers
+        if search.topic is None:
+            matching = sum(1 for paper in papers if self.verdicts.relevant(paper))
+            message = f"arXiv returned {len(papers)} entries for the daily query; {matching} match a topic"
         else:
-            summary.dropped += 1
-    for topic in stale:
-        store.set_topic(topic.name, topic.source, run)
-    _rematch(store, config.topics, {paper.id for paper in received.values() if store.known_paper(paper.id)}, run)
-    if stale:
-        _rematch(store, stale, {paper.id for paper in store.latest_papers()}, run)
-    _advance_watermark(store, received.values(), started=ctx.now())
+            topic = search.topic
+            matching = sum(1 for paper in papers if self.verdicts.about(paper, topic))
+            message = f"arXiv returned {len(papers)} entries for {topic.name!r}; {matching} match the topic"
+        if matching < len(papers):
+            message += f" ({len(papers) - matching} dropped)"
+        self.ctx.log(message)
 
-
-def _report(ctx: Context, search: _Search, scope: Node | None) -> None:
-    """Say how many of the entries arXiv returned for a topic really are about it."""
-    if search.topic is None:
-        return
-    count = len(search.result.papers)
-    matching = sum(1 for paper in search.result.papers if _matches(search.topic.query, scope, paper))
-    message = f"arXiv returned {count} entries for {search.topic.name!r}; {matching} match the topic"
-    if matching < count:
-        message += f" ({count - matching} dropped)"
-    ctx.log(message)
+    def _finish(self, run: int) -> RunRecord:
+        summary, topics = self.summary, {topic.name for topic in self.config.topics}
+        new = [match for match in self.store.new_matches(self.store.last_published_run(), run) if match.topic in topics]
+        for match in new:
+            summary.new[match.topic] = summary.new.get(match.topic, 0) + 1
+        summary.new_papers = len({match.paper_id for match in new})
+        summary.outcome = "new" if new else "nothing-new"
+        finished = self.ctx.now()
+        summary.day = finished.astimezone(self.config.timezone).date().isoformat()
+        counts = {name: getattr(summary, name) for name in ("requests", "received", "kept", "dropped", "skipped")}
+        self.store.finish_run(run, finished, summary.outcome, **counts)
+        record = self.store.last_successful_run()
+        if record is None or record.id != run:
+            raise DailyPapersError(f"{self.store.path}: run {run} was not recorded")
+        return record
 
 
 def _rematch(store: Store, topics: Sequence[Topic], paper_ids: set[str], run: int) -> None:
@@ -269,45 +292,13 @@ def _advance_watermark(store: Store, papers: Iterable[Paper], started: datetime)
         store.set_state(WATERMARK, iso(newest))
 
 
-def _finish(ctx: Context, store: Store, run: int, summary: RunSummary) -> RunRecord:
-    notify_after = store.last_published_run()
-    new = store.new_matches(notify_after, run)
-    topics = {topic.name for topic in ctx.config.topics}
-    for match in new:
-        if match.topic in topics:
-            summary.new[match.topic] = summary.new.get(match.topic, 0) + 1
-    summary.new_papers = len({m.paper_id for m in new if m.topic in topics})
-    summary.outcome = "new" if summary.new else "nothing-new"
-    finished = ctx.now()
-    summary.day = finished.astimezone(ctx.config.timezone).date().isoformat()
-    store.finish_run(
-        run,
-        finished,
-        summary.outcome,
-        requests=summary.requests,
-        received=summary.received,
-        kept=summary.kept,
-        dropped=summary.dropped,
-        skipped=summary.skipped,
-        message=None,
-    )
-    record = store.last_successful_run()
-    if record is None or record.id != run:
-        raise DailyPapersError(f"{store.path}: run {run} was not recorded")
-    return record
-
-
-# --- outputs ----------------------------------------------------------------------------------------------
-
-
 def _stage_outputs(config: Config, store: Store, run: RunRecord) -> dict[Path, Path]:
     digest = build_digest(store, config, run)
     staged: dict[Path, Path] = {}
     try:
         if config.outputs.markdown is not None:
-            staged[config.outputs.markdown] = stage(
-                config.outputs.markdown, render_page(digest, max_papers=config.max_papers)
-            )
+            page = render_page(digest, max_papers=config.max_papers)
+            staged[config.outputs.markdown] = stage(config.outputs.markdown, page)
         if config.outputs.issue is not None:
             staged[config.outputs.issue] = stage(config.outputs.issue, render_notification(digest))
     except BaseException:

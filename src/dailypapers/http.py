@@ -140,13 +140,14 @@ class Http:
             self._client.close()
             self._client = None
 
-    def get(self, url: str, params: Mapping[str, str], check: Check | None = None) -> Answer:
-        """GET ``url`` with ``params``; retry what is temporary; raise FetchError when it stays unusable."""
+    def get(self, url: str, params: Mapping[str, str], check: Check | None = None, form: bool = False) -> Answer:
+        """GET ``url`` with ``params`` (or POST them as a form, for long queries); retry what is temporary;
+        raise FetchError when the answer stays unusable."""
         key = request_key(url, params)
         status: int | None = None
         reason = ""
         for attempt in range(1, self.max_attempts + 1):
-            answer, wait_hint, status, reason = self._attempt(url, params, key)
+            answer, wait_hint, status, reason = self._attempt(url, params, key, form)
             if answer is not None:
                 if check is None:
                     return answer
@@ -162,11 +163,11 @@ class Http:
         raise FetchError(url, self.max_attempts, status, reason)
 
     def _attempt(
-        self, url: str, params: Mapping[str, str], key: str
+        self, url: str, params: Mapping[str, str], key: str, form: bool
     ) -> tuple[Answer | None, float | None, int | None, str]:
         """One request. Returns (usable answer or None, Retry-After seconds, status, reason)."""
         try:
-            answer = self._fetch(url, params, key)
+            answer = self._fetch(url, params, key, form)
         except httpx.TimeoutException:
             return None, None, None, f"no answer within {self.timeout:g} s"
         except httpx.TransportError as err:
@@ -175,14 +176,17 @@ class Http:
             return None, _retry_after(answer.headers), answer.status, _status_reason(answer)
         return answer, None, answer.status, ""
 
-    def _fetch(self, url: str, params: Mapping[str, str], key: str) -> Answer:
+    def _fetch(self, url: str, params: Mapping[str, str], key: str, form: bool) -> Answer:
         if self.replay is not None:
             self.requests += 1
             return self.replay.answer(url, key)
         self._pace()
         self.requests += 1
         try:
-            response = self._http().get(url, params=dict(params))
+            if form:
+                response = self._http().post(url, data=dict(params))
+            else:
+                response = self._http().get(url, params=dict(params))
         finally:
             _LAST_REQUEST[0] = time.monotonic()
         answer = Answer(str(response.url), response.status_code, dict(response.headers), response.content)

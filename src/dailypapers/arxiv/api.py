@@ -17,6 +17,7 @@ from dailypapers.http import Answer, Http, Retry
 from dailypapers.model import Paper
 
 ID_BATCH = 100
+LONG_QUERY = 2000
 
 
 @dataclass
@@ -103,7 +104,9 @@ class ExportApi:
                 raise Retry(f"empty page at start={start} although {expected} results were announced")
             parsed.append(page)
 
-        self.http.get(self.url, params, check=check)
+        # A long query (many topics) goes as a form body: the API accepts POST, and URLs have length limits.
+        form = len(params.get("search_query", "")) > LONG_QUERY
+        self.http.get(self.url, params, check=check, form=form)
         return parsed[-1]
 
     @staticmethod
