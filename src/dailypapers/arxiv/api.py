@@ -18,6 +18,9 @@ from dailypapers.model import Paper
 
 ID_BATCH = 100
 LONG_QUERY = 2000
+# The API answers HTTP 500 past about 10,000 results (its search index refuses deeper paging), so a search
+# stops there and says it was not exhausted instead of failing the whole run.
+DEEP_PAGING_LIMIT = 10_000
 
 
 @dataclass
@@ -49,13 +52,15 @@ class ExportApi:
         """Page through ``query`` newest first.
 
         Stops at the end of the result, at the first entry updated before ``stop_before``, when
-        ``enough`` says so, or after ``max_pages`` pages (``exhausted`` is then False).
+        ``enough`` says so, or after ``max_pages`` pages or 10,000 entries (``exhausted`` is then False).
         """
         result = SearchResult(query)
         seen: set[tuple[str, int]] = set()
         total: int | None = None
         start = 0
         for _ in range(self.max_pages):
+            if start and start + self.page_size > DEEP_PAGING_LIMIT:
+                break
             page = self._page(query, start, total)
             result.requests += 1
             result.skipped += page.skipped
