@@ -183,10 +183,8 @@ class Http:
         self._pace()
         self.requests += 1
         try:
-            if form:
-                response = self._http().post(url, data=dict(params))
-            else:
-                response = self._http().get(url, params=dict(params))
+            client = self._http()
+            response = client.post(url, data=dict(params)) if form else client.get(url, params=dict(params))
         finally:
             _LAST_REQUEST[0] = time.monotonic()
         answer = Answer(str(response.url), response.status_code, dict(response.headers), response.content)
