@@ -321,6 +321,9 @@ class RecordedRequest:
         return self.headers.get("user-agent")
 
 
+Route = Callable[[str, dict[str, str]], tuple[int, bytes, str, dict[str, str]]]
+
+
 class ArxivServer:
     """An HTTP server on 127.0.0.1 (a free port) answering ``/api/query`` from a list of papers.
 
@@ -340,6 +343,7 @@ class ArxivServer:
         self.ignore_query = False
         self.requests: list[RecordedRequest] = []
         self.errors: list[Exception] = []  # exceptions raised while answering, each answered with HTTP 500
+        self.routes: dict[str, Route] = {}  # more of arXiv's services, by path prefix (see ``mount``)
         self.add(papers)
 
     # lifecycle
@@ -376,6 +380,19 @@ class ArxivServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/query"
+
+    @property
+    def base(self) -> str:
+        """The server's root URL, under which mounted services answer (``base + "/oai"``)."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def mount(self, prefix: str, route: Route) -> None:
+        """Answer requests whose path starts with ``prefix`` (e.g. ``/rss/``, ``/oai``) with ``route``.
+
+        A route gets the path and the parameters and returns (status, body, content type, extra headers).
+        The fault switches apply to mounted routes too (``empty_page`` only to the export API).
+        """
+        self.routes[prefix] = route
 
     # papers
 
@@ -509,7 +526,8 @@ class _Handler(BaseHTTPRequestHandler):
         path, params = self._params()
         headers = {name.lower(): value for name, value in self.headers.items()}
         app._record(self.command, path, params, headers)
-        if path != "/api/query":
+        route = next((r for prefix, r in app.routes.items() if path.startswith(prefix)), None)
+        if path != "/api/query" and route is None:
             self._send(404, b"Not Found\n", "text/plain; charset=utf-8")
             return
         fault = app._next_fault()
@@ -532,12 +550,26 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "html":
             self._send(options["status"], _HTML_ERROR, "text/html; charset=utf-8")
             return
+        if route is not None:
+            status, body, content_type, extra = self._route(route, path, params, app)
+            self._send(status, body[: len(body) // 2] if kind == "truncated" else body, content_type, extra)
+            return
         status, body, total = app.answer(params)
         if kind == "empty" and total is not None:
             body = _emptied(params, total, app.now())
         elif kind == "truncated":
             body = body[: len(body) // 2]
         self._send(status, body)
+
+    @staticmethod
+    def _route(
+        route: Route, path: str, params: dict[str, str], app: ArxivServer
+    ) -> tuple[int, bytes, str, dict[str, str]]:
+        try:
+            return route(path, params)
+        except Exception as exc:  # a bug in a route must not look like a network fault
+            app.errors.append(exc)
+            return 500, INTERNAL_ERROR.encode(), "text/plain; charset=utf-8", {}
 
     def _refuse(self, kind: str, options: dict[str, Any], app: ArxivServer) -> None:
         headers = {} if options["retry_after"] is None else {"Retry-After": str(options["retry_after"])}
