@@ -15,6 +15,7 @@ from dailypapers.daily import Context, RunSummary, render_outputs, run_daily
 from dailypapers.errors import FetchError
 from dailypapers.model import Paper
 from dailypapers.query import matches, topic_query
+from dailypapers.store import MIGRATIONS
 
 NOW = datetime(2026, 5, 16, 6, 0, tzinfo=UTC)
 SEED_TOPICS = ("reinforcement learning", "compiler", "performance")
@@ -283,4 +284,4 @@ def test_every_version_is_kept_and_runs_are_counted(tmp_path: Path) -> None:
     assert versions == [(2,), (3,)]
     assert [r[0] for r in runs] == ["new", "new"]
     assert all(r[1] >= 1 and r[5] == 1 for r in runs)
-    assert schema == [(1,)]
+    assert schema == [(number,) for number in range(1, len(MIGRATIONS) + 1)]

@@ -143,7 +143,7 @@ class _DailyRun:
             with http:
                 searches = self._fetch(http)
         except DailyPapersError as err:
-            self.store.log_failed_run(self.started, self.ctx.now(), http.requests, str(err))
+            self.store.log_run(self.started, self.ctx.now(), "failed", http.requests, str(err))
             raise
         self.summary.requests = http.requests
         self._commit(searches)
@@ -224,7 +224,7 @@ class _DailyRun:
         for paper in received.values():
             in_scope, about = self.verdicts.of(paper)
             if in_scope and (about or store.known_paper(paper.id)):
-                summary.kept += store.add_versions([paper], run)
+                summary.kept += len(store.add_versions([paper], run))
             else:
                 summary.dropped += 1
         for topic in self.stale:

@@ -11,8 +11,9 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from dailypapers.errors import StoreError
 from dailypapers.model import Author, Paper
@@ -97,7 +98,35 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 2: which announcement a run covered, and back-fill runs that never notify.
+    """
+    ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'daily';
+    ALTER TABLE runs ADD COLUMN announcement TEXT;
+    CREATE TABLE announcements (
+        day TEXT NOT NULL,
+        category TEXT NOT NULL,
+        new INTEGER NOT NULL,
+        cross_lists INTEGER NOT NULL,
+        replacements INTEGER NOT NULL,
+        replacement_cross_lists INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        run INTEGER NOT NULL REFERENCES runs (id),
+        PRIMARY KEY (day, category)
+    );
+    CREATE TABLE announced (
+        day TEXT NOT NULL,
+        paper_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        PRIMARY KEY (day, paper_id)
+    );
+    CREATE INDEX announced_paper ON announced (paper_id, version);
+    """,
 )
+
+
+# SQLite's default limit on bound variables in one statement is 999 before 3.32; stay under it.
+_SQL_VARIABLES = 900
 
 
 def iso(moment: datetime) -> str:
@@ -123,6 +152,8 @@ class RunRecord:
     dropped: int
     skipped: int
     message: str | None
+    kind: str = "daily"
+    announcement: date | None = None
 
 
 @dataclass(frozen=True)
@@ -215,30 +246,30 @@ class Store:
 
     # --- runs ------------------------------------------------------------------------------------------
 
-    def begin_run(self, started: datetime) -> int:
+    def begin_run(self, started: datetime, kind: str = "daily") -> int:
         cursor = self.db.execute(
-            "INSERT INTO runs (started, outcome, notify_after) VALUES (?, 'running', ?)",
-            (iso(started), self.last_published_run()),
+            "INSERT INTO runs (started, outcome, notify_after, kind) VALUES (?, 'running', ?, ?)",
+            (iso(started), self.last_published_run(), kind),
         )
         return int(cursor.lastrowid or 0)
 
     def finish_run(self, run: int, finished: datetime, outcome: str, **counts: int | str | None) -> None:
-        fields = ("requests", "received", "kept", "dropped", "skipped", "message")
+        fields = ("requests", "received", "kept", "dropped", "skipped", "message", "announcement")
         values = [counts.get(name) for name in fields]
         self.db.execute(
             "UPDATE runs SET finished = ?, outcome = ?, requests = COALESCE(?, requests), "
             "received = COALESCE(?, received), kept = COALESCE(?, kept), dropped = COALESCE(?, dropped), "
-            "skipped = COALESCE(?, skipped), message = ? WHERE id = ?",
+            "skipped = COALESCE(?, skipped), message = ?, announcement = ? WHERE id = ?",
             (iso(finished), outcome, *values, run),
         )
 
-    def log_failed_run(self, started: datetime, finished: datetime, requests: int, message: str) -> None:
-        """Record a failed run in a transaction of its own; it changes nothing else."""
+    def log_run(self, started: datetime, finished: datetime, outcome: str, requests: int, message: str) -> None:
+        """Record a run that changed nothing (it failed, or the feed was stale) in a transaction of its own."""
         with self.transaction():
             self.db.execute(
                 "INSERT INTO runs (started, finished, outcome, notify_after, requests, message) "
-                "VALUES (?, ?, 'failed', ?, ?, ?)",
-                (iso(started), iso(finished), self.last_published_run(), requests, message),
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (iso(started), iso(finished), outcome, self.last_published_run(), requests, message),
             )
 
     def mark_published(self, run: int) -> None:
@@ -246,12 +277,13 @@ class Store:
             self.db.execute("UPDATE runs SET published = 1 WHERE id = ?", (run,))
 
     def last_published_run(self) -> int:
-        row = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM runs WHERE published = 1").fetchone()
+        row = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM runs WHERE published = 1 AND kind = 'daily'").fetchone()
         return int(row[0])
 
     def last_successful_run(self) -> RunRecord | None:
         row = self.db.execute(
-            f"SELECT {_RUN_COLUMNS} FROM runs WHERE outcome NOT IN ('failed', 'running') ORDER BY id DESC LIMIT 1"
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE kind = 'daily' AND outcome NOT IN ({_UNSUCCESSFUL}) "
+            "ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return None if row is None else _run(row)
 
@@ -269,57 +301,79 @@ class Store:
     def known_paper(self, paper_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM papers WHERE id = ?", (paper_id,)).fetchone() is not None
 
-    def add_versions(self, papers: Iterable[Paper], run: int | None) -> int:
-        """Store versions not yet stored; keep ``papers`` pointing at the latest. Returns how many were new."""
-        added = 0
-        for paper in papers:
-            if self.has_version(paper.id, paper.version):
-                continue
-            self._insert_version(paper, run)
-            added += 1
-        return added
+    def add_versions(self, papers: Iterable[Paper], run: int | None) -> list[Paper]:
+        """Store the versions not stored yet, in bulk; ``papers`` rows follow their latest version.
 
-    def _insert_version(self, paper: Paper, run: int | None) -> None:
-        self.db.execute(
+        Returns the versions that were new. Many papers at once (a back-fill page) cost a handful of
+        statements, not a handful per paper.
+        """
+        batch = list(papers)
+        known = self._known_versions({paper.id for paper in batch})
+        fresh: list[Paper] = []
+        for paper in batch:
+            key = (paper.id, paper.version)
+            if key not in known:
+                known.add(key)
+                fresh.append(paper)
+        if fresh:
+            self._insert_versions(fresh, run)
+        return fresh
+
+    def _known_versions(self, paper_ids: set[str]) -> set[tuple[str, int]]:
+        known: set[tuple[str, int]] = set()
+        ids = sorted(paper_ids)
+        for offset in range(0, len(ids), _SQL_VARIABLES):
+            chunk = ids[offset : offset + _SQL_VARIABLES]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT paper_id, version FROM versions WHERE paper_id IN ({marks})", chunk)
+            known.update((str(paper_id), int(version)) for paper_id, version in rows)
+        return known
+
+    def _insert_versions(self, papers: list[Paper], run: int | None) -> None:
+        self.db.executemany(
             "INSERT INTO papers (id, latest_version, published, updated) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET latest_version = excluded.latest_version, updated = excluded.updated, "
             "published = MIN(papers.published, excluded.published) "
             "WHERE excluded.latest_version > papers.latest_version",
-            (paper.id, paper.version, iso(paper.published), iso(paper.updated)),
+            [(p.id, p.version, iso(p.published), iso(p.updated)) for p in papers],
         )
-        self.db.execute(
+        self.db.executemany(
             "INSERT INTO versions (paper_id, version, title, abstract, primary_category, published, updated, "
             "comment, journal_ref, doi, report_no, first_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                paper.id,
-                paper.version,
-                paper.title,
-                paper.abstract,
-                paper.primary_category,
-                iso(paper.published),
-                iso(paper.updated),
-                paper.comment,
-                paper.journal_ref,
-                paper.doi,
-                paper.report_no,
-                run,
-            ),
+            [
+                (
+                    p.id,
+                    p.version,
+                    p.title,
+                    p.abstract,
+                    p.primary_category,
+                    iso(p.published),
+                    iso(p.updated),
+                    p.comment,
+                    p.journal_ref,
+                    p.doi,
+                    p.report_no,
+                    run,
+                )
+                for p in papers
+            ],
         )
         self.db.executemany(
             "INSERT INTO authors (paper_id, version, position, name) VALUES (?, ?, ?, ?)",
-            [(paper.id, paper.version, i, author.name) for i, author in enumerate(paper.authors)],
+            [(p.id, p.version, i, author.name) for p in papers for i, author in enumerate(p.authors)],
         )
         self.db.executemany(
             "INSERT INTO affiliations (paper_id, version, author_position, position, name) VALUES (?, ?, ?, ?, ?)",
             [
-                (paper.id, paper.version, i, j, name)
-                for i, author in enumerate(paper.authors)
+                (p.id, p.version, i, j, name)
+                for p in papers
+                for i, author in enumerate(p.authors)
                 for j, name in enumerate(author.affiliations)
             ],
         )
         self.db.executemany(
             "INSERT INTO categories (paper_id, version, position, category) VALUES (?, ?, ?, ?)",
-            [(paper.id, paper.version, i, category) for i, category in enumerate(paper.categories)],
+            [(p.id, p.version, i, category) for p in papers for i, category in enumerate(p.categories)],
         )
 
     def latest(self, paper_id: str) -> Paper | None:
@@ -443,38 +497,29 @@ class Store:
 
 
 _RUN_COLUMNS = (
-    "id, started, finished, outcome, notify_after, published, requests, received, kept, dropped, skipped, message"
+    "id, started, finished, outcome, notify_after, published, requests, received, kept, dropped, skipped, message, "
+    "kind, announcement"
 )
+_UNSUCCESSFUL = "'failed', 'running', 'stale'"
 
 
-def _run(row: Sequence[object]) -> RunRecord:
-    (
-        run_id,
-        started,
-        finished,
-        outcome,
-        notify_after,
-        published,
-        requests,
-        received,
-        kept,
-        dropped,
-        skipped,
-        message,
-    ) = row
+def _run(row: Sequence[Any]) -> RunRecord:
+    value = dict(zip(_RUN_COLUMNS.replace(" ", "").split(","), row, strict=True))
     return RunRecord(
-        id=int(str(run_id)),
-        started=parse_iso(str(started)),
-        finished=parse_iso(str(finished)) if finished else None,
-        outcome=str(outcome),
-        notify_after=int(str(notify_after)),
-        published=bool(published),
-        requests=int(str(requests)),
-        received=int(str(received)),
-        kept=int(str(kept)),
-        dropped=int(str(dropped)),
-        skipped=int(str(skipped)),
-        message=None if message is None else str(message),
+        id=int(value["id"]),
+        started=parse_iso(value["started"]),
+        finished=parse_iso(value["finished"]) if value["finished"] else None,
+        outcome=str(value["outcome"]),
+        notify_after=int(value["notify_after"]),
+        published=bool(value["published"]),
+        requests=int(value["requests"]),
+        received=int(value["received"]),
+        kept=int(value["kept"]),
+        dropped=int(value["dropped"]),
+        skipped=int(value["skipped"]),
+        message=value["message"],
+        kind=str(value["kind"]),
+        announcement=date.fromisoformat(value["announcement"]) if value["announcement"] else None,
     )
 
 
