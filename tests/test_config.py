@@ -28,15 +28,24 @@ def test_minimal_config_has_defaults_relative_to_its_folder(tmp_path: Path) -> N
     assert config.arxiv.api_url == "https://export.arxiv.org/api/query"
     assert [t.name for t in config.topics] == ["compiler"]
     assert config.topics[0].source == 'ti:"compiler" OR abs:"compiler"'
+    assert config.topics[0].announce == ("new", "cross")
 
 
 def test_environment_overrides_the_arxiv_table(tmp_path: Path) -> None:
     path = write(tmp_path, MINIMAL + '[arxiv]\napi_url = "https://mirror.example/api/query"\ndelay = 5\n')
-    config = load_config(
-        path, environ={"DAILYPAPERS_API_URL": "http://127.0.0.1:9/api/query", "DAILYPAPERS_DELAY": "0"}
-    )
+    environ = {
+        "DAILYPAPERS_API_URL": "http://127.0.0.1:9/api/query",
+        "DAILYPAPERS_RSS_URL": "http://127.0.0.1:9",
+        "DAILYPAPERS_OAI_URL": "http://127.0.0.1:9/oai",
+        "DAILYPAPERS_DELAY": "0",
+    }
+    config = load_config(path, environ=environ)
     assert config.arxiv.api_url == "http://127.0.0.1:9/api/query"
+    assert config.arxiv.rss_url == "http://127.0.0.1:9"
+    assert config.arxiv.oai_url == "http://127.0.0.1:9/oai"
     assert config.arxiv.delay == 0.0
+    defaults = load_config(path, environ={}).arxiv
+    assert (defaults.rss_url, defaults.oai_url) == ("https://rss.arxiv.org", "https://oaipmh.arxiv.org/oai")
     assert load_config(path, environ={}).arxiv.delay == 5.0
 
 
@@ -46,7 +55,7 @@ def test_environment_overrides_the_arxiv_table(tmp_path: Path) -> None:
         ("titel = 'x'\n" + MINIMAL, "dailypapers.toml: titel: unknown key; expected one of title, timezone"),
         (MINIMAL + "[scope]\ncategory = ['cs']\n", "dailypapers.toml: scope.category: unknown key"),
         ('[[topics]]\nname = "x"\nquerry = "ti:x"\n', "dailypapers.toml: topics[0].querry: unknown key"),
-        ("max_papers = 0\n" + MINIMAL, "dailypapers.toml: max_papers: must be positive, got 0"),
+        ("max_papers = 0\n" + MINIMAL, "dailypapers.toml: max_papers: must be at least 1, got 0"),
         (
             "max_papers = 'ten'\n" + MINIMAL,
             "dailypapers.toml: max_papers: expected a whole number, got 'ten'",
@@ -62,8 +71,17 @@ def test_environment_overrides_the_arxiv_table(tmp_path: Path) -> None:
             '[[topics]]\nname = "a"\n[[topics]]\nname = "a"\n',
             "dailypapers.toml: topics[1].name: topic 'a' is",
         ),
-        (MINIMAL + "[arxiv]\npage_size = 5000\n", "dailypapers.toml: arxiv.page_size: must be positive"),
+        (
+            MINIMAL + "[arxiv]\npage_size = 5000\n",
+            "dailypapers.toml: arxiv.page_size: must be from 1 to 2000, got 5000",
+        ),
         ("title = \n", "dailypapers.toml: not valid TOML"),
+        (
+            '[[topics]]\nname = "x"\nannounce = ["new", "old"]\n',
+            "dailypapers.toml: topics[0].announce: unknown announcement type 'old'",
+        ),
+        (MINIMAL + "[arxiv]\nholidays = ['24 Dec']\n", "dailypapers.toml: arxiv.holidays: expected dates such as"),
+        (MINIMAL + "[arxiv]\ndelay = -1\n", "dailypapers.toml: arxiv.delay: must be 0 or more seconds, got -1.0"),
     ],
 )
 def test_a_wrong_key_names_the_file_and_the_key(tmp_path: Path, text: str, message: str) -> None:

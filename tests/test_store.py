@@ -8,8 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from arxiv_server import load_seed_papers
 
+from arxiv_server import load_seed_papers
 from dailypapers import store as store_module
 from dailypapers.errors import StoreError
 from dailypapers.store import MIGRATIONS, Store

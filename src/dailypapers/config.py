@@ -10,6 +10,7 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,6 +20,9 @@ from dailypapers.query import Node, topic_query
 
 DEFAULT_CONFIG = "dailypapers.toml"
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
+DEFAULT_RSS_URL = "https://rss.arxiv.org"
+DEFAULT_OAI_URL = "https://oaipmh.arxiv.org/oai"
+ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 COLUMNS = ("Title", "Date", "Abstract", "Comment", "Authors", "Categories", "PDF")
 T = TypeVar("T")
 
@@ -28,6 +32,7 @@ class Topic:
     name: str
     query_text: str | None
     query: Node
+    announce: tuple[str, ...] = ("new", "cross")
 
     @property
     def source(self) -> str:
@@ -38,6 +43,9 @@ class Topic:
 @dataclass(frozen=True)
 class ArxivSettings:
     api_url: str = DEFAULT_API_URL
+    rss_url: str = DEFAULT_RSS_URL
+    oai_url: str = DEFAULT_OAI_URL
+    holidays: tuple[date, ...] = ()
     delay: float = 3.0
     timeout: float = 60.0
     max_attempts: int = 4
@@ -113,10 +121,10 @@ class _Table:
             raise self.error(name, "expected a table")
         return _Table(self.file, self.key(name), value, allowed)
 
-    def positive(self, name: str, kind: type[T], default: T, check: Callable[[Any], bool]) -> T:
+    def checked(self, name: str, kind: type[T], default: T, check: Callable[[Any], bool], expected: str) -> T:
         value = self.get(name, kind, default)
         if not check(value):
-            raise self.error(name, f"must be positive, got {value!r}")
+            raise self.error(name, f"must be {expected}, got {value!r}")
         return value
 
 
@@ -163,7 +171,7 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
         path=file,
         title=top.get("title", str, "Daily Papers"),
         timezone=_timezone(top),
-        max_papers=top.positive("max_papers", int, 100, lambda v: v > 0),
+        max_papers=top.checked("max_papers", int, 100, lambda v: v > 0, "at least 1"),
         columns=_columns(top),
         contact=top.optional_str("contact"),
         database=folder / top.get("database", str, "dailypapers.db"),
@@ -221,7 +229,7 @@ def _topics(file: Path, raw: Any) -> tuple[Topic, ...]:
     for index, entry in enumerate(raw):
         if not isinstance(entry, dict):
             raise ConfigError(file, f"topics[{index}]", "expected a table with a name")
-        table = _Table(file, f"topics[{index}]", entry, ("name", "query"))
+        table = _Table(file, f"topics[{index}]", entry, ("name", "query", "announce"))
         name = table.get("name", str, "").strip()
         if not name:
             raise table.error("name", "every topic needs a non-empty name")
@@ -232,12 +240,19 @@ def _topics(file: Path, raw: Any) -> tuple[Topic, ...]:
             node = topic_query(name, text)
         except QuerySyntaxError as err:
             raise ConfigError(file, table.key("query" if text is not None else "name"), str(err)) from None
-        topics.append(Topic(name=name, query_text=text, query=node))
+        announce = table.strings("announce", ("new", "cross"))
+        for kind in announce:
+            if kind not in ANNOUNCE_TYPES:
+                raise table.error("announce", f"unknown announcement type {kind!r}; use {', '.join(ANNOUNCE_TYPES)}")
+        topics.append(Topic(name=name, query_text=text, query=node, announce=announce))
     return tuple(topics)
 
 
 _ARXIV_KEYS = (
     "api_url",
+    "rss_url",
+    "oai_url",
+    "holidays",
     "delay",
     "timeout",
     "max_attempts",
@@ -246,28 +261,47 @@ _ARXIV_KEYS = (
     "lookback_days",
     "max_pages",
 )
-_ENVIRONMENT = {"api_url": "DAILYPAPERS_API_URL", "delay": "DAILYPAPERS_DELAY"}
+_URL_ENVIRONMENT = {
+    "api_url": "DAILYPAPERS_API_URL",
+    "rss_url": "DAILYPAPERS_RSS_URL",
+    "oai_url": "DAILYPAPERS_OAI_URL",
+}
+
+
+def _dates(table: _Table, name: str) -> tuple[date, ...]:
+    days = []
+    for text in table.strings(name, ()):
+        try:
+            days.append(date.fromisoformat(text))
+        except ValueError:
+            raise table.error(name, f"expected dates such as '2026-12-24', got {text!r}") from None
+    return tuple(days)
 
 
 def _arxiv(table: _Table, environ: Mapping[str, str]) -> ArxivSettings:
     base = ArxivSettings()
     settings = ArxivSettings(
         api_url=table.get("api_url", str, base.api_url),
-        delay=table.positive("delay", float, base.delay, lambda v: v >= 0),
-        timeout=table.positive("timeout", float, base.timeout, lambda v: v > 0),
-        max_attempts=table.positive("max_attempts", int, base.max_attempts, lambda v: v >= 1),
-        max_wait=table.positive("max_wait", float, base.max_wait, lambda v: v >= 0),
-        page_size=table.positive("page_size", int, base.page_size, lambda v: 0 < v <= 2000),
-        lookback_days=table.positive("lookback_days", int, base.lookback_days, lambda v: v >= 0),
-        max_pages=table.positive("max_pages", int, base.max_pages, lambda v: v >= 1),
+        rss_url=table.get("rss_url", str, base.rss_url),
+        oai_url=table.get("oai_url", str, base.oai_url),
+        delay=table.checked("delay", float, base.delay, lambda v: v >= 0, "0 or more seconds"),
+        timeout=table.checked("timeout", float, base.timeout, lambda v: v > 0, "more than 0 seconds"),
+        max_attempts=table.checked("max_attempts", int, base.max_attempts, lambda v: v >= 1, "at least 1"),
+        max_wait=table.checked("max_wait", float, base.max_wait, lambda v: v >= 0, "0 or more seconds"),
+        page_size=table.checked("page_size", int, base.page_size, lambda v: 0 < v <= 2000, "from 1 to 2000"),
+        lookback_days=table.checked("lookback_days", int, base.lookback_days, lambda v: v >= 0, "0 or more"),
+        max_pages=table.checked("max_pages", int, base.max_pages, lambda v: v >= 1, "at least 1"),
+        holidays=_dates(table, "holidays"),
     )
     return _environment(settings, environ)
 
 
 def _environment(settings: ArxivSettings, environ: Mapping[str, str]) -> ArxivSettings:
-    api_url = environ.get(_ENVIRONMENT["api_url"]) or settings.api_url
+    api_url, rss_url, oai_url = (
+        environ.get(variable) or str(getattr(settings, key)) for key, variable in _URL_ENVIRONMENT.items()
+    )
     delay = settings.delay
-    raw_delay = environ.get(_ENVIRONMENT["delay"])
+    raw_delay = environ.get("DAILYPAPERS_DELAY")
     if raw_delay:
         try:
             delay = float(raw_delay)
@@ -275,4 +309,4 @@ def _environment(settings: ArxivSettings, environ: Mapping[str, str]) -> ArxivSe
             raise ConfigError("environment", "DAILYPAPERS_DELAY", f"expected seconds, got {raw_delay!r}") from None
         if delay < 0:
             raise ConfigError("environment", "DAILYPAPERS_DELAY", "must not be negative")
-    return replace(settings, api_url=api_url, delay=delay)
+    return replace(settings, delay=delay, api_url=api_url, rss_url=rss_url, oai_url=oai_url)
