@@ -499,6 +499,7 @@ class ArxivServer:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes; don't wait for the ACK
     timeout = 5  # idle keep-alive connections end, so no handler thread outlives a test for long
     server: ThreadingHTTPServer
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from arxiv_server import ArxivServer, load_seed_papers
+from feed_server import mount_feeds
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-05-16T06:00:00+00:00"
@@ -37,7 +38,9 @@ def init_config(folder: Path, server: ArxivServer) -> Path:
     result = dailypapers("init", str(folder))
     assert result.returncode == 0, result.stderr
     config = folder / "dailypapers.toml"
-    text = config.read_text(encoding="utf-8").replace("# delay = 3", f'api_url = "{server.url}"')
+    mount_feeds(server)
+    urls = f'api_url = "{server.url}"\nrss_url = "{server.base}"'
+    text = config.read_text(encoding="utf-8").replace("# delay = 3", urls)
     config.write_text(text, encoding="utf-8")
     return config
 
@@ -69,11 +72,11 @@ def test_run_json_summarises_the_run(tmp_path: Path) -> None:
         first = json.loads(dailypapers("run", "--json", "--config", str(config)).stdout)
         second = dailypapers("run", "--json", "--config", str(config))
     assert first["outcome"] == "new"
-    assert first["requests"] == 3
+    assert first["requests"] == 4  # the announcement feed (a Saturday: empty) and one search per topic
     assert first["new"] == {"compiler": 6, "performance": 37, "reinforcement learning": 1}
     assert first["day"] == "2026-05-16"
     assert second.returncode == 0
-    assert json.loads(second.stdout)["outcome"] == "nothing-new"
+    assert json.loads(second.stdout)["outcome"] == "no-announcement"
 
 
 def test_a_source_that_fails_exits_1_with_one_line(tmp_path: Path) -> None:
@@ -81,7 +84,7 @@ def test_a_source_that_fails_exits_1_with_one_line(tmp_path: Path) -> None:
         config = init_config(tmp_path, server)
         server.unavailable(times=None)
         result = dailypapers("run", "--config", str(config))
-        url = server.url
+        url = server.base + "/rss/cs.DC"
     assert result.returncode == 1
     assert (
         result.stderr.splitlines()[-1] == f"dailypapers: error: {url}: HTTP 503 (Service Unavailable) after 4 attempts"
@@ -132,18 +135,23 @@ def test_the_quick_start_example_runs_offline_from_its_replay(tmp_path: Path) ->
     """The README's first command: the example config, answered by the shipped recording."""
     example = tmp_path / "examples"
     shutil.copytree(ROOT / "examples", example, ignore=shutil.ignore_patterns("output"))
-    env = {"DAILYPAPERS_API_URL": "http://127.0.0.1:9/api/query", "DAILYPAPERS_NOW": ""}
+    env = {
+        "DAILYPAPERS_API_URL": "http://127.0.0.1:9/api/query",
+        "DAILYPAPERS_RSS_URL": "http://127.0.0.1:9",
+        "DAILYPAPERS_NOW": "",
+    }
     args = ("run", "--config", str(example / "dailypapers.toml"), "--replay", str(example / "replay"))
     first = dailypapers(*args, env=env)
     assert first.returncode == 0, first.stderr
     page = (example / "output" / "README.md").read_text(encoding="utf-8")
-    assert "Last update: 2026-05-16\n" in page
+    assert "Last update: 2026-05-15\n" in page
+    assert "arXiv announcement of Fri 15 May 2026: 3 new, 7 replacements." in page
     assert re.search(r"## compiler\n\| \*\*Title\*\*", page)
     second = dailypapers(*args, env=env)
     assert second.returncode == 0, second.stderr
     assert (example / "output" / "README.md").read_text(encoding="utf-8") == page
     notification = (example / "output" / "ISSUE_TEMPLATE.md").read_text(encoding="utf-8")
-    assert notification == "No new papers since the last run (2026-05-16).\n"
+    assert notification == "No new papers since the last run (2026-05-15).\n"
 
 
 @pytest.mark.parametrize("command", ["init", "run", "render"])

@@ -16,9 +16,22 @@ from dailypapers.errors import FetchError
 from dailypapers.model import Paper
 from dailypapers.query import matches, topic_query
 from dailypapers.store import MIGRATIONS
+from feed_server import mount_feeds
 
 NOW = datetime(2026, 5, 16, 6, 0, tzinfo=UTC)
 SEED_TOPICS = ("reinforcement learning", "compiler", "performance")
+
+
+class Arxiv(ArxivServer):
+    """The export API and the announcement feeds, on a server whose clock stands at NOW."""
+
+    def __init__(self, papers: list[Paper]) -> None:
+        super().__init__(papers, now=lambda: NOW)
+
+    def start(self) -> Arxiv:
+        super().start()
+        self.feeds = mount_feeds(self)
+        return self
 
 
 def write_config(
@@ -37,6 +50,7 @@ def write_config(
         f"categories = [{', '.join(repr(c) for c in categories)}]",
         "[arxiv]",
         f'api_url = "{server.url}"',
+        f'rss_url = "{server.base}"',
         "delay = 0",
         "max_attempts = 3",
     ]
@@ -114,7 +128,7 @@ def next_day_papers() -> list[Paper]:
 
 def test_each_section_holds_only_its_own_papers_when_arxiv_ignores_the_query(tmp_path: Path) -> None:
     """The seed page's failure: the API answered every keyword with the same 20 papers; we verify locally."""
-    with ArxivServer(load_seed_papers()) as server:
+    with Arxiv(load_seed_papers()) as server:
         server.ignore_query = True
         config = load_config(write_config(tmp_path, server), environ={})
         log: list[str] = []
@@ -138,11 +152,11 @@ def test_each_section_holds_only_its_own_papers_when_arxiv_ignores_the_query(tmp
 
 
 def test_first_run_backfills_each_topic_once_and_notifies_what_it_found(tmp_path: Path) -> None:
-    with ArxivServer(load_seed_papers()) as server:
+    with Arxiv(load_seed_papers()) as server:
         config = load_config(write_config(tmp_path, server), environ={})
         summary = run(config)
-        queries = [r.params["search_query"] for r in server.requests]
-    assert summary.requests == 3
+        queries = [r.params["search_query"] for r in server.requests if r.path == "/api/query"]
+    assert summary.requests == 4  # the announcement feed, and one search per topic
     assert queries[0] == '(cat:cs.DC) AND ((ti:"reinforcement learning" OR abs:"reinforcement learning"))'
     notification = (tmp_path / ".github" / "ISSUE_TEMPLATE.md").read_text(encoding="utf-8")
     assert notification.startswith("---\ntitle: ")
@@ -154,23 +168,24 @@ def test_first_run_backfills_each_topic_once_and_notifies_what_it_found(tmp_path
 
 
 def test_a_second_run_the_same_day_changes_nothing_and_notifies_nothing(tmp_path: Path) -> None:
-    with ArxivServer(load_seed_papers()) as server:
+    with Arxiv(load_seed_papers()) as server:
         config = load_config(write_config(tmp_path, server), environ={})
         run(config)
         page = (tmp_path / "README.md").read_bytes()
         server.requests.clear()
         summary = run(config, now=NOW + timedelta(minutes=5))
-        assert len(server.requests) == 1  # the daily query only: no topic is back-filled twice
-    assert summary.outcome == "nothing-new"
+        assert len(server.requests) == 1  # the feed only: no topic is back-filled twice
+    assert summary.outcome == "no-announcement"
     assert summary.new == {}
     assert (tmp_path / "README.md").read_bytes() == page
     notification = (tmp_path / ".github" / "ISSUE_TEMPLATE.md").read_text(encoding="utf-8")
-    assert notification == "No new papers since the last run (2026-05-16).\n"
+    assert notification == "No arXiv announcement on Sat 16 May 2026.\n"
 
 
 def test_the_next_day_announces_only_what_is_new_and_marks_new_versions(tmp_path: Path) -> None:
-    with ArxivServer(load_seed_papers()) as server:
-        config = load_config(write_config(tmp_path, server), environ={})
+    """Without a category scope there is no announcement feed: the daily query finds the new papers."""
+    with Arxiv(load_seed_papers()) as server:
+        config = load_config(write_config(tmp_path, server, categories=()), environ={})
         run(config)
         server.add(next_day_papers())
         summary = run(config, now=NOW + timedelta(days=1))
@@ -192,8 +207,8 @@ def test_daily_requests_do_not_grow_with_the_number_of_topics(tmp_path: Path) ->
     for name, topics in (("one", SEED_TOPICS[:1]), ("ten", many)):
         folder = tmp_path / name
         folder.mkdir()
-        with ArxivServer(load_seed_papers()) as server:
-            config = load_config(write_config(folder, server, topics=topics), environ={})
+        with Arxiv(load_seed_papers()) as server:
+            config = load_config(write_config(folder, server, topics=topics, categories=()), environ={})
             run(config)
             server.add(next_day_papers())
             counts.append(run(config, now=NOW + timedelta(days=1)).requests)
@@ -208,7 +223,7 @@ def test_a_paper_outside_the_scope_never_appears(tmp_path: Path) -> None:
         categories=("quant-ph",),
         primary_category="quant-ph",
     )
-    with ArxivServer([*load_seed_papers(), outside]) as server:
+    with Arxiv([*load_seed_papers(), outside]) as server:
         server.ignore_query = True
         config = load_config(write_config(tmp_path, server), environ={})
         run(config)
@@ -217,7 +232,7 @@ def test_a_paper_outside_the_scope_never_appears(tmp_path: Path) -> None:
 
 
 def test_a_source_that_stays_down_changes_nothing(tmp_path: Path) -> None:
-    with ArxivServer(load_seed_papers()) as server:
+    with Arxiv(load_seed_papers()) as server:
         config = load_config(write_config(tmp_path, server), environ={})
         run(config)
         before_files = snapshot(tmp_path)
@@ -226,8 +241,8 @@ def test_a_source_that_stays_down_changes_nothing(tmp_path: Path) -> None:
         server.unavailable(times=None, retry_after=0)
         with pytest.raises(FetchError) as caught:
             run(config, now=NOW + timedelta(days=1))
-        assert len(server.requests) == 3 + 3  # three back-fills, then three attempts
-        url = server.url
+        assert len(server.requests) == 4 + 3  # the feed and three back-fills, then three attempts
+        url = server.base + "/rss/cs.DC"
     assert str(caught.value).startswith(f"{url}: HTTP 503 (Service Unavailable) after 3 attempts")
     after = snapshot(tmp_path)
     assert {k: v for k, v in after.items() if not k.startswith("dailypapers.db")} == {
@@ -237,7 +252,7 @@ def test_a_source_that_stays_down_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_a_failure_half_way_through_paging_keeps_nothing_of_the_run(tmp_path: Path) -> None:
-    with ArxivServer(load_seed_papers()) as server:
+    with Arxiv(load_seed_papers()) as server:
         config = load_config(write_config(tmp_path, server, extra="max_papers = 100"), environ={})
         server.internal_error(times=None)
         with pytest.raises(FetchError):
@@ -248,18 +263,18 @@ def test_a_failure_half_way_through_paging_keeps_nothing_of_the_run(tmp_path: Pa
 
 
 def test_transient_faults_are_retried_and_the_run_completes(tmp_path: Path) -> None:
-    with ArxivServer(load_seed_papers()) as server:
+    with Arxiv(load_seed_papers()) as server:
         config = load_config(write_config(tmp_path, server, topics=("compiler",)), environ={})
         server.unavailable(times=1, retry_after=0)
         server.truncated(times=1)
         summary = run(config)
-        assert len(server.requests) == 3
+        assert len(server.requests) == 4  # the feed twice over, then once more, and the back-fill
     assert summary.outcome == "new"
-    assert summary.requests == 3
+    assert summary.requests == 4
 
 
 def test_render_rewrites_the_same_bytes_without_network(tmp_path: Path) -> None:
-    with ArxivServer(load_seed_papers()) as server:
+    with Arxiv(load_seed_papers()) as server:
         config = load_config(write_config(tmp_path, server), environ={})
         run(config)
     before = snapshot(tmp_path)
@@ -272,8 +287,8 @@ def test_render_rewrites_the_same_bytes_without_network(tmp_path: Path) -> None:
 
 
 def test_every_version_is_kept_and_runs_are_counted(tmp_path: Path) -> None:
-    with ArxivServer(load_seed_papers()) as server:
-        config = load_config(write_config(tmp_path, server), environ={})
+    with Arxiv(load_seed_papers()) as server:
+        config = load_config(write_config(tmp_path, server, categories=()), environ={})
         run(config)
         server.add(next_day_papers())
         run(config, now=NOW + timedelta(days=1))

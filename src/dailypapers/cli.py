@@ -17,6 +17,7 @@ import click
 
 from dailypapers import __version__
 from dailypapers.config import DEFAULT_CONFIG, Config, load_config
+from dailypapers.coverage import STALE
 from dailypapers.daily import Context, RunSummary, render_outputs, run_daily
 from dailypapers.errors import ConfigError, DailyPapersError, QuerySyntaxError, RunInProgressError
 from dailypapers.http import Recorder, Replay
@@ -130,11 +131,16 @@ def run(ctx: click.Context, config_path: Path, as_json: bool, record: Path | Non
             click.echo(json.dumps({"outcome": "failed", "message": str(err).splitlines()[0]}))
         _fail(err, debug)
     _print_summary(config, summary, as_json)
+    if summary.outcome == STALE:
+        raise SystemExit(ExitStatus.TRY_LATER)
 
 
 def _print_summary(config: Config, summary: RunSummary, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary.as_json(), sort_keys=True))
+        return
+    if summary.outcome == STALE:
+        click.echo(f"stale: {summary.message}")
         return
     new = summary.new_papers
     detail = ", ".join(f"{count} on {topic!r}" for topic, count in summary.new.items())

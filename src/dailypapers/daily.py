@@ -12,13 +12,16 @@ import fcntl
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from dailypapers.arxiv.announce import Announcement, fetch_announcement
 from dailypapers.arxiv.api import ExportApi, SearchResult
+from dailypapers.calendar import describe, holidays_with
 from dailypapers.config import Config, Topic
+from dailypapers.coverage import COVER, NO_ANNOUNCEMENT, STALE, FeedVerdict, derived_type, judge_feed
 from dailypapers.digest import build_digest, scope_query
 from dailypapers.errors import DailyPapersError, RunInProgressError
 from dailypapers.files import discard, publish, stage
@@ -56,6 +59,8 @@ class RunSummary:
     new: dict[str, int] = field(default_factory=dict)
     new_papers: int = 0
     day: str | None = None
+    announcement: str | None = None
+    recovered: list[str] = field(default_factory=list)
     message: str | None = None
 
     def as_json(self) -> dict[str, Any]:
@@ -70,16 +75,31 @@ class RunSummary:
             "skipped": self.skipped,
             "new": self.new,
             "new_papers": self.new_papers,
+            "announcement": self.announcement,
+            "recovered": self.recovered,
             "message": self.message,
         }
 
 
 @dataclass
 class _Search:
-    """One search of the run, and for which topic it was made (None: the daily query for every topic)."""
+    """One search of the run, and for which topic it was made (None: a search for every topic)."""
 
     topic: Topic | None
     result: SearchResult
+    label: str = "the daily query"
+
+
+@dataclass
+class _Plan:
+    """What the network brought: the searches, and which announcement they cover."""
+
+    searches: list[_Search] = field(default_factory=list)
+    verdict: FeedVerdict | None = None
+    feed: Announcement | None = None
+    recovered: tuple[date, ...] = ()
+    # The announcement type of each version found by a daily search, for the topics' `announce` choice.
+    types: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
 class Verdicts:
@@ -108,6 +128,13 @@ class Verdicts:
         in_scope, about = self.of(paper)
         return in_scope and bool(about)
 
+    def in_scope_primary(self, paper: Paper) -> bool:
+        """Whether the paper's primary category is in scope (else it is a cross-list there)."""
+        if self.scope is None:
+            return True
+        primary_only = replace(paper, categories=(paper.primary_category,))
+        return evaluate(self.scope, analyse(primary_only))
+
 
 def run_daily(ctx: Context) -> RunSummary:
     """The daily job. Raises DailyPapersError (after logging the failed run) when a source fails."""
@@ -132,6 +159,7 @@ class _DailyRun:
         self.store = store
         self.started = ctx.now()
         self.verdicts = Verdicts(self.config.topics, scope_query(self.config.categories))
+        self.holidays = holidays_with(self.config.arxiv.holidays)
         known = store.topics()
         # Topics never fetched before, or whose query changed since: each needs a search of its own.
         self.stale = [topic for topic in self.config.topics if known.get(topic.name) != topic.source]
@@ -141,12 +169,16 @@ class _DailyRun:
         http = self._http()
         try:
             with http:
-                searches = self._fetch(http)
+                plan = self._fetch(http)
         except DailyPapersError as err:
             self.store.log_run(self.started, self.ctx.now(), "failed", http.requests, str(err))
             raise
         self.summary.requests = http.requests
-        self._commit(searches)
+        if plan.verdict is not None and plan.verdict.outcome == STALE:
+            self.store.log_run(self.started, self.ctx.now(), STALE, http.requests, plan.verdict.message)
+            self.summary.outcome, self.summary.message = STALE, plan.verdict.message
+            return self.summary
+        self._commit(plan)
         return self.summary
 
     # --- fetch --------------------------------------------------------------------------------------------
@@ -164,20 +196,58 @@ class _DailyRun:
             log=self.ctx.log,
         )
 
-    def _fetch(self, http: Http) -> list[_Search]:
-        """The run's searches: one per topic seen for the first time, then one for every topic together."""
+    def _fetch(self, http: Http) -> _Plan:
+        """The run's requests: the announcement feed (for a category scope), one search per topic seen for
+        the first time, the announced papers' metadata, and the daily query where the feed cannot serve."""
         settings = self.config.arxiv
         api = ExportApi(http, settings.api_url, settings.page_size, settings.max_pages)
-        searches = [self._backfill(api, topic) for topic in self.stale]
+        plan = _Plan()
+        feed = None
+        if self.config.categories:
+            feed = fetch_announcement(http, settings.rss_url, self.config.categories)
+            last = self.store.last_announcement_day()
+            plan.verdict = judge_feed(feed, self.started, last, self.holidays)
+            self.ctx.log(plan.verdict.message)
+            if plan.verdict.outcome == STALE:
+                return plan
+        plan.searches = [self._backfill(api, topic) for topic in self.stale]
+        if plan.verdict is None:
+            self._daily_query(api, plan)
+        elif plan.verdict.outcome == COVER and feed is not None:
+            self._announced(api, feed, plan)
+            if plan.verdict.missed:
+                self._catch_up(api, plan, plan.verdict.missed)
+        return plan
+
+    def _announced(self, api: ExportApi, feed: Announcement, plan: _Plan) -> None:
+        """Full metadata of every announced version, which the feed lacks, in ``id_list`` batches."""
+        result = api.by_ids([item.versioned_id for item in feed.items])
+        day = describe(feed.day) if feed.day else "the feed"
+        plan.searches.append(_Search(None, result, label=f"the announcement of {day}"))
+        plan.types.update(((item.id, item.version), item.announce_type) for item in feed.items)
+        plan.feed = feed
+
+    def _catch_up(self, api: ExportApi, plan: _Plan, missed: tuple[date, ...]) -> None:
+        """Days missed since the last run come back from the export API: every paper updated since then."""
+        if self._daily_query(api, plan):
+            plan.recovered = missed
+            self.ctx.log("recovered the announcements of " + ", ".join(describe(day) for day in missed))
+
+    def _daily_query(self, api: ExportApi, plan: _Plan) -> bool:
+        """One search for every topic together, newest first, down to what the store already holds."""
         watermark = self.store.get_state(WATERMARK)
-        if watermark is not None:
-            since = parse_iso(watermark) - timedelta(days=settings.lookback_days)
-            query = self._within(" OR ".join(f"({to_api_query(t.query)})" for t in self.config.topics))
-            result = api.search(query, stop_before=since, progress=self._bar("daily query"))
-            if not result.exhausted:
-                self.ctx.log(f"the daily query stopped after {result.requests} pages; raise [arxiv] max_pages")
-            searches.append(_Search(None, result))
-        return searches
+        if watermark is None:
+            return False
+        since = parse_iso(watermark) - timedelta(days=self.config.arxiv.lookback_days)
+        query = self._within(" OR ".join(f"({to_api_query(t.query)})" for t in self.config.topics))
+        result = api.search(query, stop_before=since, progress=self._bar("daily query"))
+        if not result.exhausted:
+            self.ctx.log(f"the daily query stopped after {result.requests} pages; raise [arxiv] max_pages")
+        plan.searches.append(_Search(None, result))
+        for paper in result.papers:
+            primary_in = self.verdicts.scope is None or self.verdicts.in_scope_primary(paper)
+            plan.types.setdefault((paper.id, paper.version), derived_type(paper, primary_in))
+        return True
 
     def _backfill(self, api: ExportApi, topic: Topic) -> _Search:
         """A topic seen for the first time gets its own search, until its latest ``max_papers`` are found."""
@@ -198,13 +268,14 @@ class _DailyRun:
 
     # --- store, match, write ------------------------------------------------------------------------------
 
-    def _commit(self, searches: list[_Search]) -> None:
+    def _commit(self, plan: _Plan) -> None:
         staged: dict[Path, Path] = {}
         try:
             with self.store.transaction():
                 run = self.store.begin_run(self.started)
-                self._store_and_match(searches, run)
-                record = self._finish(run)
+                self._store_and_match(plan, run)
+                self._cover(plan, run)
+                record = self._finish(run, plan)
                 staged = _stage_outputs(self.config, self.store, record)
             publish(staged)
         except BaseException:
@@ -213,10 +284,10 @@ class _DailyRun:
         self.store.mark_published(run)
         self.summary.run = run
 
-    def _store_and_match(self, searches: list[_Search], run: int) -> None:
+    def _store_and_match(self, plan: _Plan, run: int) -> None:
         store, summary = self.store, self.summary
         received: dict[tuple[str, int], Paper] = {}
-        for search in searches:
+        for search in plan.searches:
             summary.skipped += search.result.skipped
             self._report(search)
             received.update(((paper.id, paper.version), paper) for paper in search.result.papers)
@@ -230,9 +301,9 @@ class _DailyRun:
         for topic in self.stale:
             store.set_topic(topic.name, topic.source, run)
         kept = {paper.id for paper in received.values() if store.known_paper(paper.id)}
-        _rematch(store, self.config.topics, kept, run)
+        _rematch(store, self.config.topics, kept, run, plan.types)
         if self.stale:
-            _rematch(store, self.stale, {paper.id for paper in store.latest_papers()}, run)
+            _rematch(store, self.stale, {paper.id for paper in store.latest_papers()}, run, {})
         _advance_watermark(store, received.values(), self.started)
 
     def _report(self, search: _Search) -> None:
@@ -240,7 +311,7 @@ class _DailyRun:
         papers = search.result.papers
         if search.topic is None:
             matching = sum(1 for paper in papers if self.verdicts.relevant(paper))
-            message = f"arXiv returned {len(papers)} entries for the daily query; {matching} match a topic"
+            message = f"arXiv returned {len(papers)} entries for {search.label}; {matching} match a topic"
         else:
             topic = search.topic
             matching = sum(1 for paper in papers if self.verdicts.about(paper, topic))
@@ -249,34 +320,66 @@ class _DailyRun:
             message += f" ({len(papers) - matching} dropped)"
         self.ctx.log(message)
 
-    def _finish(self, run: int) -> RunRecord:
+    def _cover(self, plan: _Plan, run: int) -> None:
+        """Mark the announcement (and the days recovered) as covered, with what each paper was announced as."""
+        categories = self.config.categories
+        if plan.feed is not None and plan.feed.day is not None:
+            day = plan.feed.day
+            self.store.record_announcement(day, plan.feed.counts(), "feed", run, categories)
+            self.store.record_announced(day, ((i.id, i.version, i.announce_type) for i in plan.feed.items))
+            self.summary.announcement = day.isoformat()
+        for day in plan.recovered:
+            self.store.record_announcement(day, {}, "export API", run, categories)
+        self.summary.recovered = [day.isoformat() for day in plan.recovered]
+
+    def _finish(self, run: int, plan: _Plan) -> RunRecord:
         summary, topics = self.summary, {topic.name for topic in self.config.topics}
         new = [match for match in self.store.new_matches(self.store.last_published_run(), run) if match.topic in topics]
         for match in new:
             summary.new[match.topic] = summary.new.get(match.topic, 0) + 1
         summary.new_papers = len({match.paper_id for match in new})
-        summary.outcome = "new" if new else "nothing-new"
+        quiet = plan.verdict is not None and plan.verdict.outcome == NO_ANNOUNCEMENT
+        summary.outcome = "new" if new else NO_ANNOUNCEMENT if quiet else "nothing-new"
+        if plan.verdict is not None:
+            summary.message = plan.verdict.message
         finished = self.ctx.now()
         summary.day = finished.astimezone(self.config.timezone).date().isoformat()
         counts = {name: getattr(summary, name) for name in ("requests", "received", "kept", "dropped", "skipped")}
-        self.store.finish_run(run, finished, summary.outcome, **counts)
+        self.store.finish_run(
+            run,
+            finished,
+            summary.outcome,
+            message=summary.message,
+            announcement=summary.announcement,
+            feed=plan.verdict.outcome if plan.verdict else None,
+            **counts,
+        )
         record = self.store.last_successful_run()
         if record is None or record.id != run:
             raise DailyPapersError(f"{self.store.path}: run {run} was not recorded")
         return record
 
 
-def _rematch(store: Store, topics: Sequence[Topic], paper_ids: set[str], run: int) -> None:
-    """Evaluate ``topics`` on the latest version of each paper; record new matches, drop lapsed ones."""
+def _rematch(
+    store: Store, topics: Sequence[Topic], paper_ids: set[str], run: int, types: dict[tuple[str, int], str]
+) -> None:
+    """Evaluate ``topics`` on the latest version of each paper; record new matches, drop lapsed ones.
+
+    A version announced today counts for a topic that has not listed the paper yet only if its announcement
+    type is one the topic chose (``announce``); a new version of a paper the topic lists always counts.
+    """
     for paper_id in sorted(paper_ids):
         paper = store.latest(paper_id)
         if paper is None:
             continue
         document = analyse(paper)
+        kind = types.get((paper.id, paper.version))
         for topic in topics:
+            listed = store.matched_version(topic.name, paper.id) is not None
             if evaluate(topic.query, document):
-                store.add_match(topic.name, paper.id, paper.version, run)
-            elif store.matched_version(topic.name, paper.id) is not None:
+                if listed or kind is None or kind in topic.announce:
+                    store.add_match(topic.name, paper.id, paper.version, run)
+            elif listed:
                 store.remove_match(topic.name, paper.id)
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dailypapers.calendar import describe
 from dailypapers.config import Config
+from dailypapers.coverage import NO_ANNOUNCEMENT, summary
 from dailypapers.model import Digest, Listed, Paper, Section
 from dailypapers.query import Node, analyse, evaluate, parse
 from dailypapers.store import RunRecord, Store
@@ -41,6 +43,7 @@ def build_digest(store: Store, config: Config, run: RunRecord) -> Digest:
         day=finished.astimezone(config.timezone).date(),
         sections=tuple(_section(store, scope, topic.name, config.max_papers) for topic in config.topics),
         new=_new(store, config, scope, run),
+        note=_announcement_note(store, run),
         quiet=None if run.outcome == "new" else _nothing_new(store, run, config),
         columns=config.columns,
         generated=finished,
@@ -79,7 +82,26 @@ def _new(store: Store, config: Config, scope: Node | None, run: RunRecord) -> tu
     return tuple(Section(topic=name, papers=tuple(listed)) for name, listed in by_topic.items() if listed)
 
 
+def _announcement_note(store: Store, run: RunRecord) -> str | None:
+    """The line saying which arXiv announcement the outputs show (category scopes only)."""
+    day = store.last_announcement_day()
+    quiet = run.feed == NO_ANNOUNCEMENT and run.message
+    if day is None:
+        return run.message if quiet else None
+    if store.announcement_source(day) == "feed":
+        shown = f"arXiv announcement of {describe(day)}: {summary(store.announced_counts(day))}"
+    else:
+        shown = f"arXiv announcement of {describe(day)} (recovered from the export API)"
+    if quiet:
+        return f"{run.message} Showing the {shown}."
+    return f"{shown}."
+
+
 def _nothing_new(store: Store, run: RunRecord, config: Config) -> str:
+    if run.feed == NO_ANNOUNCEMENT and run.message:
+        return run.message
+    if run.announcement is not None:
+        return f"No new papers on your topics in the arXiv announcement of {describe(run.announcement)}."
     previous = [r for r in store.runs() if r.id < run.id and r.outcome not in ("failed", "running")]
     if not previous:
         return "No papers on your topics yet."

@@ -221,6 +221,7 @@ def render_notification(digest: Digest, *, page_url: str | None = None) -> str:
     return _template("notification.md.j2").render(
         title=f"{count} New Paper{'' if count == 1 else 's'} - {long_date(digest.day)}",
         page_url=page_url,
+        note=escape_cell(digest.note) if digest.note else None,
         tables=[table(section, columns, mark=True) for section in digest.new if section.papers],
         no_papers=NO_PAPERS,
     )

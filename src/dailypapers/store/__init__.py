@@ -102,6 +102,7 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'daily';
     ALTER TABLE runs ADD COLUMN announcement TEXT;
+    ALTER TABLE runs ADD COLUMN feed TEXT;
     CREATE TABLE announcements (
         day TEXT NOT NULL,
         category TEXT NOT NULL,
@@ -154,6 +155,7 @@ class RunRecord:
     message: str | None
     kind: str = "daily"
     announcement: date | None = None
+    feed: str | None = None  # what the announcement feed said: cover, covered, no-announcement
 
 
 @dataclass(frozen=True)
@@ -254,12 +256,12 @@ class Store:
         return int(cursor.lastrowid or 0)
 
     def finish_run(self, run: int, finished: datetime, outcome: str, **counts: int | str | None) -> None:
-        fields = ("requests", "received", "kept", "dropped", "skipped", "message", "announcement")
+        fields = ("requests", "received", "kept", "dropped", "skipped", "message", "announcement", "feed")
         values = [counts.get(name) for name in fields]
         self.db.execute(
             "UPDATE runs SET finished = ?, outcome = ?, requests = COALESCE(?, requests), "
             "received = COALESCE(?, received), kept = COALESCE(?, kept), dropped = COALESCE(?, dropped), "
-            "skipped = COALESCE(?, skipped), message = ?, announcement = ? WHERE id = ?",
+            "skipped = COALESCE(?, skipped), message = ?, announcement = ?, feed = ? WHERE id = ?",
             (iso(finished), outcome, *values, run),
         )
 
@@ -289,6 +291,50 @@ class Store:
 
     def runs(self) -> list[RunRecord]:
         return [_run(row) for row in self.db.execute(f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY id")]
+
+    # --- announcements -----------------------------------------------------------------------------------
+
+    def record_announcement(
+        self, day: date, counts: dict[str, dict[str, int]], source: str, run: int, categories: Sequence[str]
+    ) -> None:
+        """Mark the announcement of ``day`` as covered, with its counts per requested category."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO announcements (day, category, new, cross_lists, replacements, "
+            "replacement_cross_lists, source, run) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    day.isoformat(),
+                    category,
+                    counts.get(category, {}).get("new", 0),
+                    counts.get(category, {}).get("cross", 0),
+                    counts.get(category, {}).get("replace", 0),
+                    counts.get(category, {}).get("replace-cross", 0),
+                    source,
+                    run,
+                )
+                for category in categories
+            ],
+        )
+
+    def record_announced(self, day: date, items: Iterable[tuple[str, int, str]]) -> None:
+        """What each paper was announced as on ``day``: (paper id, version, type)."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO announced (day, paper_id, version, type) VALUES (?, ?, ?, ?)",
+            [(day.isoformat(), paper_id, version, kind) for paper_id, version, kind in items],
+        )
+
+    def last_announcement_day(self) -> date | None:
+        row = self.db.execute("SELECT MAX(day) FROM announcements").fetchone()
+        return None if row[0] is None else date.fromisoformat(str(row[0]))
+
+    def announced_counts(self, day: date) -> dict[str, int]:
+        """How many papers the covered announcement of ``day`` listed, by type."""
+        rows = self.db.execute("SELECT type, COUNT(*) FROM announced WHERE day = ? GROUP BY type", (day.isoformat(),))
+        return {str(kind): int(count) for kind, count in rows}
+
+    def announcement_source(self, day: date) -> str | None:
+        row = self.db.execute("SELECT MIN(source) FROM announcements WHERE day = ?", (day.isoformat(),)).fetchone()
+        return None if row[0] is None else str(row[0])
 
     # --- papers ----------------------------------------------------------------------------------------
 
@@ -483,14 +529,19 @@ class Store:
         return [str(row[0]) for row in rows]
 
     def new_matches(self, after_run: int, up_to_run: int) -> list[MatchRow]:
-        """Matches first recorded in runs ``after_run < run <= up_to_run``, newest paper first."""
+        """Matches first recorded by daily runs ``after_run < run <= up_to_run``, newest paper first.
+
+        A match is a new version when the topic had matched an earlier version before the window (or in a
+        back-fill, whose matches are never announced themselves).
+        """
         rows = self.db.execute(
             "SELECT m.topic, m.paper_id, m.version, m.run, EXISTS ("
-            "  SELECT 1 FROM matches e WHERE e.topic = m.topic AND e.paper_id = m.paper_id AND e.run <= ?"
+            "  SELECT 1 FROM matches e WHERE e.topic = m.topic AND e.paper_id = m.paper_id AND e.version < m.version"
+            "  AND (e.run <= ? OR e.run IN (SELECT id FROM runs WHERE kind = 'backfill'))"
             ") FROM matches m JOIN papers p ON p.id = m.paper_id "
-            "WHERE m.run > ? AND m.run <= ? AND m.version = ("
-            "  SELECT MAX(version) FROM matches x WHERE x.topic = m.topic AND x.paper_id = m.paper_id"
-            ") ORDER BY p.updated DESC, p.id DESC",
+            "WHERE m.run > ? AND m.run <= ? AND m.run IN (SELECT id FROM runs WHERE kind = 'daily') "
+            "AND m.version = (SELECT MAX(version) FROM matches x WHERE x.topic = m.topic AND x.paper_id = m.paper_id) "
+            "ORDER BY p.updated DESC, p.id DESC",
             (after_run, after_run, up_to_run),
         )
         return [MatchRow(str(t), str(p), int(v), int(r), bool(n)) for t, p, v, r, n in rows]
@@ -498,7 +549,7 @@ class Store:
 
 _RUN_COLUMNS = (
     "id, started, finished, outcome, notify_after, published, requests, received, kept, dropped, skipped, message, "
-    "kind, announcement"
+    "kind, announcement, feed"
 )
 _UNSUCCESSFUL = "'failed', 'running', 'stale'"
 
@@ -520,6 +571,7 @@ def _run(row: Sequence[Any]) -> RunRecord:
         message=value["message"],
         kind=str(value["kind"]),
         announcement=date.fromisoformat(value["announcement"]) if value["announcement"] else None,
+        feed=value["feed"],
     )
 
 
