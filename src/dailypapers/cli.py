@@ -16,12 +16,14 @@ from typing import Any, NoReturn
 import click
 
 from dailypapers import __version__
+from dailypapers.backfill import Harvest, set_for_category
+from dailypapers.backfill import backfill as run_backfill
 from dailypapers.config import DEFAULT_CONFIG, Config, load_config
 from dailypapers.coverage import STALE
 from dailypapers.daily import Context, RunSummary, render_outputs, run_daily
 from dailypapers.errors import ConfigError, DailyPapersError, QuerySyntaxError, RunInProgressError
 from dailypapers.http import Recorder, Replay
-from dailypapers.ui import ProgressReporter
+from dailypapers.ui import HarvestProgress, ProgressReporter
 
 
 class ExitStatus(IntEnum):
@@ -168,6 +170,63 @@ def render(ctx: click.Context, config_path: Path) -> None:
         click.echo("dailypapers: error: the database holds no successful run yet; use `dailypapers run`", err=True)
         raise SystemExit(ExitStatus.ERROR)
     click.echo(f"re-wrote the outputs of run {record.id}")
+
+
+_GROUPS = ("cs", "econ", "eess", "math", "physics", "q-bio", "q-fin", "stat")
+
+
+def _harvest_target(
+    config: Config, start: datetime, until: datetime | None, set_spec: str | None, category: str | None
+) -> Harvest:
+    if set_spec and category:
+        raise click.UsageError("give --set or --category, not both")
+    if category:
+        set_spec = set_for_category(category)
+    elif not set_spec and len(config.categories) == 1:
+        only = config.categories[0]
+        set_spec = only if only in _GROUPS else set_for_category(only)
+    elif not set_spec:
+        raise click.UsageError("choose what to harvest with --set (e.g. cs) or --category (e.g. cs.DC)")
+    if until is not None and until < start:
+        raise click.UsageError("--until is before --from")
+    return Harvest(start.date(), until.date() if until else None, set_spec)
+
+
+@cli.command()
+@config_option
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day, included (default: today).")
+@click.option("--set", "set_spec", help="An OAI-PMH set: cs, math, physics:hep-th, cs:cs:DC …")
+@click.option("--category", help="An arXiv category, e.g. cs.DC (its OAI-PMH set is used).")
+@click.pass_context
+def backfill(
+    ctx: click.Context,
+    config_path: Path,
+    start: datetime,
+    until: datetime | None,
+    set_spec: str | None,
+    category: str | None,
+) -> None:
+    """Harvest every paper announced or changed in a span of days into the archive (OAI-PMH).
+
+    Resumable: run the same command again after an interruption and it goes on where it stopped.
+    Back-filled papers are matched to the topics but never notified as new.
+    """
+    try:
+        config = load_config(config_path)
+        target = _harvest_target(config, start, until, set_spec, category)
+        now = _clock(_fixed_now(None))
+        with ProgressReporter(sys.stderr, _log) as reporter:
+            progress = HarvestProgress(reporter, f"back-fill {target.set_spec or 'all'}")
+            summary = run_backfill(config, target, now=now, log=_log, progress=progress)
+    except DailyPapersError as err:
+        _fail(err, ctx.obj["debug"])
+    rate = summary.records / summary.seconds if summary.seconds else 0.0
+    click.echo(
+        f"back-filled {summary.records} records ({summary.new_versions} new versions, {summary.matched} topic "
+        f"matches) in {summary.pages} pages, {summary.requests} requests, {rate:,.0f} records/s"
+        + (" (resumed)" if summary.resumed else "")
+    )
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -8,10 +8,7 @@ database (but for a line in ``runs``) and every output as they were.
 
 from __future__ import annotations
 
-import fcntl
-import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -23,13 +20,13 @@ from dailypapers.calendar import describe, holidays_with
 from dailypapers.config import Config, Topic
 from dailypapers.coverage import COVER, NO_ANNOUNCEMENT, STALE, FeedVerdict, derived_type, judge_feed
 from dailypapers.digest import build_digest, scope_query
-from dailypapers.errors import DailyPapersError, RunInProgressError
+from dailypapers.errors import DailyPapersError
 from dailypapers.files import discard, publish, stage
 from dailypapers.http import Http, Recorder, Replay, user_agent
 from dailypapers.model import Paper
 from dailypapers.query import Node, analyse, evaluate, to_api_query
 from dailypapers.render import render_notification, render_page
-from dailypapers.store import RunRecord, Store, iso, parse_iso
+from dailypapers.store import RunRecord, Store, database_lock, iso, parse_iso
 
 WATERMARK = "api_watermark"
 Progress = Callable[[str], Callable[[int, int | None], None]]
@@ -138,18 +135,38 @@ class Verdicts:
 
 def run_daily(ctx: Context) -> RunSummary:
     """The daily job. Raises DailyPapersError (after logging the failed run) when a source fails."""
-    with _lock(ctx.config.database), Store.open(ctx.config.database) as store:
+    with database_lock(ctx.config.database), Store.open(ctx.config.database) as store:
         return _DailyRun(ctx, store).run()
 
 
 def render_outputs(config: Config) -> RunRecord | None:
     """Re-write every output from the database alone, as the latest successful run left it."""
-    with _lock(config.database), Store.open(config.database) as store:
+    with database_lock(config.database), Store.open(config.database) as store:
         run = store.last_successful_run()
         if run is None:
             return None
         publish(_stage_outputs(config, store, run))
         return run
+
+
+def new_http(
+    config: Config,
+    log: Callable[[str], None],
+    recorder: Recorder | None = None,
+    replay: Replay | None = None,
+) -> Http:
+    """The client every command uses to reach arXiv, with the config's politeness settings."""
+    settings = config.arxiv
+    return Http(
+        user_agent=user_agent(config.contact),
+        delay=settings.delay,
+        timeout=settings.timeout,
+        max_attempts=settings.max_attempts,
+        max_wait=settings.max_wait,
+        recorder=recorder,
+        replay=replay,
+        log=log,
+    )
 
 
 class _DailyRun:
@@ -184,17 +201,7 @@ class _DailyRun:
     # --- fetch --------------------------------------------------------------------------------------------
 
     def _http(self) -> Http:
-        settings = self.config.arxiv
-        return Http(
-            user_agent=user_agent(self.config.contact),
-            delay=settings.delay,
-            timeout=settings.timeout,
-            max_attempts=settings.max_attempts,
-            max_wait=settings.max_wait,
-            recorder=self.ctx.recorder,
-            replay=self.ctx.replay,
-            log=self.ctx.log,
-        )
+        return new_http(self.config, self.ctx.log, self.ctx.recorder, self.ctx.replay)
 
     def _fetch(self, http: Http) -> _Plan:
         """The run's requests: the announcement feed (for a category scope), one search per topic seen for
@@ -408,19 +415,3 @@ def _stage_outputs(config: Config, store: Store, run: RunRecord) -> dict[Path, P
         discard(staged)
         raise
     return staged
-
-
-@contextmanager
-def _lock(database: Path) -> Iterator[None]:
-    """One run per database at a time; a second one is told so instead of waiting forever."""
-    database.parent.mkdir(parents=True, exist_ok=True)
-    path = database.with_name(database.name + ".lock")
-    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RunInProgressError(f"another run is in progress on {database}") from None
-        yield
-    finally:
-        os.close(handle)

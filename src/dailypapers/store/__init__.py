@@ -7,6 +7,8 @@ schema version lives in the database (``schema_migrations``), and migrations run
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -15,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from dailypapers.errors import StoreError
+from dailypapers.errors import RunInProgressError, StoreError
 from dailypapers.model import Author, Paper
 
 MIGRATIONS: tuple[str, ...] = (
@@ -130,6 +132,22 @@ MIGRATIONS: tuple[str, ...] = (
 _SQL_VARIABLES = 900
 
 
+@contextmanager
+def database_lock(database: Path) -> Iterator[None]:
+    """One command writing to a database at a time; a second one is told so instead of waiting forever."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    path = database.with_name(database.name + ".lock")
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunInProgressError(f"another run is in progress on {database}") from None
+        yield
+    finally:
+        os.close(handle)
+
+
 def iso(moment: datetime) -> str:
     """Timestamps are stored as sortable UTC text, ``2026-01-13T17:37:07Z``."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -239,6 +257,9 @@ class Store:
     def get_state(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
+
+    def clear_state(self, key: str) -> None:
+        self.db.execute("DELETE FROM state WHERE key = ?", (key,))
 
     def set_state(self, key: str, value: str) -> None:
         self.db.execute(

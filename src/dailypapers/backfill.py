@@ -1,0 +1,214 @@
+"""Back-fill: harvest months of arXiv with OAI-PMH into the archive, resumable, without notifying anything.
+
+Every page of the harvest is one transaction: its records, their topic matches, and the checkpoint (the
+resumption token and the day reached) commit together. Killed at any point, the harvest resumes from the
+last committed page and ends with the same archive, with no record stored twice. A token that has expired
+(arXiv's expire daily) restarts the harvest from the last day reached; records are idempotent upserts.
+Matches made by a back-fill belong to a back-fill run, which notifications never list.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from dailypapers.arxiv.oai import OaiPage, ResumptionTokenExpired, harvest
+from dailypapers.config import Config
+from dailypapers.daily import Verdicts, new_http
+from dailypapers.digest import scope_query
+from dailypapers.errors import ConfigError
+from dailypapers.http import Http
+from dailypapers.store import Store, database_lock
+
+CHECKPOINT = "backfill_checkpoint"
+# The arXiv archives grouped under "physics" in OAI-PMH set names (arxiv-protocol.md §3.2, §4.2).
+_PHYSICS = frozenset(
+    {
+        "astro-ph",
+        "cond-mat",
+        "gr-qc",
+        "hep-ex",
+        "hep-lat",
+        "hep-ph",
+        "hep-th",
+        "math-ph",
+        "nlin",
+        "nucl-ex",
+        "nucl-th",
+        "physics",
+        "quant-ph",
+    }
+)
+Progress = Callable[[int, float, date | None], None]
+
+
+@dataclass(frozen=True)
+class Harvest:
+    """What to harvest: the days (by OAI datestamp, the last modification) and the set."""
+
+    start: date
+    until: date | None
+    set_spec: str | None
+
+    def key(self) -> str:
+        return json.dumps([self.start.isoformat(), self.until.isoformat() if self.until else None, self.set_spec])
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Where an interrupted harvest stands: its back-fill run, the next token and the last day reached."""
+
+    target: str
+    run: int
+    token: str | None
+    day: date | None
+
+    def dumps(self) -> str:
+        day = self.day.isoformat() if self.day else None
+        return json.dumps({"target": self.target, "run": self.run, "token": self.token, "day": day})
+
+    @classmethod
+    def loads(cls, text: str) -> Checkpoint:
+        raw = json.loads(text)
+        day = date.fromisoformat(raw["day"]) if raw.get("day") else None
+        return cls(str(raw["target"]), int(raw["run"]), raw.get("token"), day)
+
+
+@dataclass
+class BackfillSummary:
+    records: int = 0
+    new_versions: int = 0
+    matched: int = 0
+    pages: int = 0
+    requests: int = 0
+    resumed: bool = False
+    seconds: float = 0.0
+
+
+def set_for_category(category: str) -> str:
+    """The OAI-PMH set of an arXiv category: ``cs.DC`` → ``cs:cs:DC``, ``hep-th`` → ``physics:hep-th``."""
+    archive, _, subject = category.partition(".")
+    group = "physics" if archive in _PHYSICS else archive
+    if not archive or " " in category or ":" in category:
+        raise ConfigError("command line", "--category", f"{category!r} is not an arXiv category such as 'cs.DC'")
+    return f"{group}:{archive}:{subject}" if subject else f"{group}:{archive}"
+
+
+def backfill(
+    config: Config,
+    target: Harvest,
+    *,
+    now: Callable[[], datetime],
+    log: Callable[[str], None] = lambda message: None,
+    progress: Progress | None = None,
+    http: Http | None = None,
+) -> BackfillSummary:
+    """Harvest ``target`` into the archive, resuming a harvest of the same target that was interrupted."""
+    with database_lock(config.database), Store.open(config.database) as store:
+        client = http or new_http(config, log=log)
+        with client:
+            summary = _Backfill(config, store, target, client, now, log, progress).run()
+        summary.requests = client.requests
+        return summary
+
+
+class _Backfill:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        target: Harvest,
+        http: Http,
+        now: Callable[[], datetime],
+        log: Callable[[str], None],
+        progress: Progress | None,
+    ) -> None:
+        self.config, self.store, self.target, self.http = config, store, target, http
+        self.now, self.log, self.progress = now, log, progress
+        self.scope = scope_query(config.categories)
+        self.summary = BackfillSummary()
+        self.started = time.monotonic()
+
+    def run(self) -> BackfillSummary:
+        checkpoint = self._checkpoint()
+        run = checkpoint.run if checkpoint else None
+        token = checkpoint.token if checkpoint else None
+        start = checkpoint.day if checkpoint and checkpoint.day else self.target.start
+        if checkpoint:
+            self.summary.resumed = True
+            self.log(f"resuming the back-fill from {start.isoformat()} (run {run})")
+        while True:
+            try:
+                for page in self._pages(start, token):
+                    run = self._store(page, run)
+                break
+            except ResumptionTokenExpired:
+                checkpoint = self._checkpoint()
+                start = checkpoint.day if checkpoint and checkpoint.day else start
+                token = None
+                self.log(f"the resumption token expired; harvesting again from {start.isoformat()}")
+        self._finish(run)
+        self.summary.seconds = time.monotonic() - self.started
+        return self.summary
+
+    def _pages(self, start: date, token: str | None) -> Iterator[OaiPage]:
+        return harvest(
+            self.http,
+            self.config.arxiv.oai_url,
+            from_=start,
+            until=self.target.until,
+            set_spec=self.target.set_spec,
+            resume_token=token,
+        )
+
+    def _checkpoint(self) -> Checkpoint | None:
+        raw = self.store.get_state(CHECKPOINT)
+        checkpoint = Checkpoint.loads(raw) if raw is not None else None
+        return checkpoint if checkpoint is not None and checkpoint.target == self.target.key() else None
+
+    def _store(self, page: OaiPage, run: int | None) -> int:
+        """One page, its matches and the checkpoint, in one transaction."""
+        with self.store.transaction():
+            run_id = run if run is not None else self._begin()
+            fresh = self.store.add_versions(page.papers, run_id)
+            verdicts = Verdicts(self.config.topics, self.scope)  # one page's worth: memory stays flat
+            for paper in page.papers:
+                in_scope, about = verdicts.of(paper)
+                for topic in about if in_scope else ():
+                    self.summary.matched += self.store.add_match(topic, paper.id, paper.version, run_id)
+            previous = self._checkpoint()
+            day = page.last_datestamp or (previous.day if previous else None)
+            self.store.set_state(CHECKPOINT, Checkpoint(self.target.key(), run_id, page.token, day).dumps())
+        self.summary.records += len(page.papers)
+        self.summary.new_versions += len(fresh)
+        self.summary.pages += 1
+        if self.progress is not None:
+            self.progress(self.summary.records, self._fraction(page.last_datestamp), page.last_datestamp)
+        return run_id
+
+    def _begin(self) -> int:
+        """A back-fill run; topics the archive does not know yet are registered, so matches can name them."""
+        run = self.store.begin_run(self.now(), kind="backfill")
+        known = self.store.topics()
+        for topic in self.config.topics:
+            if topic.name not in known:
+                self.store.set_topic(topic.name, topic.source, run)
+        return run
+
+    def _fraction(self, reached: date | None) -> float:
+        end = self.target.until or self.now().date()
+        span = (end - self.target.start).days + 1
+        if reached is None or span <= 0:
+            return 0.0
+        return min(1.0, max(0.0, ((reached - self.target.start).days + 1) / span))
+
+    def _finish(self, run: int | None) -> None:
+        with self.store.transaction():
+            if run is not None:
+                self.store.finish_run(
+                    run, self.now(), "backfill", received=self.summary.records, kept=self.summary.new_versions
+                )
+            self.store.clear_state(CHECKPOINT)
