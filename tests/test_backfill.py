@@ -12,12 +12,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from arxiv_server import ArxivServer
-from oai_server import generate_records, mount_oai
 
+from arxiv_server import ArxivServer
 from dailypapers.backfill import Harvest, backfill, set_for_category
 from dailypapers.config import load_config
 from dailypapers.errors import ConfigError, FetchError
+from oai_server import generate_records, mount_oai
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PAPERS = generate_records(600, date(2026, 1, 5), seed=7)
@@ -99,9 +99,8 @@ def test_every_harvested_record_is_stored_once_and_matched(tmp_path: Path) -> No
 
 
 def test_back_filled_papers_are_never_notified(tmp_path: Path) -> None:
-    from feed_server import mount_feeds
-
     from dailypapers.daily import Context, run_daily
+    from feed_server import mount_feeds
 
     with ArxivServer(PAPERS, now=lambda: NOW) as server:
         mount_oai(server, page_size=200)
