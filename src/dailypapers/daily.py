@@ -113,7 +113,8 @@ class Verdicts:
         if verdict is None:
             document = analyse(paper)
             in_scope = self.scope is None or evaluate(self.scope, document)
-            about = frozenset(topic.name for topic in self.topics if evaluate(topic.query, document))
+            # Out of scope, a paper is never shown: its title and abstract need no analysis at all.
+            about = frozenset(topic.name for topic in self.topics if in_scope and evaluate(topic.query, document))
             verdict = self._seen[key] = (in_scope, about)
         return verdict
 

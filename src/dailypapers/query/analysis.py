@@ -48,7 +48,19 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    return decomposed.translate(_WITHOUT_MARKS).casefold()
+
+
+class _Marks(dict[int, int | None]):
+    """A ``str.translate`` table that drops combining marks, filled in as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.combining(chr(code)) else code
+        self[code] = value
+        return value
+
+
+_WITHOUT_MARKS = _Marks()
 
 
 def split_words(text: str, possessive: bool = True) -> list[str]:
