@@ -76,6 +76,9 @@ _ENTRY_CHILDREN: dict[str, int] = {tag: slot for slot, tag in enumerate(_TEXT_FI
 # (``I.2.6``) and MSC (``68T05``) terms as <category> (user manual §3.3.2.2); those never match.
 _CATEGORY_TERM = re.compile(r"[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]+(?:-[a-z]+)*)?")
 
+# An entry <id> as both services write it: ``split_id`` on such a text gives exactly these two groups.
+_ABS_ID = re.compile(r"https?://arxiv\.org/abs/(\d{4}\.\d{4,5})v([1-9]\d*)")
+
 # Untrusted bytes from the network: no entities, no DTD loading, no network access. huge_tree stays off, so
 # libxml2's limits on depth and on a single text node (10 MB) hold; a 2,000-entry page (~6 MB) is far below
 # them and turning them off measured no faster. Dropping whitespace-only text between elements makes the tree
@@ -131,7 +134,7 @@ def parse_feed(data: bytes, url: str | None = None) -> FeedPage:
             header.setdefault(child.tag, child)
     if len(entries) == 1:
         _raise_if_error(entries[0], url)
-    papers = [paper for paper in map(_read_entry, entries) if paper is not None]
+    papers = _read_entries(entries)
     return FeedPage(
         papers=tuple(papers),
         total_results=_integer(header.get(_TOTAL_RESULTS)),
@@ -185,58 +188,75 @@ def _read_texts(entry: etree._Element) -> dict[str, str]:
     return texts
 
 
-def _read_entry(entry: etree._Element) -> Paper | None:
-    """Turn one <entry> (user manual §3.3.2) into a ``Paper``, or None when a required field is missing.
+def _read_entries(entries: list[etree._Element]) -> list[Paper]:
+    """Turn each <entry> (user manual §3.3.2) into a ``Paper``, leaving out those ``_build_paper`` rejects.
 
-    The children are visited once, whatever their order (legacy and new services order them differently). Only
-    the entry's own children and, inside each <author>, that author's own children are read. This runs once per
-    entry of pages of up to 2,000, so it is written flat: one pass, locals instead of a dict, ``_text`` inlined
-    for the common case of an element holding only text (``benchmarks/bench_parse.py``).
+    Each entry's children are visited once, whatever their order (legacy and new services order them
+    differently); only the entry's own children and, inside each <author>, that author's own children are read.
+    A page holds up to 2,000 entries of some 30 elements each, and the Python work per element is what the time
+    goes on (``benchmarks/bench_parse.py``), so this is one loop for the whole page with ``_text`` written out
+    in place for the usual element that holds only text. The three copies must stay the same as ``_text``.
     """
-    texts: list[str | None] = [None] * _TEXT_SLOTS
-    authors: list[Author] = []
-    terms: list[str] = []
-    primary: str | None = None
-    for child in entry:
-        slot = _ENTRY_CHILDREN.get(child.tag)
-        if slot is None:
-            continue
-        if slot == _AUTHOR_SLOT:
-            name = ""
-            affiliations: list[str] = []
-            for part in child:
-                tag = part.tag
-                if tag == _NAME or tag == _AFFILIATION:
-                    text = part.text
+    papers: list[Paper] = []
+    slot_of = _ENTRY_CHILDREN.get
+    for entry in entries:
+        texts: list[str | None] = [None] * _TEXT_SLOTS
+        authors: list[Author] = []
+        terms: list[str] = []
+        primary: str | None = None
+        # entry[:] builds the list of children in one call, measurably cheaper than an lxml child iterator per
+        # element; lxml-stubs type only integer indexing.
+        for child in entry[:]:  # type: ignore[index]
+            slot = slot_of(child.tag)
+            if slot is None:
+                continue
+            if slot == _AUTHOR_SLOT:
+                # One <author>: the last <name> and every non-empty <arxiv:affiliation>, in order.
+                name = ""
+                affiliations: tuple[str, ...] = ()
+                for part in child[:]:  # type: ignore[index]
+                    tag = part.tag
+                    if tag == _NAME:
+                        text = part.text
+                        if text:
+                            text = text.strip(_XML_SPACE)
+                            if "\n" in text or "  " in text or "\t" in text or "\r" in text:
+                                text = _collapse(text)
+                        else:
+                            text = _text(part)
+                        name = text
+                    elif tag == _AFFILIATION:
+                        text = part.text
+                        if text:
+                            text = text.strip(_XML_SPACE)
+                            if "\n" in text or "  " in text or "\t" in text or "\r" in text:
+                                text = _collapse(text)
+                        else:
+                            text = _text(part)
+                        if text:
+                            affiliations += (text,)
+                if name:
+                    authors.append(Author(name, affiliations))
+            elif slot == _CATEGORY_SLOT:
+                term = child.get("term")
+                if term:
+                    terms.append(term)
+            elif slot < _TEXT_SLOTS:
+                if texts[slot] is None:  # only the first of a repeated element counts
+                    text = child.text
                     if text:
                         text = text.strip(_XML_SPACE)
                         if "\n" in text or "  " in text or "\t" in text or "\r" in text:
                             text = _collapse(text)
                     else:
-                        text = _text(part)
-                    if tag == _NAME:
-                        name = text
-                    elif text:
-                        affiliations.append(text)
-            if name:
-                authors.append(Author(name, tuple(affiliations)))
-        elif slot == _CATEGORY_SLOT:
-            term = child.get("term")
-            if term:
-                terms.append(term)
-        elif slot == _PRIMARY_SLOT:
-            if primary is None:
+                        text = _text(child)
+                    texts[slot] = text
+            elif primary is None:  # _PRIMARY_SLOT; the first one with a term counts
                 primary = child.get("term")
-        elif texts[slot] is None:
-            text = child.text
-            if text:
-                text = text.strip(_XML_SPACE)
-                if "\n" in text or "  " in text or "\t" in text or "\r" in text:
-                    text = _collapse(text)
-            else:
-                text = _text(child)
-            texts[slot] = text
-    return _build_paper(entry, texts, tuple(authors), _categories(primary, terms))
+        paper = _build_paper(entry, texts, tuple(authors), _categories(primary, terms))
+        if paper is not None:
+            papers.append(paper)
+    return papers
 
 
 def _build_paper(
@@ -247,7 +267,9 @@ def _build_paper(
 ) -> Paper | None:
     """Check the required fields and assemble the record; log and return None when one is missing."""
     id_text, title, summary, published_text, updated_text, comment, journal_ref, doi, report_no = texts
-    parsed = _paper_id(id_text or "")
+    # The id as every capture since 2021 writes it, read without split_id's general search; same result.
+    match = _ABS_ID.fullmatch(id_text) if id_text else None
+    parsed = (match[1], int(match[2])) if match else _paper_id(id_text or "")
     if parsed is None:
         _skip(entry, f"no arXiv id in <id>{id_text or ''}</id>")
         return None
