@@ -214,3 +214,44 @@ def test_the_cli_needs_a_set_or_a_category_when_the_scope_is_not_one(tmp_path: P
     )
     assert result.returncode == 2
     assert "choose what to harvest with --set (e.g. cs) or --category (e.g. cs.DC)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["scheduling", 'abs:"federated learning"', "ti:graph-neural OR au:chen", "cat:cs.DC ANDNOT abs:GPU"],
+)
+def test_search_after_a_backfill_gives_what_the_matcher_selects(tmp_path: Path, query: str) -> None:
+    """The archive is indexed on the first search; the answer is the matcher's, newest first, as JSON lines."""
+    import json
+
+    from dailypapers.query import matches, parse
+
+    with ArxivServer(PAPERS) as server:
+        mount_oai(server, page_size=200)
+        path = write_config(tmp_path, server)
+        backfill(load_config(path, environ={}), TARGET, now=lambda: NOW)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}
+    command = [sys.executable, "-m", "dailypapers", "search", "--config", str(path), "--json", "--limit", "15"]
+    result = subprocess.run([*command, query], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    found = [json.loads(line) for line in result.stdout.splitlines()]
+    node = parse(query)
+    newest = sorted(PAPERS, key=lambda p: (p.updated, p.id), reverse=True)
+    expected = [p for p in newest if matches(node, p)][:15]
+    assert [(r["id"], r["version"]) for r in found] == [(p.id, p.version) for p in expected]
+    assert all({"id", "version", "title", "updated"} <= set(r) for r in found)
+
+
+def test_search_shows_a_table_and_names_a_bad_query(tmp_path: Path) -> None:
+    with ArxivServer(PAPERS) as server:
+        mount_oai(server, page_size=200)
+        path = write_config(tmp_path, server)
+        backfill(load_config(path, environ={}), TARGET, now=lambda: NOW)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}
+    base = [sys.executable, "-m", "dailypapers", "search", "--config", str(path)]
+    table = subprocess.run([*base, "scheduling", "--limit", "3"], capture_output=True, text=True, env=env, timeout=60)
+    assert table.returncode == 0, table.stderr
+    assert "papers for scheduling" in table.stdout
+    bad = subprocess.run([*base, "ti:(graph"], capture_output=True, text=True, env=env, timeout=60)
+    assert bad.returncode == 2
+    assert "unbalanced '('" in bad.stderr and "^" in bad.stderr

@@ -154,7 +154,7 @@ def test_the_quick_start_example_runs_offline_from_its_replay(tmp_path: Path) ->
     assert notification == "No new papers since the last run (2026-05-15).\n"
 
 
-@pytest.mark.parametrize("command", ["init", "run", "render", "backfill"])
+@pytest.mark.parametrize("command", ["init", "run", "render", "backfill", "search"])
 def test_every_command_is_documented_in_the_readme(command: str) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"dailypapers {command}" in readme

@@ -91,7 +91,12 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def database_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table but ``runs``, which a failed run may add to."""
     with sqlite3.connect(path) as db:
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        tables = [
+            r[0]
+            for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
+            )
+        ]
         return {t: sorted(db.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables if t != "runs"}
 
 

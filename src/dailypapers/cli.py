@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+from rich.console import Console
+from rich.table import Table
 
 from dailypapers import __version__
+from dailypapers.archive import search_archive
 from dailypapers.backfill import Harvest, set_for_category
 from dailypapers.backfill import backfill as run_backfill
 from dailypapers.config import DEFAULT_CONFIG, Config, load_config
@@ -23,6 +26,8 @@ from dailypapers.coverage import STALE
 from dailypapers.daily import Context, RunSummary, render_outputs, run_daily
 from dailypapers.errors import ConfigError, DailyPapersError, QuerySyntaxError, RunInProgressError
 from dailypapers.http import Recorder, Replay
+from dailypapers.model import Paper
+from dailypapers.query import parse as parse_query
 from dailypapers.ui import HarvestProgress, ProgressReporter
 
 
@@ -227,6 +232,53 @@ def backfill(
         f"matches) in {summary.pages} pages, {summary.requests} requests, {rate:,.0f} records/s"
         + (" (resumed)" if summary.resumed else "")
     )
+
+
+@cli.command()
+@config_option
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="At most this many papers.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
+@click.pass_context
+def search(ctx: click.Context, config_path: Path, query: str, limit: int, as_json: bool) -> None:
+    """Search the local archive with the topics' query language, newest first."""
+    try:
+        config = load_config(config_path)
+        node = parse_query(query)
+        papers = search_archive(config, node, limit=limit, log=_log)
+    except QuerySyntaxError as err:
+        click.echo(f"dailypapers: error: {err}", err=True)
+        raise SystemExit(ExitStatus.USAGE) from None
+    except DailyPapersError as err:
+        _fail(err, ctx.obj["debug"])
+    if as_json:
+        for paper in papers:
+            click.echo(json.dumps(_search_record(paper), ensure_ascii=False))
+        return
+    _search_table(papers, query)
+
+
+def _search_record(paper: Paper) -> dict[str, Any]:
+    return {
+        "id": paper.id,
+        "version": paper.version,
+        "title": paper.title,
+        "updated": paper.updated.isoformat().replace("+00:00", "Z"),
+        "published": paper.published.isoformat().replace("+00:00", "Z"),
+        "authors": [author.name for author in paper.authors],
+        "categories": list(paper.categories),
+        "url": paper.abs_url,
+    }
+
+
+def _search_table(papers: list[Paper], query: str) -> None:
+    table = Table(title=f"{len(papers)} paper{'s' if len(papers) != 1 else ''} for {query}", title_justify="left")
+    for column in ("Date", "arXiv", "Title", "Authors"):
+        table.add_column(column, overflow="fold")
+    for paper in papers:
+        authors = ", ".join(a.name for a in paper.authors[:3]) + (" et al." if len(paper.authors) > 3 else "")
+        table.add_row(paper.updated.date().isoformat(), paper.versioned_id, paper.title, authors)
+    Console(soft_wrap=False).print(table)
 
 
 def main(argv: list[str] | None = None) -> Any:

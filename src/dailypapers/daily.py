@@ -309,6 +309,7 @@ class _DailyRun:
         for topic in self.stale:
             store.set_topic(topic.name, topic.source, run)
         kept = {paper.id for paper in received.values() if store.known_paper(paper.id)}
+        store.index_for_search(paper for paper in received.values() if paper.id in kept)
         _rematch(store, self.config.topics, kept, run, plan.types)
         if self.stale:
             _rematch(store, self.stale, {paper.id for paper in store.latest_papers()}, run, {})

@@ -19,6 +19,7 @@ from typing import Any
 
 from dailypapers.errors import RunInProgressError, StoreError
 from dailypapers.model import Author, Paper
+from dailypapers.store import fts
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -124,6 +125,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (day, paper_id)
     );
     CREATE INDEX announced_paper ON announced (paper_id, version);
+    """,
+    # 3: the full-text index behind `dailypapers search` (store/fts.py), and a quick way to what it lacks.
+    fts.FTS_MIGRATION
+    + """
+    CREATE INDEX papers_unindexed ON papers (id) WHERE search_key IS NULL OR search_version != latest_version;
     """,
 )
 
@@ -312,6 +318,25 @@ class Store:
 
     def runs(self) -> list[RunRecord]:
         return [_run(row) for row in self.db.execute(f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY id")]
+
+    # --- search ---------------------------------------------------------------------------------------------
+
+    def search_index_problem(self) -> str | None:
+        """Why the search index cannot answer yet (papers not indexed, another analysis), or None."""
+        return fts.index_problem(self.db)
+
+    def index_for_search(self, papers: Iterable[Paper]) -> int:
+        """Index these stored papers at their latest versions (a daily run's few)."""
+        return fts.index_many(self.db, papers)
+
+    def update_search_index(self) -> int:
+        """Index every paper not indexed at its latest version (a back-fill leaves them for later)."""
+        problem = fts.index_problem(self.db)
+        if problem is None:
+            return 0
+        if "another version" in problem:
+            return fts.rebuild(self.db)
+        return fts.index_pending(self.db)
 
     # --- announcements -----------------------------------------------------------------------------------
 

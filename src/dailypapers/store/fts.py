@@ -36,8 +36,9 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from dailypapers.errors import StoreError
 from dailypapers.model import Author, Paper
@@ -113,8 +114,8 @@ def _row(paper: Paper) -> tuple[str, ...]:
         analysed = document.text(field)
         words.update(dict.fromkeys(w for w, s in zip(analysed.tokens, analysed.stems, strict=True) if w != s))
     authors = f" {AUTHOR_BREAK} ".join(" ".join(name.tokens) for name in document.authors)
-    return (*stems, " ".join(words), authors, _categories(document), f"{paper.id} {paper.versioned_id}".lower(),
-            (paper.doi or "").lower())  # fmt: skip
+    ids = f"{paper.id} {paper.versioned_id}".lower()
+    return (*stems, " ".join(words), authors, _categories(document), ids, (paper.doi or "").lower())
 
 
 def _categories(document: Document) -> str:
@@ -135,9 +136,7 @@ def _key(db: sqlite3.Connection, paper: Paper, taken: set[int]) -> int:
     base = _minute(paper.updated) << _SHIFT
     used = taken | {
         int(row[0])
-        for row in db.execute(
-            "SELECT search_key FROM papers WHERE search_key BETWEEN ? AND ?", (base, base + _LOW)
-        )
+        for row in db.execute("SELECT search_key FROM papers WHERE search_key BETWEEN ? AND ?", (base, base + _LOW))
     }
     low = zlib.crc32(paper.id.encode("utf-8")) & _LOW
     for step in range(_LOW + 1):
@@ -174,7 +173,7 @@ def index_many(db: sqlite3.Connection, papers: Iterable[Paper]) -> int:
     for paper_id, (latest, key, indexed) in state.items():
         if key is not None and indexed == latest:
             continue
-        if key is not None:
+        if key is not None and indexed is not None:
             _delete(db, key, load_papers(db, [(paper_id, indexed)])[0])
         paper = given[paper_id]
         if paper.version != latest:
@@ -268,7 +267,7 @@ def known_categories(db: sqlite3.Connection) -> list[str]:
     return [str(row[0]) for row in db.execute("SELECT category FROM search_categories")]
 
 
-def candidates(db: sqlite3.Connection, fts_query: str | None) -> Iterator[tuple[str, int]]:
+def candidates(db: sqlite3.Connection, fts_query: str | None) -> Generator[tuple[str, int], None, None]:
     """(id, latest version) of the papers whose row matches ``fts_query``, newest first; all when None.
 
     Newest first means by the latest ``updated``, then by id, both descending. Rowids already order by the
@@ -315,7 +314,7 @@ def _load_chunk(db: sqlite3.Connection, keys: Sequence[tuple[str, int]]) -> list
     where = f"paper_id IN ({', '.join('?' * len(ids))}) AND version IN ({', '.join('?' * len(versions))})"
     params = (*ids, *versions)
 
-    def rows(sql: str) -> Iterator[tuple[tuple[str, int], tuple[object, ...]]]:
+    def rows(sql: str) -> Iterator[tuple[tuple[str, int], tuple[Any, ...]]]:
         for row in db.execute(sql.format(where=where), params):
             key = (str(row[0]), int(row[1]))
             if key in wanted:
@@ -326,12 +325,12 @@ def _load_chunk(db: sqlite3.Connection, keys: Sequence[tuple[str, int]]) -> list
         "SELECT paper_id, version, author_position, name FROM affiliations WHERE {where} "
         "ORDER BY paper_id, version, author_position, position"
     ):
-        affiliations.setdefault((paper_id, version, int(str(position))), []).append(str(name))
+        affiliations.setdefault((paper_id, version, int(position)), []).append(str(name))
     authors: dict[tuple[str, int], list[Author]] = {}
     for key, (position, name) in rows(
         "SELECT paper_id, version, position, name FROM authors WHERE {where} ORDER BY paper_id, version, position"
     ):
-        named = tuple(affiliations.get((*key, int(str(position))), ()))
+        named = tuple(affiliations.get((*key, int(position)), ()))
         authors.setdefault(key, []).append(Author(str(name), named))
     categories: dict[tuple[str, int], list[str]] = {}
     for key, (category,) in rows(
@@ -349,7 +348,7 @@ def _load_chunk(db: sqlite3.Connection, keys: Sequence[tuple[str, int]]) -> list
 
 
 def _paper(
-    key: tuple[str, int], values: tuple[object, ...], authors: tuple[Author, ...], categories: tuple[str, ...]
+    key: tuple[str, int], values: tuple[Any, ...], authors: tuple[Author, ...], categories: tuple[str, ...]
 ) -> Paper:
     title, abstract, primary, published, updated, comment, journal_ref, doi, report_no = values
     return Paper(
