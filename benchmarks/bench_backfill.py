@@ -131,6 +131,45 @@ def _rss_mib() -> float:
     return 0.0
 
 
+def stages(count: int, config_path: Path, folder: Path) -> dict[str, float]:
+    """Records/s of each stage on its own, in this process: parse a page, store it, match it."""
+    from dailypapers.arxiv.oai import parse_page
+    from dailypapers.daily import Verdicts
+    from dailypapers.store import Store
+
+    config = load_config(config_path, environ={})
+    spent = {"parse": 0.0, "store": 0.0, "match": 0.0}
+    done = 0
+    with Store.open(folder / "stages.db") as store:
+        for page in _pages(count):  # type: ignore[attr-defined]
+            if not page:
+                break
+            body = (
+                f'<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="{OAI}"><responseDate>2026-01-01T00:00:00Z'
+                '</responseDate><request verb="ListRecords">x</request><ListRecords>'
+                + "".join(_record(r) for r in page)
+                + "<resumptionToken>x</resumptionToken></ListRecords></OAI-PMH>"
+            ).encode()
+            clock = time.perf_counter()
+            parsed = parse_page(body)
+            spent["parse"] += time.perf_counter() - clock
+            clock = time.perf_counter()
+            with store.transaction():
+                store.add_versions(parsed.papers, None)
+            spent["store"] += time.perf_counter() - clock
+            clock = time.perf_counter()
+            verdicts = Verdicts(config.topics, None)
+            for paper in parsed.papers:
+                verdicts.of(paper)
+            spent["match"] += time.perf_counter() - clock
+            done += len(parsed.papers)
+            if done >= count:
+                break
+    return {stage: done / seconds for stage, seconds in spent.items()} | {
+        "parse + store": done / (spent["parse"] + spent["store"])
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=1_000_000)
@@ -166,6 +205,7 @@ def main() -> None:
         samples.append((summary.records, _rss_mib()))
         with sqlite3.connect(database) as db:
             versions = db.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
+        rates = stages(min(args.records, 100_000), config_path, folder)
     server.terminate()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
@@ -175,6 +215,10 @@ def main() -> None:
     print(
         f"back-fill of {summary.records:,} records ({versions:,} versions) in {summary.pages} pages: "
         f"{seconds:,.1f} s, {summary.records / seconds:,.0f} records/s (parse + store + match + checkpoint)"
+    )
+    print(
+        "each stage alone, in one process (100,000 records): "
+        + ", ".join(f"{stage} {rate:,.0f} records/s" for stage, rate in rates.items())
     )
     print(f"peak resident memory {peak:,.0f} MiB; resident memory by records harvested:")
     for records, rss in samples:
