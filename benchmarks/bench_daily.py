@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from synthetic import synthetic_papers  # noqa: E402
 
 from arxiv_server import ArxivServer  # noqa: E402
+from dailypapers.calendar import is_announcement_day  # noqa: E402
 from dailypapers.config import load_config  # noqa: E402
 from dailypapers.daily import Context, run_daily  # noqa: E402
 from feed_server import mount_feeds  # noqa: E402
@@ -45,6 +46,10 @@ TOPICS = [
 ]
 
 
+def _has_announcements(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'announcements'").fetchone() is not None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--archive", type=Path, default=ARCHIVE)
@@ -54,8 +59,12 @@ def main() -> None:
         raise SystemExit(f"{args.archive}: build it first with python benchmarks/bench_search.py")
     with sqlite3.connect(args.archive) as db:
         papers = db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
-    day = date(2026, 5, 15)
-    now = datetime(2026, 5, 15, 12, 0, tzinfo=UTC)
+        covered = db.execute("SELECT MAX(day) FROM announcements").fetchone()[0] if _has_announcements(db) else None
+    # The next announcement day after any this archive has covered in an earlier run of the benchmark.
+    day = date.fromisoformat(covered) + timedelta(days=1) if covered else date(2026, 5, 15)
+    while not is_announcement_day(day):
+        day += timedelta(days=1)
+    now = datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC)
     run_number = int(time.time())
     fresh = []
     for n, paper in enumerate(synthetic_papers(args.announced, seed=run_number % 1000 + 7)):
@@ -91,8 +100,10 @@ def main() -> None:
             lines += ["[[topics]]", f"name = {topic!r}"]
         config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         config = load_config(config_path, environ={})
-        # Register the topics once (their back-fill searches are not part of a daily run).
+        # Register the topics once, the day before (their back-fill searches are not part of a daily run).
+        feeds.today = day - timedelta(days=1)
         run_daily(Context(config=config, now=lambda: now - timedelta(days=1)))
+        feeds.today = day
         clock = time.perf_counter()
         summary = run_daily(Context(config=config, now=lambda: now))
         seconds = time.perf_counter() - clock

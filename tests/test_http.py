@@ -142,3 +142,11 @@ def test_paging_stops_before_the_apis_deep_paging_limit(arxiv_server: ArxivServe
     assert len(result.papers) == 10_000
     assert not result.exhausted
     assert not arxiv_server.errors
+
+
+def test_announced_papers_are_fetched_two_thousand_ids_a_request(arxiv_server: ArxivServer) -> None:
+    ids = [p.versioned_id for p in load_seed_papers()] * 30  # 2,400 ids, duplicates included
+    with client() as http:
+        result = ExportApi(http, arxiv_server.url).by_ids(ids)
+    assert [r.method for r in arxiv_server.requests] == ["POST", "POST"]
+    assert {p.versioned_id for p in result.papers} == {p.versioned_id for p in load_seed_papers()}

@@ -16,7 +16,7 @@ from dailypapers.errors import ArxivApiError, FeedError
 from dailypapers.http import Answer, Http, Retry
 from dailypapers.model import Paper
 
-ID_BATCH = 100
+ID_BATCH = 2000  # as many as one page holds; a long id_list goes as a form body
 LONG_QUERY = 2000
 # The API answers HTTP 500 past about 10,000 results (its search index refuses deeper paging), so a search
 # stops there and says it was not exhausted instead of failing the whole run.
@@ -110,7 +110,7 @@ class ExportApi:
             parsed.append(page)
 
         # A long query (many topics) goes as a form body: the API accepts POST, and URLs have length limits.
-        form = len(params.get("search_query", "")) > LONG_QUERY
+        form = len(params.get("search_query", "")) + len(params.get("id_list", "")) > LONG_QUERY
         self.http.get(self.url, params, check=check, form=form)
         return parsed[-1]
 
