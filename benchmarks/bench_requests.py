@@ -14,7 +14,7 @@ import platform
 import sys
 import tempfile
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -23,6 +23,7 @@ from arxiv_server import ArxivServer, load_seed_papers  # noqa: E402
 from dailypapers.config import load_config  # noqa: E402
 from dailypapers.daily import Context, run_daily  # noqa: E402
 from dailypapers.model import Paper  # noqa: E402
+from feed_server import mount_feeds  # noqa: E402
 
 NOW = datetime(2026, 5, 16, 6, 0, tzinfo=UTC)
 WORDS = ["compiler", "performance", "scheduling", "consensus", "serverless", "federated", "sparse", "cache"]
@@ -53,8 +54,16 @@ def new_day(count: int) -> list[Paper]:
     return papers
 
 
-def config_for(folder: Path, url: str, names: list[str]) -> Path:
-    lines = ["[scope]", 'categories = ["cs.DC"]', "[arxiv]", f'api_url = "{url}"', "delay = 0"]
+def config_for(folder: Path, server: ArxivServer, names: list[str], scope: bool) -> Path:
+    categories = '["cs.DC"]' if scope else "[]"
+    lines = [
+        "[scope]",
+        f"categories = {categories}",
+        "[arxiv]",
+        f'api_url = "{server.url}"',
+        f'rss_url = "{server.base}"',
+        "delay = 0",
+    ]
     for name in names:
         lines += ["[[topics]]", f"name = {name!r}"]
     path = folder / "dailypapers.toml"
@@ -62,15 +71,21 @@ def config_for(folder: Path, url: str, names: list[str]) -> Path:
     return path
 
 
-def measure(topic_count: int, new: int) -> tuple[int, int]:
-    """(requests of the daily run, requests one search per topic would make for the same day)."""
-    with tempfile.TemporaryDirectory() as scratch, ArxivServer(load_seed_papers()) as server:
-        config = load_config(config_for(Path(scratch), server.url, topics(topic_count)), environ={})
+def measure(topic_count: int, new: int, scope: bool) -> int:
+    """Requests of the daily run after the first: with a category scope (the announcement feed and the
+    announced papers' metadata) or without (one search for every topic)."""
+    with tempfile.TemporaryDirectory() as scratch, ArxivServer(load_seed_papers(), now=lambda: NOW) as server:
+        feeds = mount_feeds(server)
+        config = load_config(config_for(Path(scratch), server, topics(topic_count), scope), environ={})
+        feeds.today = NOW.date()  # Saturday: no announcement
         run_daily(Context(config=config, now=lambda: NOW))
-        server.add(new_day(new))
-        summary = run_daily(Context(config=config, now=lambda: NOW + timedelta(days=1)))
-    # The seed bot: one search per keyword, each at most 100 results, every day.
-    return summary.requests, topic_count
+        papers = new_day(new)
+        server.add(papers)
+        monday = date(2026, 5, 18)
+        feeds.announce(monday, [(paper, "new") for paper in papers])
+        feeds.today = monday
+        later = datetime(2026, 5, 18, 12, 0, tzinfo=UTC)
+        return run_daily(Context(config=config, now=lambda: later)).requests
 
 
 def main() -> None:
@@ -79,10 +94,11 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d}")
     print(f"a day with {args.new} new entries in scope (page size 2000)")
-    print(f"{'topics':>6}  {'dailypapers':>11}  {'one query per topic':>19}")
+    print(f"{'topics':>6}  {'with a category scope':>21}  {'without a scope':>15}  {'one query per topic':>19}")
     for count in (1, 10, 50):
-        ours, theirs = measure(count, args.new)
-        print(f"{count:>6}  {ours:>11}  {theirs:>19}")
+        feed, query = measure(count, args.new, True), measure(count, args.new, False)
+        # The seed bot: one search per keyword (at most 100 results each), every day.
+        print(f"{count:>6}  {feed:>21}  {query:>15}  {count:>19}")
 
 
 if __name__ == "__main__":

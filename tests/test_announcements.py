@@ -225,3 +225,32 @@ def test_the_exit_status_tells_new_no_announcement_and_stale_apart(tmp_path: Pat
     finally:
         week.close()
     assert statuses == {"new": (0, "new"), "no-announcement": (0, "no-announcement"), "stale": (75, "stale")}
+
+
+def test_a_feed_at_its_2000_entry_limit_is_completed_from_the_export_api(tmp_path: Path) -> None:
+    """arXiv's feeds list at most 2,000 entries; on a bigger day the rest comes from the export API."""
+    week = Week(tmp_path)
+    try:
+        week.publish(MONDAY)
+        week.run(MONDAY)
+        base = load_seed_papers()[0]
+        submitted = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+        many = [
+            replace(
+                base,
+                id=f"2611.{20000 + n:05d}",
+                version=1,
+                title=f"A compiler, part {n}" if n % 100 == 0 else f"Gossip, part {n}",
+                abstract="Parts of a long series.",
+                published=submitted + timedelta(seconds=n),
+                updated=submitted + timedelta(seconds=n),
+            )
+            for n in range(2100)
+        ]
+        week.server.add(many)
+        week.feeds.announce(WEEK[1], [(paper, "new") for paper in many])
+        summary = week.run(WEEK[1])
+    finally:
+        week.close()
+    assert any("its limit: the export API fills in the rest" in line for line in week.log)
+    assert summary.new == {"compiler": 21}

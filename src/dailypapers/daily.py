@@ -29,6 +29,7 @@ from dailypapers.render import render_notification, render_page
 from dailypapers.store import RunRecord, Store, database_lock, iso, parse_iso
 
 WATERMARK = "api_watermark"
+FEED_LIMIT = 2000  # arXiv's announcement feeds list at most this many entries (arxiv-protocol.md §2.1)
 Progress = Callable[[str], Callable[[int, int | None], None]]
 
 
@@ -225,6 +226,9 @@ class _DailyRun:
             self._announced(api, feed, plan)
             if plan.verdict.missed:
                 self._catch_up(api, plan, plan.verdict.missed)
+            elif len(feed.items) >= FEED_LIMIT:
+                self.ctx.log(f"the feed lists {FEED_LIMIT:,} entries, its limit: the export API fills in the rest")
+                self._daily_query(api, plan)
         return plan
 
     def _announced(self, api: ExportApi, feed: Announcement, plan: _Plan) -> None:
