@@ -15,12 +15,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 
 from dailypapers import __version__
-from dailypapers.errors import FetchError
+from dailypapers.errors import FeedError, FetchError
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _LOCK = threading.Lock()
@@ -44,6 +45,30 @@ class Answer:
 
 
 Check = Callable[[Answer], None]
+T = TypeVar("T")
+
+
+def read_answer(
+    answer: Answer,
+    parse: Callable[[bytes, str | None], T],
+    *,
+    what: str,
+    transient: type[FeedError] = FeedError,
+    definite: tuple[type[FeedError], ...] = (),
+) -> T:
+    """Parse an answer for a ``check``: a damaged body with HTTP 200 is arXiv having a bad moment, so ask
+    again (``Retry``); arXiv's own error documents (``definite``) and any error status are final."""
+    try:
+        result = parse(answer.body, answer.url)
+    except FeedError as err:
+        if isinstance(err, definite) or not isinstance(err, transient):
+            raise
+        if answer.status >= 400:
+            raise FeedError(f"HTTP {answer.status}: {err.message}", answer.url) from None
+        raise Retry(f"unreadable {what} ({err.message})") from None
+    if answer.status >= 400:
+        raise FeedError(f"HTTP {answer.status}, although the {what} could be read", answer.url)
+    return result
 
 
 def user_agent(contact: str | None) -> str:

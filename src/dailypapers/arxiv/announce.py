@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from dailypapers.errors import FeedError
-from dailypapers.http import Answer, Http, Retry
+from dailypapers.http import Answer, Http, read_answer
 from dailypapers.model import split_id
 
 __all__ = [
@@ -194,17 +194,7 @@ def fetch_announcement(http: Http, base: str, categories: Sequence[str], kind: s
 
 
 def _read_answer(answer: Answer) -> Announcement:
-    try:
-        announcement = parse_announcement(answer.body, answer.url)
-    except AnnouncementFeedError:
-        raise
-    except FeedError as err:
-        if answer.status >= 400:
-            raise FeedError(f"HTTP {answer.status}: {err.message}", answer.url) from None
-        raise Retry(f"unreadable feed ({err.message})") from None
-    if answer.status >= 400:
-        raise FeedError(f"HTTP {answer.status} with a feed of {len(announcement.items)} items", answer.url)
-    return announcement
+    return read_answer(answer, parse_announcement, what="feed", definite=(AnnouncementFeedError,))
 
 
 def parse_announcement(data: bytes, url: str | None = None) -> Announcement:

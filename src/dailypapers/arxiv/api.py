@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from dailypapers.arxiv.atom import FeedPage, parse_feed
-from dailypapers.errors import ArxivApiError, FeedError
-from dailypapers.http import Answer, Http, Retry
+from dailypapers.errors import ArxivApiError
+from dailypapers.http import Answer, Http, Retry, read_answer
 from dailypapers.model import Paper
 
 ID_BATCH = 2000  # as many as one page holds; a long id_list goes as a form body
@@ -130,14 +130,4 @@ class ExportApi:
 
 def _parse(answer: Answer) -> FeedPage:
     """Parse an answer; a damaged one is worth another try, arXiv's own error feed is not."""
-    try:
-        page = parse_feed(answer.body, answer.url)
-    except ArxivApiError:
-        raise
-    except FeedError as err:
-        if answer.status >= 400:
-            raise FeedError(f"HTTP {answer.status}: {err.message}", answer.url) from None
-        raise Retry(f"unreadable answer ({err.message})") from None
-    if answer.status >= 400:
-        raise FeedError(f"HTTP {answer.status} with a feed of {len(page.papers)} entries", answer.url)
-    return page
+    return read_answer(answer, parse_feed, what="answer", definite=(ArxivApiError,))

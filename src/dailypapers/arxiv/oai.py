@@ -34,7 +34,7 @@ from email.utils import parsedate_to_datetime
 from lxml import etree
 
 from dailypapers.errors import FeedError
-from dailypapers.http import Answer, Http, Retry
+from dailypapers.http import Answer, Http, read_answer
 from dailypapers.model import Author, Paper, split_id
 
 __all__ = [
@@ -199,15 +199,7 @@ def _fetch(http: Http, base_url: str, params: Mapping[str, str]) -> OaiPage:
 
 def _read_answer(answer: Answer) -> OaiPage:
     """A damaged body with HTTP 200 is arXiv having a bad moment (ask again); OAI errors are definite."""
-    try:
-        page = parse_page(answer.body, answer.url)
-    except _Unreadable as err:
-        if answer.status >= 400:
-            raise FeedError(f"HTTP {answer.status}: {err.message}", answer.url) from None
-        raise Retry(f"unreadable answer ({err.message})") from None
-    if answer.status >= 400:
-        raise FeedError(f"HTTP {answer.status} with an OAI-PMH answer", answer.url)
-    return page
+    return read_answer(answer, parse_page, what="answer", transient=_Unreadable)
 
 
 # -- reading one answer ----------------------------------------------------------------------------------
