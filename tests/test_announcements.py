@@ -117,7 +117,9 @@ def test_a_week_with_a_weekend_and_a_holiday(tmp_path: Path) -> None:
             if day in ANNOUNCED:
                 assert listed(week.notification()) == compiler_ids(announced[day]), day
                 assert summary.announcement == day.isoformat()
-                assert f"arXiv announcement of {day.strftime('%a')} {day.day} Nov 2026: 3 new." in week.page()
+                line = f"arXiv announcement of {day.strftime('%a')} {day.day} Nov 2026: 3 new."
+                assert line in week.page()
+                assert f"\n{line}\n" in week.notification()
             else:
                 assert week.notification() == f"No arXiv announcement on {day.strftime('%a')} {day.day} Nov 2026.\n"
     finally:

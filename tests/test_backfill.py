@@ -192,6 +192,8 @@ def test_a_killed_backfill_run_again_ends_with_the_same_archive(tmp_path: Path) 
         again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
     assert "(resumed)" in again.stdout
+    progress = [line for line in again.stderr.splitlines() if "records/s" in line]
+    assert progress and "left" in progress[0]  # records, records/s and an estimate of the time left
     assert archive(database) == expected
 
 
