@@ -1,0 +1,117 @@
+"""The store's schema: ordered migrations, each applied once and recorded in ``schema_migrations``."""
+
+from __future__ import annotations
+
+from dailypapers.store import fts
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE papers (
+        id TEXT PRIMARY KEY,
+        latest_version INTEGER NOT NULL,
+        published TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE INDEX papers_updated ON papers (updated);
+    CREATE TABLE versions (
+        paper_id TEXT NOT NULL REFERENCES papers (id),
+        version INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        abstract TEXT NOT NULL,
+        primary_category TEXT NOT NULL,
+        published TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        comment TEXT,
+        journal_ref TEXT,
+        doi TEXT,
+        report_no TEXT,
+        first_run INTEGER,
+        PRIMARY KEY (paper_id, version)
+    );
+    CREATE TABLE authors (
+        paper_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (paper_id, version, position),
+        FOREIGN KEY (paper_id, version) REFERENCES versions (paper_id, version)
+    );
+    CREATE TABLE affiliations (
+        paper_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        author_position INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (paper_id, version, author_position, position)
+    );
+    CREATE TABLE categories (
+        paper_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        category TEXT NOT NULL,
+        PRIMARY KEY (paper_id, version, position)
+    );
+    CREATE INDEX categories_category ON categories (category);
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started TEXT NOT NULL,
+        finished TEXT,
+        outcome TEXT NOT NULL,
+        notify_after INTEGER NOT NULL DEFAULT 0,
+        published INTEGER NOT NULL DEFAULT 0,
+        requests INTEGER NOT NULL DEFAULT 0,
+        received INTEGER NOT NULL DEFAULT 0,
+        kept INTEGER NOT NULL DEFAULT 0,
+        dropped INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        message TEXT
+    );
+    CREATE TABLE topics (
+        name TEXT PRIMARY KEY,
+        query TEXT NOT NULL,
+        added_run INTEGER NOT NULL
+    );
+    CREATE TABLE matches (
+        topic TEXT NOT NULL REFERENCES topics (name) ON DELETE CASCADE,
+        paper_id TEXT NOT NULL REFERENCES papers (id),
+        version INTEGER NOT NULL,
+        run INTEGER NOT NULL REFERENCES runs (id),
+        PRIMARY KEY (topic, paper_id, version)
+    );
+    CREATE INDEX matches_run ON matches (run);
+    CREATE TABLE state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+    # 2: which announcement a run covered, and back-fill runs that never notify.
+    """
+    ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'daily';
+    ALTER TABLE runs ADD COLUMN announcement TEXT;
+    ALTER TABLE runs ADD COLUMN feed TEXT;
+    CREATE TABLE announcements (
+        day TEXT NOT NULL,
+        category TEXT NOT NULL,
+        new INTEGER NOT NULL,
+        cross_lists INTEGER NOT NULL,
+        replacements INTEGER NOT NULL,
+        replacement_cross_lists INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        run INTEGER NOT NULL REFERENCES runs (id),
+        PRIMARY KEY (day, category)
+    );
+    CREATE TABLE announced (
+        day TEXT NOT NULL,
+        paper_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        PRIMARY KEY (day, paper_id)
+    );
+    CREATE INDEX announced_paper ON announced (paper_id, version);
+    """,
+    # 3: the full-text index behind `dailypapers search` (store/fts.py), and a quick way to what it lacks.
+    fts.FTS_MIGRATION
+    + """
+    CREATE INDEX papers_unindexed ON papers (id) WHERE search_key IS NULL OR search_version != latest_version;
+    """,
+)
