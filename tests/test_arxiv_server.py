@@ -80,9 +80,7 @@ def test_seed_record_keeps_names_affiliations_and_doi() -> None:
     papers = {p.versioned_id: p for p in load_seed_papers()}
     assert papers["2505.01821v5"].authors[-1] == Author("Victor C. M. Leung")
     assert papers["2505.01821v5"].doi == "10.1109/COMST.2026.3669216"
-    assert papers["2603.17456v1"].authors[0] == Author(
-        "Yijun Sun", ("Hong Kong University of Science and Technology",)
-    )
+    assert papers["2603.17456v1"].authors[0] == Author("Yijun Sun", ("Hong Kong University of Science and Technology",))
     assert papers["2605.13779v1"].comment == "27 pages. Technical report. Mind Lab"
     assert papers["2605.13779v1"].authors[:2] == (Author("Mind Lab :"), Author("Song Cao"))
 
@@ -90,9 +88,7 @@ def test_seed_record_keeps_names_affiliations_and_doi() -> None:
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the shared seeds are not checked out next to the repository")
 def test_seed_json_is_what_the_script_makes_of_the_seeds() -> None:
     script = HERE / "make_seed_data.py"
-    result = subprocess.run(
-        [sys.executable, str(script), "--check", "--seeds", str(SEEDS)], capture_output=True
-    )
+    result = subprocess.run([sys.executable, str(script), "--check", "--seeds", str(SEEDS)], capture_output=True)
     assert result.returncode == 0, result.stderr.decode()
 
 
@@ -123,10 +119,7 @@ def test_feed_header_for_the_manuals_electron_example(server: ArxivServer) -> No
         f"{OPENSEARCH}itemsPerPage", f"{OPENSEARCH}totalResults", f"{OPENSEARCH}startIndex",
     ]  # fmt: skip
     assert root.findtext(f"{ATOM}id") == "https://arxiv.org/api/cHxbiOdZaP56ODnBPIenZhzg5f8"
-    assert (
-        root.findtext(f"{ATOM}title")
-        == "arXiv Query: search_query=all:electron&id_list=&start=0&max_results=1"
-    )
+    assert root.findtext(f"{ATOM}title") == "arXiv Query: search_query=all:electron&id_list=&start=0&max_results=1"
     assert root.findtext(f"{ATOM}updated") == "2026-05-16T00:28:51Z"
     link = root.find(f"{ATOM}link")
     assert link.attrib == {
@@ -192,9 +185,7 @@ def test_atom_feed_builds_a_large_page_quickly() -> None:
 
 def test_paging_walks_every_match_once(server: ArxivServer) -> None:
     everything = entry_ids(get(server, search_query="cat:cs.DC", max_results=100))
-    pages = [
-        entry_ids(get(server, search_query="cat:cs.DC", start=s, max_results=15)) for s in range(0, 90, 15)
-    ]
+    pages = [entry_ids(get(server, search_query="cat:cs.DC", start=s, max_results=15)) for s in range(0, 90, 15)]
     assert [len(page) for page in pages] == [15, 15, 15, 15, 15, 4]
     assert [i for page in pages for i in page] == everything
     last = feed(get(server, search_query="cat:cs.DC", start=75, max_results=15))
@@ -209,9 +200,7 @@ def test_max_results_defaults_to_ten(server: ArxivServer) -> None:
     assert feed(response).findtext(f"{OPENSEARCH}itemsPerPage") == "10"
 
 
-@pytest.mark.parametrize(
-    ("sort_by", "field"), [("lastUpdatedDate", "updated"), ("submittedDate", "published")]
-)
+@pytest.mark.parametrize(("sort_by", "field"), [("lastUpdatedDate", "updated"), ("submittedDate", "published")])
 @pytest.mark.parametrize("order", ["ascending", "descending"])
 def test_sorting_by_dates(server: ArxivServer, sort_by: str, field: str, order: str) -> None:
     response = get(server, search_query="cat:cs.DC", sortBy=sort_by, sortOrder=order, max_results=100)
@@ -320,9 +309,7 @@ def test_error_feeds(server: ArxivServer, params: dict[str, str], status: int, m
 def test_error_entry_points_to_the_error_slug(server: ArxivServer) -> None:
     (entry,) = feed(get(server, id_list="abc")).iter(f"{ATOM}entry")
     assert entry.findtext(f"{ATOM}id") == "https://arxiv.org/api/errors#incorrect_id_format_for_abc"
-    assert (
-        entry.find(f"{ATOM}link").attrib["href"] == "https://arxiv.org/api/errors#incorrect_id_format_for_abc"
-    )
+    assert entry.find(f"{ATOM}link").attrib["href"] == "https://arxiv.org/api/errors#incorrect_id_format_for_abc"
     assert entry.findtext(f"{ATOM}author/{ATOM}name") == "arXiv api core"
 
 

@@ -131,10 +131,7 @@ def test_a_long_query_is_sent_as_a_form(arxiv_server: ArxivServer) -> None:
 
 def test_paging_stops_before_the_apis_deep_paging_limit(arxiv_server: ArxivServer) -> None:
     """The new API answers HTTP 500 past 10,000 results; a search stops there instead of failing."""
-    many = [
-        replace(paper, id=f"2605.{40000 + n}", version=1)
-        for n, paper in enumerate(load_seed_papers() * 130)
-    ]
+    many = [replace(paper, id=f"2605.{40000 + n}", version=1) for n, paper in enumerate(load_seed_papers() * 130)]
     arxiv_server.add(many)
     with client() as http:
         result = ExportApi(http, arxiv_server.url, page_size=2000, max_pages=20).search("cat:cs.DC")

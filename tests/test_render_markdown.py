@@ -163,9 +163,7 @@ def test_note_is_a_paragraph_under_last_update(seed_papers: tuple[Paper, ...]) -
 
 
 def test_empty_topic_has_its_heading_and_one_line() -> None:
-    digest = Digest(
-        "Daily Papers", SEED_DAY, (Section("empty", ()), Section("topic", (Listed(make_paper()),)))
-    )
+    digest = Digest("Daily Papers", SEED_DAY, (Section("empty", ()), Section("topic", (Listed(make_paper()),))))
     page = render_page(digest, max_papers=100)
     assert "## empty\nNo papers yet.\n\n## topic\n| **Title** |" in page
     assert page.endswith(" |\n\n")
@@ -296,9 +294,7 @@ def test_date_is_the_utc_day_of_the_update(updated: datetime, day: str) -> None:
 def test_columns_authors_categories_pdf() -> None:
     four = tuple(Author(name) for name in ("Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra"))
     papers = (
-        make_paper(
-            id="2601.00001", version=2, authors=four, categories=("cs.LG", "cs.PL"), primary_category="cs.PL"
-        ),
+        make_paper(id="2601.00001", version=2, authors=four, categories=("cs.LG", "cs.PL"), primary_category="cs.PL"),
         make_paper(id="2601.00002", authors=four[:3], categories=("cs.PL",), primary_category="cs.PL"),
     )
     page = render_page(one_topic(*papers, columns=("Title", "Authors", "Categories", "PDF")), max_papers=5)
@@ -313,9 +309,7 @@ def test_columns_authors_categories_pdf() -> None:
 
 
 def test_columns_in_any_order() -> None:
-    page = render_page(
-        one_topic(make_paper(comment="short"), columns=("Date", "Comment", "Title")), max_papers=5
-    )
+    page = render_page(one_topic(make_paper(comment="short"), columns=("Date", "Comment", "Title")), max_papers=5)
     assert "\n| **Date** | **Comment** | **Title** |\n| --- | --- | --- |\n" in page
     assert "\n| 2026-01-10 | short | **[A Paper](https://arxiv.org/abs/2601.00001v1)** |\n" in page
 

@@ -7,14 +7,15 @@ last run whose outputs were published.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import date
 
 from dailypapers.calendar import describe
-from dailypapers.config import Config
+from dailypapers.config import Config, Topic
 from dailypapers.coverage import NO_ANNOUNCEMENT, summary
-from dailypapers.model import Digest, Listed, Paper, Section
-from dailypapers.query import Node, analyse, evaluate, parse
-from dailypapers.store import RunRecord, Store
+from dailypapers.model import Day, Digest, Listed, Message, Paper, Section
+from dailypapers.query import Node, analyse, evaluate, explain, parse
+from dailypapers.store import MatchRow, RunRecord, Store
 
 # Archives whose papers all carry a subject class, so that ``cs`` means ``cs.*`` to the export API.
 _ARCHIVES_WITH_CLASSES = frozenset(
@@ -34,25 +35,76 @@ def in_scope(scope: Node | None, paper: Paper) -> bool:
     return scope is None or evaluate(scope, analyse(paper))
 
 
-def build_digest(store: Store, config: Config, run: RunRecord) -> Digest:
-    """Everything the renderers need for ``run``, read from the store."""
+def build_digest(store: Store, config: Config, run: RunRecord, archive: bool = False) -> Digest:
+    """Everything the renderers need for ``run``, read from the store; ``archive`` adds the days (the site)."""
     scope = scope_query(config.categories)
     finished = run.finished or run.started
     return Digest(
         title=config.title,
         day=finished.astimezone(config.timezone).date(),
-        sections=tuple(_section(store, scope, topic.name, config.max_papers) for topic in config.topics),
+        sections=tuple(_section(store, scope, topic, config.max_papers) for topic in config.topics),
         new=_new(store, config, scope, run),
         note=_announcement_note(store, run),
         quiet=None if run.outcome == "new" else _nothing_new(store, run, config),
         columns=config.columns,
         generated=finished,
+        days=_days(store, config, scope) if archive else (),
+        link=config.link,
     )
 
 
-def _section(store: Store, scope: Node | None, topic: str, limit: int) -> Section:
-    papers = tuple(Listed(paper) for paper in _take(_in_scope(store, scope, store.topic_papers(topic)), limit))
-    return Section(topic=topic, papers=papers)
+def build_message(store: Store, config: Config, digest: Digest, matches: Iterable[MatchRow], limit: int) -> Message:
+    """One target's message: ``matches`` (what it has not been sent yet) as sections in the config's order."""
+    scope = scope_query(config.categories)
+    by_topic: dict[str, list[Listed]] = {topic.name: [] for topic in config.topics}
+    for match in matches:
+        paper = store.paper(match.paper_id, match.version)
+        if match.topic in by_topic and in_scope(scope, paper):
+            by_topic[match.topic].append(_listed(paper, _topic(config, match.topic), match.new_version))
+    return Message(
+        title=config.title,
+        day=digest.day,
+        sections=_sections(config, by_topic),
+        limit=limit,
+        note=digest.note,
+        link=config.link,
+    )
+
+
+def _topic(config: Config, name: str) -> Topic:
+    return next(topic for topic in config.topics if topic.name == name)
+
+
+def _listed(paper: Paper, topic: Topic, new_version: bool = False) -> Listed:
+    """The paper with the part of the topic's query it satisfies, as the site and messages show it."""
+    return Listed(paper, new_version=new_version, reason=explain(topic.query, analyse(paper)))
+
+
+def _sections(config: Config, by_topic: dict[str, list[Listed]]) -> tuple[Section, ...]:
+    queries = {topic.name: topic.source for topic in config.topics}
+    return tuple(
+        Section(topic=name, papers=tuple(listed), query=queries[name]) for name, listed in by_topic.items() if listed
+    )
+
+
+def _section(store: Store, scope: Node | None, topic: Topic, limit: int) -> Section:
+    papers = _take(_in_scope(store, scope, store.topic_papers(topic.name)), limit)
+    return Section(topic=topic.name, papers=tuple(_listed(paper, topic) for paper in papers), query=topic.source)
+
+
+def _days(store: Store, config: Config, scope: Node | None) -> tuple[Day, ...]:
+    """The archive: per day (in the config's time zone) of a daily run, the papers each topic first listed."""
+    days: dict[date, dict[str, list[Listed]]] = {}
+    topics = {topic.name: topic for topic in config.topics}
+    for match, finished in store.match_history():
+        topic = topics.get(match.topic)
+        if topic is None:
+            continue
+        paper = store.paper(match.paper_id, match.version)
+        if in_scope(scope, paper):
+            day = days.setdefault(finished.astimezone(config.timezone).date(), {name: [] for name in topics})
+            day[topic.name].append(_listed(paper, topic, match.new_version))
+    return tuple(Day(day=day, sections=_sections(config, by_topic)) for day, by_topic in days.items())
 
 
 def _in_scope(store: Store, scope: Node | None, paper_ids: list[str]) -> Iterator[Paper]:
@@ -78,8 +130,8 @@ def _new(store: Store, config: Config, scope: Node | None, run: RunRecord) -> tu
             continue
         paper = store.paper(match.paper_id, match.version)
         if in_scope(scope, paper):
-            by_topic[match.topic].append(Listed(paper, new_version=match.new_version))
-    return tuple(Section(topic=name, papers=tuple(listed)) for name, listed in by_topic.items() if listed)
+            by_topic[match.topic].append(_listed(paper, _topic(config, match.topic), match.new_version))
+    return _sections(config, by_topic)
 
 
 def _announcement_note(store: Store, run: RunRecord) -> str | None:

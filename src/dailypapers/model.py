@@ -7,6 +7,7 @@ April 2007) and the old scheme ``archive[.SC]/YYMMNNN``, each with an optional `
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -86,19 +87,34 @@ class Paper:
 
 @dataclass(frozen=True, slots=True)
 class Listed:
-    """A paper as a digest lists it: the paper, and whether this listing announces a new version of it."""
+    """A paper as a digest lists it: the paper, whether this listing announces a new version of it, and why it
+    is listed: the canonical text of the part of the topic's query it satisfies (``ti:"compiler"``)."""
 
     paper: Paper
     new_version: bool = False
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """One topic's part of a digest, newest first."""
+    """One topic's part of a digest, newest first. ``query`` is the topic's query as arXiv syntax."""
 
     topic: str
     papers: tuple[Listed, ...]
     total: int | None = None  # how many papers the topic has in all, when more than are listed
+    query: str = ""
+
+    @property
+    def slug(self) -> str:
+        return topic_slug(self.topic)
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """One day of the archive: the papers first listed on that day (in the config's time zone), per topic."""
+
+    day: date
+    sections: tuple[Section, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,3 +135,36 @@ class Digest:
     columns: tuple[str, ...] = ("Title", "Date", "Abstract", "Comment")
     generated: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    days: tuple[Day, ...] = ()
+    link: str | None = None  # where the page is published (config ``link``), for "and N more" in messages
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """What one email or webhook post carries: one recipient's unsent papers per topic, at most one per run.
+
+    ``sections`` hold every unsent paper; a channel shows at most ``limit`` per topic and says "and N more"
+    with ``link`` (the published page) when it cuts. ``note`` is the digest's announcement line.
+    """
+
+    title: str
+    day: date
+    sections: tuple[Section, ...]
+    limit: int = 50
+    note: str | None = None
+    link: str | None = None
+
+    @property
+    def count(self) -> int:
+        """Distinct papers in the message (a paper on two topics counts once)."""
+        return len({listed.paper.id for section in self.sections for listed in section.papers})
+
+
+def topic_slug(name: str) -> str:
+    """A file name for a topic: lower case ASCII letters, digits and hyphens (``"GPU kernels!"`` → ``gpu-kernels``).
+
+    Letters with accents lose them; a name with no letter or digit left becomes ``topic``.
+    """
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    return slug or "topic"

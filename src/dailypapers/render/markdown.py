@@ -152,6 +152,7 @@ class Table:
     heading: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    more: int = 0  # papers left out by a limit, for "and N more"
 
 
 def check_columns(columns: Sequence[str]) -> tuple[str, ...]:
@@ -166,7 +167,7 @@ def table(section: Section, columns: Sequence[str], *, limit: int | None = None,
     listed = section.papers[:limit]
     rows = tuple(tuple(paper_cell(column, item, mark_new_version=mark) for column in columns) for item in listed)
     header = tuple(f"**{column}**" for column in columns)
-    return Table(heading=escape_cell(section.topic), header=header, rows=rows)
+    return Table(heading=escape_cell(section.topic), header=header, rows=rows, more=len(section.papers) - len(listed))
 
 
 def long_date(day: date) -> str:
@@ -207,7 +208,7 @@ def count_new(digest: Digest) -> int:
     return len({listed.paper.id for section in digest.new for listed in section.papers})
 
 
-def render_notification(digest: Digest, *, page_url: str | None = None) -> str:
+def render_notification(digest: Digest, *, page_url: str | None = None, limit: int | None = None) -> str:
     """The notification body: only the papers new in this run, new versions marked.
 
     With papers, it is an issue template (front matter, a pointer to the page, one table per topic with new
@@ -222,6 +223,7 @@ def render_notification(digest: Digest, *, page_url: str | None = None) -> str:
         title=f"{count} New Paper{'' if count == 1 else 's'} - {long_date(digest.day)}",
         page_url=page_url,
         note=escape_cell(digest.note) if digest.note else None,
-        tables=[table(section, columns, mark=True) for section in digest.new if section.papers],
+        tables=[table(section, columns, limit=limit, mark=True) for section in digest.new if section.papers],
         no_papers=NO_PAPERS,
+        more_url=page_url,
     )

@@ -12,15 +12,17 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 from dailypapers.errors import RunInProgressError, StoreError
 from dailypapers.model import Author, Paper
 from dailypapers.store import fts
+from dailypapers.store.deliveries import Deliveries
+from dailypapers.store.rows import RUN_COLUMNS, UNSUCCESSFUL, MatchRow, RunRecord, iso, parse_iso, run_record
 from dailypapers.store.schema import MIGRATIONS
+
+__all__ = ["Deliveries", "MatchRow", "RunRecord", "Store", "database_lock", "iso", "parse_iso"]
 
 # SQLite's default limit on bound variables in one statement is 999 before 3.32; stay under it.
 _SQL_VARIABLES = 900
@@ -42,49 +44,13 @@ def database_lock(database: Path) -> Iterator[None]:
         os.close(handle)
 
 
-def iso(moment: datetime) -> str:
-    """Timestamps are stored as sortable UTC text, ``2026-01-13T17:37:07Z``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    id: int
-    started: datetime
-    finished: datetime | None
-    outcome: str
-    notify_after: int
-    published: bool
-    requests: int
-    received: int
-    kept: int
-    dropped: int
-    skipped: int
-    message: str | None
-    kind: str = "daily"
-    announcement: date | None = None
-    feed: str | None = None  # what the announcement feed said: cover, covered, no-announcement
-
-
-@dataclass(frozen=True)
-class MatchRow:
-    topic: str
-    paper_id: str
-    version: int
-    run: int
-    new_version: bool
-
-
 class Store:
     """A SQLite archive. Use ``Store.open(path)``; writes happen inside ``transaction()``."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.db = connection
         self.path = path
+        self.deliveries = Deliveries(connection)
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -199,13 +165,13 @@ class Store:
 
     def last_successful_run(self) -> RunRecord | None:
         row = self.db.execute(
-            f"SELECT {_RUN_COLUMNS} FROM runs WHERE kind = 'daily' AND outcome NOT IN ({_UNSUCCESSFUL}) "
+            f"SELECT {RUN_COLUMNS} FROM runs WHERE kind = 'daily' AND outcome NOT IN ({UNSUCCESSFUL}) "
             "ORDER BY id DESC LIMIT 1"
         ).fetchone()
-        return None if row is None else _run(row)
+        return None if row is None else run_record(row)
 
     def runs(self) -> list[RunRecord]:
-        return [_run(row) for row in self.db.execute(f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY id")]
+        return [run_record(row) for row in self.db.execute(f"SELECT {RUN_COLUMNS} FROM runs ORDER BY id")]
 
     # --- search ---------------------------------------------------------------------------------------------
 
@@ -462,6 +428,21 @@ class Store:
         )
         return [str(row[0]) for row in rows]
 
+    def match_history(self) -> list[tuple[MatchRow, datetime]]:
+        """Every match recorded by a daily run, with the time that run finished, latest run first.
+
+        This is the archive by day: a paper appears on the day a topic first listed it, and again, as a new
+        version, on the day a later version was matched.
+        """
+        rows = self.db.execute(
+            "SELECT m.topic, m.paper_id, m.version, m.run, EXISTS ("
+            "  SELECT 1 FROM matches e WHERE e.topic = m.topic AND e.paper_id = m.paper_id AND e.version < m.version"
+            "), r.finished FROM matches m JOIN runs r ON r.id = m.run JOIN papers p ON p.id = m.paper_id "
+            "WHERE r.kind = 'daily' AND r.finished IS NOT NULL "
+            "ORDER BY r.finished DESC, p.updated DESC, p.id DESC"
+        )
+        return [(MatchRow(str(t), str(p), int(v), int(r), bool(n)), parse_iso(f)) for t, p, v, r, n, f in rows]
+
     def new_matches(self, after_run: int, up_to_run: int) -> list[MatchRow]:
         """Matches first recorded by daily runs ``after_run < run <= up_to_run``, newest paper first.
 
@@ -479,34 +460,6 @@ class Store:
             (after_run, after_run, up_to_run),
         )
         return [MatchRow(str(t), str(p), int(v), int(r), bool(n)) for t, p, v, r, n in rows]
-
-
-_RUN_COLUMNS = (
-    "id, started, finished, outcome, notify_after, published, requests, received, kept, dropped, skipped, message, "
-    "kind, announcement, feed"
-)
-_UNSUCCESSFUL = "'failed', 'running', 'stale'"
-
-
-def _run(row: Sequence[Any]) -> RunRecord:
-    value = dict(zip(_RUN_COLUMNS.replace(" ", "").split(","), row, strict=True))
-    return RunRecord(
-        id=int(value["id"]),
-        started=parse_iso(value["started"]),
-        finished=parse_iso(value["finished"]) if value["finished"] else None,
-        outcome=str(value["outcome"]),
-        notify_after=int(value["notify_after"]),
-        published=bool(value["published"]),
-        requests=int(value["requests"]),
-        received=int(value["received"]),
-        kept=int(value["kept"]),
-        dropped=int(value["dropped"]),
-        skipped=int(value["skipped"]),
-        message=value["message"],
-        kind=str(value["kind"]),
-        announcement=date.fromisoformat(value["announcement"]) if value["announcement"] else None,
-        feed=value["feed"],
-    )
 
 
 def _statements(script: str) -> list[str]:

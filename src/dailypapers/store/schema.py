@@ -114,4 +114,19 @@ MIGRATIONS: tuple[str, ...] = (
     + """
     CREATE INDEX papers_unindexed ON papers (id) WHERE search_key IS NULL OR search_version != latest_version;
     """,
+    # 4: what each email recipient and webhook has been sent, so that nothing is sent twice (store/deliveries.py).
+    """
+    CREATE TABLE targets (
+        name TEXT PRIMARY KEY,
+        since_run INTEGER NOT NULL
+    );
+    CREATE TABLE deliveries (
+        target TEXT NOT NULL,
+        paper_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        run INTEGER NOT NULL,
+        sent TEXT NOT NULL,
+        PRIMARY KEY (target, paper_id, version)
+    );
+    """,
 )

@@ -1,0 +1,73 @@
+"""The store's records: runs and matches as the database holds them, and its timestamp format."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+
+def iso(moment: datetime) -> str:
+    """Timestamps are stored as sortable UTC text, ``2026-01-13T17:37:07Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    started: datetime
+    finished: datetime | None
+    outcome: str
+    notify_after: int
+    published: bool
+    requests: int
+    received: int
+    kept: int
+    dropped: int
+    skipped: int
+    message: str | None
+    kind: str = "daily"
+    announcement: date | None = None
+    feed: str | None = None  # what the announcement feed said: cover, covered, no-announcement
+
+
+@dataclass(frozen=True)
+class MatchRow:
+    topic: str
+    paper_id: str
+    version: int
+    run: int
+    new_version: bool
+
+
+RUN_COLUMNS = (
+    "id, started, finished, outcome, notify_after, published, requests, received, kept, dropped, skipped, message, "
+    "kind, announcement, feed"
+)
+UNSUCCESSFUL = "'failed', 'running', 'stale'"
+
+
+def run_record(row: Sequence[Any]) -> RunRecord:
+    value = dict(zip(RUN_COLUMNS.replace(" ", "").split(","), row, strict=True))
+    return RunRecord(
+        id=int(value["id"]),
+        started=parse_iso(value["started"]),
+        finished=parse_iso(value["finished"]) if value["finished"] else None,
+        outcome=str(value["outcome"]),
+        notify_after=int(value["notify_after"]),
+        published=bool(value["published"]),
+        requests=int(value["requests"]),
+        received=int(value["received"]),
+        kept=int(value["kept"]),
+        dropped=int(value["dropped"]),
+        skipped=int(value["skipped"]),
+        message=value["message"],
+        kind=str(value["kind"]),
+        announcement=date.fromisoformat(value["announcement"]) if value["announcement"] else None,
+        feed=value["feed"],
+    )
