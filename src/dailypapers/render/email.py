@@ -1,0 +1,258 @@
+"""The body of an email message: a subject, a plain text part and an HTML part, from a ``Message``.
+
+The two parts become a multipart/alternative message (RFC 2046 §5.1.4), so each must stand on its own: the
+text part is for terminals and text-only readers, the HTML part for everyone else. Lines of the text part are
+wrapped at :data:`TEXT_WIDTH`, under the 78 characters RFC 5322 §2.1.1 recommends.
+
+The HTML part follows what mail clients actually render: inline ``style`` attributes only (several clients drop
+``<style>`` elements), no scripts, no images and no remote resources, so nothing loads and nothing tracks.
+
+Paper text is untrusted. The HTML template escapes every value (Jinja autoescape), and links are never taken
+from text: they are built from arXiv identifiers (checked with :func:`~dailypapers.model.split_id`) and DOIs
+(checked against the ``10.prefix/suffix`` form, https://www.doi.org/the-identifier/resources/handbook), and the
+page link must be an ``http(s)`` URL. Every single-line value is stripped of line breaks and control characters,
+so a topic name cannot add a header line to the subject. Rendering is a pure function of the message.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from functools import cache
+from urllib.parse import quote, urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+
+from dailypapers.model import Listed, Message, Paper, Section, split_id
+from dailypapers.render.markdown import long_date
+
+TEXT_WIDTH = 76
+TEXT_ABSTRACT_CHARS = 600
+"""The text part shows this much of an abstract, cut at a word; the HTML part shows all of it."""
+
+COMMENT_CHARS = 300
+SHOWN_AUTHORS = 6
+"""Up to this many authors are named; a longer list shows the first few and how many there are."""
+
+SUBJECT_TOPICS = 5
+"""The subject names at most this many topics, then says how many others there are."""
+
+NOTHING_NEW = "No new papers on your topics."
+_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")  # includes every character str.splitlines() splits on
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class EmailBody:
+    """What one email says: ``subject`` is one line of plain text, ``text`` and ``html`` the two parts."""
+
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One paper as both parts show it; text values are one line each and not yet escaped."""
+
+    title: str
+    version: int
+    new_version: bool
+    authors: str
+    categories: str
+    reason: str | None
+    comment: str | None
+    abstract: str
+    short_abstract: str
+    abs_url: str | None
+    pdf_url: str | None
+    doi: str | None
+    doi_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One topic: its name and query, the papers shown, how many there are in all, and how many were cut."""
+
+    topic: str
+    query: str
+    count: int
+    entries: tuple[Entry, ...]
+    more: int
+
+    @property
+    def heading(self) -> str:
+        return f"{self.topic} ({self.count})"
+
+
+# --- text ---
+
+
+def clean(text: str | None) -> str:
+    """One line of text: every run of whitespace, line breaks and control characters becomes one space."""
+    return _CONTROL.sub(" ", text or "").strip()
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with `` …`` when something was cut."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head else text[:limit]
+    return cut.rstrip(" ,;:") + " …"
+
+
+def papers_phrase(count: int) -> str:
+    return f"{count} new paper{'' if count == 1 else 's'}"
+
+
+def _wrap(text: str, first: str = "", rest: str | None = None) -> str:
+    """Fill ``text`` to :data:`TEXT_WIDTH`; URLs and other long words are never broken."""
+    return textwrap.fill(
+        text,
+        width=TEXT_WIDTH,
+        initial_indent=first,
+        subsequent_indent=first if rest is None else rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+# --- links ---
+
+
+def arxiv_links(paper: Paper) -> tuple[str | None, str | None]:
+    """The abstract page and PDF of the paper, or ``(None, None)`` when its id is not an arXiv identifier."""
+    try:
+        ident, version = split_id(paper.versioned_id)
+    except ValueError:
+        return None, None
+    if ident != paper.id or version != paper.version:
+        return None, None
+    return paper.abs_url, paper.pdf_url
+
+
+def doi_link(doi: str | None) -> tuple[str | None, str | None]:
+    """The DOI as shown and its resolver URL, or ``(None, None)`` when it is not of the form ``10.NNNN/…``."""
+    shown = clean(doi)
+    if not _DOI.fullmatch(shown):
+        return None, None
+    return shown, "https://doi.org/" + quote(shown, safe="/")
+
+
+def page_link(link: str | None) -> str | None:
+    """The published page for "and N more", only when it is an absolute ``http`` or ``https`` URL."""
+    if not link or clean(link) != link or " " in link:
+        return None
+    parts = urlsplit(link)
+    return link if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+# --- papers and topics ---
+
+
+def authors_line(paper: Paper) -> str:
+    names = [clean(author.name) for author in paper.authors]
+    if len(names) <= SHOWN_AUTHORS:
+        return ", ".join(names)
+    return f"{', '.join(names[: SHOWN_AUTHORS - 1])} et al. ({len(names)} authors)"
+
+
+def categories_line(paper: Paper) -> str:
+    """The categories, primary first, as arXiv lists them."""
+    ordered = [paper.primary_category] if paper.primary_category else []
+    ordered += [category for category in paper.categories if category not in ordered]
+    return ", ".join(clean(category) for category in ordered)
+
+
+def entry(listed: Listed) -> Entry:
+    paper = listed.paper
+    abstract = clean(paper.abstract)
+    abs_url, pdf_url = arxiv_links(paper)
+    doi, doi_url = doi_link(paper.doi)
+    return Entry(
+        title=clean(paper.title) or paper.versioned_id,
+        version=paper.version,
+        new_version=listed.new_version,
+        authors=authors_line(paper),
+        categories=categories_line(paper),
+        reason=clean(listed.reason) or None,
+        comment=shorten(clean(paper.comment), COMMENT_CHARS) or None,
+        abstract=abstract,
+        short_abstract=shorten(abstract, TEXT_ABSTRACT_CHARS),
+        abs_url=abs_url,
+        pdf_url=pdf_url,
+        doi=doi,
+        doi_url=doi_url,
+    )
+
+
+def block(section: Section, limit: int) -> Block:
+    shown = section.papers[:limit]
+    return Block(
+        topic=clean(section.topic),
+        query=clean(section.query),
+        count=len(section.papers),
+        entries=tuple(entry(listed) for listed in shown),
+        more=len(section.papers) - len(shown),
+    )
+
+
+def subject(message: Message) -> str:
+    """``Daily Papers: 3 new papers on compiler (2), performance (1)``; a paper on two topics counts once."""
+    title = clean(message.title) or "Daily Papers"
+    topics = [section for section in message.sections if section.papers]
+    if not topics:
+        return f"{title}: no new papers"
+    named = ", ".join(f"{clean(section.topic)} ({len(section.papers)})" for section in topics[:SUBJECT_TOPICS])
+    others = len(topics) - SUBJECT_TOPICS
+    if others > 0:
+        named += f" and {others} other topic{'' if others == 1 else 's'}"
+    return f"{title}: {papers_phrase(message.count)} on {named}"
+
+
+def summary(message: Message, blocks: list[Block]) -> str:
+    """The line under the title: ``3 new papers on 2 topics``, or :data:`NOTHING_NEW`."""
+    if not blocks:
+        return NOTHING_NEW
+    return f"{papers_phrase(message.count)} on {len(blocks)} topic{'' if len(blocks) == 1 else 's'}"
+
+
+# --- templates ---
+
+
+@cache
+def _template(name: str) -> Template:
+    environment = Environment(
+        loader=PackageLoader("dailypapers", "render/templates"),
+        autoescape=lambda template: template is not None and template.endswith(".html.j2"),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
+    environment.filters["wrap"] = _wrap
+    return environment.get_template(name)
+
+
+def render_email(message: Message) -> EmailBody:
+    """Subject, text and HTML of one message: each topic's first ``message.limit`` papers, then "and N more"."""
+    if message.limit < 1:
+        raise ValueError(f"limit must be at least 1, not {message.limit}")
+    blocks = [block(section, message.limit) for section in message.sections if section.papers]
+    values = {
+        "subject": subject(message),
+        "title": clean(message.title) or "Daily Papers",
+        "day": long_date(message.day),
+        "summary": summary(message, blocks),
+        "note": clean(message.note) or None,
+        "link": page_link(message.link),
+        "blocks": blocks,
+        "width": TEXT_WIDTH,
+    }
+    return EmailBody(
+        subject=str(values["subject"]),
+        text=_template("email/message.txt.j2").render(values),
+        html=_template("email/message.html.j2").render(values),
+    )
