@@ -1,0 +1,1 @@
+"""Delivery: send what the renderers produced (files, mail, webhook posts); nothing here renders."""
