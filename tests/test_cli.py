@@ -52,7 +52,7 @@ def test_init_writes_a_commented_config_and_refuses_to_overwrite_it(tmp_path: Pa
     assert text.count("\n#") > 10
     again = dailypapers("init", str(tmp_path))
     assert again.returncode == 2
-    assert "exists; use --force" in again.stderr
+    assert "dailypapers.toml" in again.stderr and "use --force to overwrite" in again.stderr
 
 
 def test_run_writes_the_page_and_prints_a_summary(tmp_path: Path) -> None:

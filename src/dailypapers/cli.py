@@ -25,6 +25,7 @@ from dailypapers.config import DEFAULT_CONFIG, Config, load_config
 from dailypapers.coverage import STALE
 from dailypapers.daily import Context, RunSummary, render_outputs, run_daily
 from dailypapers.errors import ConfigError, DailyPapersError, QuerySyntaxError, RunInProgressError
+from dailypapers.files import write_atomic
 from dailypapers.http import Recorder, Replay
 from dailypapers.model import Paper
 from dailypapers.query import parse as parse_query
@@ -97,17 +98,34 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".")
-@click.option("--force", is_flag=True, help="Overwrite an existing dailypapers.toml.")
+@click.option("--force", is_flag=True, help="Overwrite an existing dailypapers.toml and workflow.")
 def init(directory: Path, force: bool) -> None:
-    """Write a commented dailypapers.toml into DIRECTORY (default: here)."""
-    target = directory / DEFAULT_CONFIG
-    if target.exists() and not force:
-        click.echo(f"dailypapers: error: {target} exists; use --force to overwrite it", err=True)
+    """Write a commented dailypapers.toml and a GitHub Actions workflow into DIRECTORY (default: here)."""
+    written = {directory / DEFAULT_CONFIG: _template("dailypapers.toml"), directory / WORKFLOW: _workflow()}
+    existing = [str(path) for path in written if path.exists()]
+    if existing and not force:
+        verb = "exists" if len(existing) == 1 else "exist"
+        click.echo(f"dailypapers: error: {' and '.join(existing)} {verb}; use --force to overwrite", err=True)
         raise SystemExit(ExitStatus.USAGE)
-    directory.mkdir(parents=True, exist_ok=True)
-    text = files("dailypapers").joinpath("data/dailypapers.toml").read_text(encoding="utf-8")
-    target.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {target}; edit its topics, then run `dailypapers run --config {target}`")
+    for path, text in written.items():
+        write_atomic(path, text)
+        click.echo(f"wrote {path}")
+    click.echo(
+        f"edit the topics in {directory / DEFAULT_CONFIG}, then run `dailypapers run --config "
+        f"{directory / DEFAULT_CONFIG}`"
+    )
+
+
+WORKFLOW = Path(".github/workflows/dailypapers.yml")
+
+
+def _template(name: str) -> str:
+    return files("dailypapers").joinpath(f"data/{name}").read_text(encoding="utf-8")
+
+
+def _workflow() -> str:
+    """The scheduled workflow, pinned to this version of dailypapers."""
+    return _template("workflow.yml").replace("@DAILYPAPERS_VERSION@", __version__)
 
 
 @cli.command()
@@ -119,9 +137,12 @@ def init(directory: Path, force: bool) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Answer every request from a recorded folder instead of the network.",
 )
+@click.option("--dry-run", is_flag=True, help="Write emails and webhook payloads under outbox/ instead of sending.")
 @click.pass_context
-def run(ctx: click.Context, config_path: Path, as_json: bool, record: Path | None, replay: Path | None) -> None:
-    """Fetch from arXiv, store, match the topics, and write the page and the notification."""
+def run(
+    ctx: click.Context, config_path: Path, as_json: bool, record: Path | None, replay: Path | None, dry_run: bool
+) -> None:
+    """Fetch from arXiv, store, match the topics, write every output and deliver what is new."""
     debug = ctx.obj["debug"]
     try:
         config = load_config(config_path)
@@ -132,6 +153,7 @@ def run(ctx: click.Context, config_path: Path, as_json: bool, record: Path | Non
             recorder.start(now().isoformat())
         with ProgressReporter(sys.stderr, _log) as progress:
             context = Context(config=config, now=now, log=_log, progress=progress, recorder=recorder, replay=replayed)
+            context.dry_run = dry_run
             summary = run_daily(context)
     except DailyPapersError as err:
         if as_json:
@@ -140,6 +162,11 @@ def run(ctx: click.Context, config_path: Path, as_json: bool, record: Path | Non
     _print_summary(config, summary, as_json)
     if summary.outcome == STALE:
         raise SystemExit(ExitStatus.TRY_LATER)
+    failed = summary.failed_deliveries
+    if failed:
+        more = f" (and {len(failed) - 1} more delivery failures)" if len(failed) > 1 else ""
+        click.echo(f"dailypapers: error: {failed[0].detail}{more}; they will be tried again on the next run", err=True)
+        raise SystemExit(ExitStatus.ERROR)
 
 
 def _print_summary(config: Config, summary: RunSummary, as_json: bool) -> None:
@@ -156,16 +183,30 @@ def _print_summary(config: Config, summary: RunSummary, as_json: bool) -> None:
         f"{summary.requests} request{'s' if summary.requests != 1 else ''} to arXiv, "
         f"{summary.received} entries received, {summary.kept} new or revised, {summary.dropped} dropped"
     )
-    for label, path in (("page", config.outputs.markdown), ("notification", config.outputs.issue)):
+    outputs = config.outputs
+    for label, path in (
+        ("page", outputs.markdown),
+        ("notification", outputs.issue),
+        ("site", outputs.site),
+        ("feeds", outputs.feeds),
+    ):
         if path is not None:
             click.echo(f"{label}: {path}")
+    for delivered in summary.deliveries:
+        papers = f"{delivered.papers} paper{'s' if delivered.papers != 1 else ''}"
+        said = {
+            "sent": f"sent {papers}",
+            "nothing": "nothing new to send",
+            "outbox": f"{papers} written to {delivered.detail}",
+        }
+        click.echo(f"{delivered.target}: {said.get(delivered.status, 'failed, will be tried again')}")
 
 
 @cli.command()
 @config_option
 @click.pass_context
 def render(ctx: click.Context, config_path: Path) -> None:
-    """Re-write the page and the notification from the database alone (no network)."""
+    """Re-write the page, notification, site and feeds from the database alone (no network, nothing sent)."""
     try:
         config = load_config(config_path)
         record = render_outputs(config)

@@ -8,7 +8,8 @@ database (but for a line in ``runs``) and every output as they were.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -19,13 +20,16 @@ from dailypapers.arxiv.api import ExportApi, SearchResult
 from dailypapers.calendar import describe, holidays_with
 from dailypapers.config import Config, Topic
 from dailypapers.coverage import COVER, NO_ANNOUNCEMENT, STALE, FeedVerdict, derived_type, judge_feed
+from dailypapers.delivery import Delivered, Delivery, deliver, failures
 from dailypapers.digest import build_digest, scope_query
 from dailypapers.errors import DailyPapersError
 from dailypapers.files import discard, publish, stage
 from dailypapers.http import Http, Recorder, Replay, user_agent
-from dailypapers.model import Paper
+from dailypapers.model import Digest, Paper
 from dailypapers.query import Node, analyse, evaluate, to_api_query
 from dailypapers.render import render_notification, render_page
+from dailypapers.render.feed import render_feeds
+from dailypapers.render.site import render_site
 from dailypapers.store import RunRecord, Store, database_lock, iso, parse_iso
 
 WATERMARK = "api_watermark"
@@ -43,6 +47,8 @@ class Context:
     progress: Progress | None = None
     recorder: Recorder | None = None
     replay: Replay | None = None
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    dry_run: bool = False  # messages and webhook payloads go to outbox/ instead of being sent
 
 
 @dataclass
@@ -60,6 +66,11 @@ class RunSummary:
     announcement: str | None = None
     recovered: list[str] = field(default_factory=list)
     message: str | None = None
+    deliveries: list[Delivered] = field(default_factory=list)
+
+    @property
+    def failed_deliveries(self) -> list[Delivered]:
+        return list(failures(self.deliveries))
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +87,7 @@ class RunSummary:
             "announcement": self.announcement,
             "recovered": self.recovered,
             "message": self.message,
+            "deliveries": [delivered.as_json() for delivered in self.deliveries],
         }
 
 
@@ -147,7 +159,7 @@ def render_outputs(config: Config) -> RunRecord | None:
         run = store.last_successful_run()
         if run is None:
             return None
-        publish(_stage_outputs(config, store, run))
+        publish(_stage_outputs(config, store, run)[1])
         return run
 
 
@@ -197,7 +209,12 @@ class _DailyRun:
             self.store.log_run(self.started, self.ctx.now(), STALE, http.requests, plan.verdict.message)
             self.summary.outcome, self.summary.message = STALE, plan.verdict.message
             return self.summary
-        self._commit(plan)
+        digest = self._commit(plan)
+        record = self.store.last_successful_run()
+        if record is not None:
+            job = Delivery(self.config, self.store, record, digest, self.ctx.environ, self.ctx.now, self.ctx.log)
+            job.dry_run = self.ctx.dry_run
+            self.summary.deliveries = deliver(job)
         return self.summary
 
     # --- fetch --------------------------------------------------------------------------------------------
@@ -280,7 +297,7 @@ class _DailyRun:
 
     # --- store, match, write ------------------------------------------------------------------------------
 
-    def _commit(self, plan: _Plan) -> None:
+    def _commit(self, plan: _Plan) -> Digest:
         staged: dict[Path, Path] = {}
         try:
             with self.store.transaction():
@@ -288,13 +305,14 @@ class _DailyRun:
                 self._store_and_match(plan, run)
                 self._cover(plan, run)
                 record = self._finish(run, plan)
-                staged = _stage_outputs(self.config, self.store, record)
+                digest, staged = _stage_outputs(self.config, self.store, record)
             publish(staged)
         except BaseException:
             discard(staged)
             raise
         self.store.mark_published(run)
         self.summary.run = run
+        return digest
 
     def _store_and_match(self, plan: _Plan, run: int) -> None:
         store, summary = self.store, self.summary
@@ -408,16 +426,24 @@ def _advance_watermark(store: Store, papers: Iterable[Paper], started: datetime)
         store.set_state(WATERMARK, iso(newest))
 
 
-def _stage_outputs(config: Config, store: Store, run: RunRecord) -> dict[Path, Path]:
-    digest = build_digest(store, config, run)
+def _stage_outputs(config: Config, store: Store, run: RunRecord) -> tuple[Digest, dict[Path, Path]]:
+    """Render every output of ``run`` to temporary files; the caller renames them once the run is committed."""
+    outputs = config.outputs
+    digest = build_digest(store, config, run, archive=outputs.site is not None)
+    files: dict[Path, str] = {}
+    if outputs.markdown is not None:
+        files[outputs.markdown] = render_page(digest, max_papers=config.max_papers)
+    if outputs.issue is not None:
+        files[outputs.issue] = render_notification(digest, page_url=config.link, limit=outputs.issue_limit)
+    if outputs.site is not None:
+        files |= {outputs.site / name: text for name, text in render_site(digest).items()}
+    if outputs.feeds is not None:
+        files |= {outputs.feeds / name: text for name, text in render_feeds(digest).items()}
     staged: dict[Path, Path] = {}
     try:
-        if config.outputs.markdown is not None:
-            page = render_page(digest, max_papers=config.max_papers)
-            staged[config.outputs.markdown] = stage(config.outputs.markdown, page)
-        if config.outputs.issue is not None:
-            staged[config.outputs.issue] = stage(config.outputs.issue, render_notification(digest))
+        for path, text in files.items():
+            staged[path] = stage(path, text)
     except BaseException:
         discard(staged)
         raise
-    return staged
+    return digest, staged
