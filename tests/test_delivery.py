@@ -306,3 +306,19 @@ def test_init_writes_the_config_and_the_workflow(tmp_path: Path) -> None:
     config = load_config(tmp_path / "dailypapers.toml")
     assert config.outputs.site == tmp_path / "site" and config.outputs.feeds == tmp_path / "feeds"
     assert CliRunner().invoke(cli, ["init", str(tmp_path)]).exit_code == 2, "never overwrites without --force"
+
+
+def test_send_empty_mails_on_a_day_with_nothing_new(
+    tmp_path: Path, arxiv: Arxiv, smtp: tuple[Mailbox, int], hooks: Hooks
+) -> None:
+    box, port = smtp
+    extra = DELIVERY.format(port=port).replace('security = "none"', 'security = "none"\nsend_empty = true')
+    path = write_config(tmp_path, arxiv, extra=extra)
+    run(path, hooks)
+    assert len(box.to("ada@example.org")) == 1
+    quiet = run(path, hooks, later=timedelta(minutes=30))
+    assert status(quiet)["email:ada@example.org"] == "sent"
+    assert status(quiet)["json:TEST_WEBHOOK_URL"] == "nothing", "send_empty is per target"
+    second = box.to("ada@example.org")[1]
+    assert "no new papers" in second["Subject"].lower()
+    assert paper_links(second) == set()
