@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import email.policy
 import logging
-import os
 import socket
 import ssl
 import traceback
@@ -34,10 +33,9 @@ from dailypapers.deliver.email import SmtpSession, build_message
 from dailypapers.errors import DeliveryError
 from dailypapers.model import Author, Listed, Message, Paper, Section
 from dailypapers.render.email import EmailBody, render_email
+from goldens import check_golden
 
 HERE = Path(__file__).parent
-GOLDEN = HERE / "golden"
-REGEN = os.environ.get("DAILYPAPERS_REGEN_GOLDEN") == "1"
 DAY = date(2026, 3, 19)
 SENT = datetime(2026, 3, 19, 7, 30, tzinfo=UTC)
 SENDER = "Daily Papers <papers@example.org>"
@@ -45,16 +43,6 @@ READER = "reader@example.org"
 USER = "papers-bot"
 PASSWORD = "correct-horse-battery-staple"
 HOSTILE = "<script>alert(1)</script><img src=x onerror=\"alert(2)\"> <a href='javascript:alert(3)'>click</a> & co"
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if REGEN:
-        path.write_text(text, encoding="utf-8", newline="")
-        pytest.skip(f"regenerated {path.relative_to(HERE.parent)}: review the diff")
-    if not path.exists():
-        pytest.fail(f"{path} is missing; create it with DAILYPAPERS_REGEN_GOLDEN=1 and review it")
-    assert text == path.read_bytes().decode("utf-8")
 
 
 # --- messages ---

@@ -6,7 +6,6 @@ set ``DAILYPAPERS_REGEN_GOLDEN=1`` to rewrite them, then review the diff.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -22,10 +21,9 @@ from arxiv_server import load_seed_papers
 from dailypapers.model import Author, Digest, Listed, Paper, Section
 from dailypapers.query import Matcher, analyse, format_query, topic_query
 from dailypapers.render.feed import ALL, ARXIV_SCHEME, entry_id, feed_url, render_feeds
+from goldens import check_golden
 
 HERE = Path(__file__).parent
-GOLDEN = HERE / "golden"
-REGEN = os.environ.get("DAILYPAPERS_REGEN_GOLDEN") == "1"
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -105,16 +103,6 @@ def hostile_paper() -> Paper:
         journal_ref=f"J. {script}",
         doi='10.1/x"><script>',
     )
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if REGEN:
-        path.write_text(text, encoding="utf-8", newline="")
-        pytest.skip(f"regenerated {path.relative_to(HERE.parent)}: review the diff")
-    if not path.exists():
-        pytest.fail(f"{path} is missing; create it with DAILYPAPERS_REGEN_GOLDEN=1 and review it")
-    assert text == path.read_bytes().decode("utf-8")
 
 
 def parse(text: str) -> Any:

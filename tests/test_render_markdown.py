@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -20,14 +19,13 @@ import pytest
 
 from dailypapers.model import Author, Digest, Listed, Paper, Section
 from dailypapers.render import markdown, render_notification, render_page
+from goldens import GOLDEN, check_golden
 
 HERE = Path(__file__).parent
-GOLDEN = HERE / "golden"
 SEED_PAGE = GOLDEN / "seed_004_page.md"
 SEED_SOURCE = "004_e598085be200c4a4"
 SEED_TOPICS = ("reinforcement learning", "compiler", "performance")
 SEED_DAY = date(2026, 1, 15)
-REGEN = os.environ.get("DAILYPAPERS_REGEN_GOLDEN") == "1"
 
 SEED_ROWS = [line for line in SEED_PAGE.read_text(encoding="utf-8").splitlines() if line.startswith("| **[")]
 ROW_IDS = [
@@ -108,16 +106,6 @@ def rows(text: str) -> list[str]:
 def cells(row: str) -> list[str]:
     """Split a row the way GFM does: on pipes not escaped by a backslash (a ``\\\\`` is itself escaped)."""
     return re.findall(r"(?:\\.|[^|\\])+", row.strip().strip("|"))
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if REGEN:
-        path.write_text(text, encoding="utf-8", newline="")
-        pytest.skip(f"regenerated {path.relative_to(HERE.parent)}: review the diff")
-    if not path.exists():
-        pytest.fail(f"{path} is missing; create it with DAILYPAPERS_REGEN_GOLDEN=1 and review it")
-    assert text == path.read_bytes().decode("utf-8")
 
 
 # --- the page: byte for byte the bot's ---
