@@ -5,8 +5,9 @@ test server's serialiser (``tests/arxiv_server.py``): 2,000 entries, each with e
 categories, a comment, an abstract of about 1,200 characters, a journal reference and a DOI on some). Affiliations
 are rare in arXiv's metadata: 8 of the 392 authors of the real seed papers have one. So by default 5% of the papers
 give each author one or two affiliations; ``--affiliations 1`` gives them to every paper, a page about a fifth
-larger than any arXiv sends. Each parser reads the same bytes once as a warm-up, then five times; the best time gives entries per
-second. The garbage collector stays on, as in use; the records a parser returns are freed after the clock stops.
+larger than any arXiv sends. Each parser reads the same bytes once as a warm-up, then five times; the best time
+gives entries per second. The garbage collector stays on, as in use; the records a parser returns are freed after
+the clock stops.
 
     python benchmarks/bench_parse.py [--entries N] [--affiliations SHARE] [--json]
 """
