@@ -118,3 +118,58 @@ def test_the_init_template_is_a_valid_config(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, text), environ={})
     assert [t.name for t in config.topics] == ["reinforcement learning", "compiler", "performance"]
     assert config.categories == ("cs.DC",)
+
+
+EMAIL = '[email]\nsmtp_host = "smtp.example.org"\nsender = "Papers <p@example.org>"\n'
+RECIPIENT = '[[email.recipients]]\naddress = "ada@example.org"\n'
+
+
+def test_delivery_tables_are_read_with_their_defaults(tmp_path: Path) -> None:
+    text = (
+        'link = "https://ada.github.io/papers/"\n'
+        + MINIMAL
+        + '[[topics]]\nname = "performance"\n'
+        + '[outputs]\nsite = "site/"\nfeeds = "feeds/"\n'
+        + EMAIL
+        + 'security = "ssl"\npassword_env = "SMTP_PASSWORD"\n'
+        + RECIPIENT
+        + 'topics = ["compiler"]\n[[email.recipients]]\naddress = "grace@example.org"\n'
+        + '[[webhooks]]\nkind = "slack"\nurl_env = "SLACK_URL"\n'
+    )
+    config = load_config(write(tmp_path, text), environ={})
+    assert config.link == "https://ada.github.io/papers/"
+    assert (config.outputs.site, config.outputs.feeds) == (tmp_path / "site", tmp_path / "feeds")
+    assert config.email is not None
+    assert (config.email.smtp_port, config.email.security, config.email.password_env) == (465, "ssl", "SMTP_PASSWORD")
+    assert [(r.address, r.topics) for r in config.email.recipients] == [
+        ("ada@example.org", ("compiler",)),
+        ("grace@example.org", ("compiler", "performance")),
+    ]
+    assert [(w.name, w.topics, w.max_per_message) for w in config.webhooks] == [
+        ("slack:SLACK_URL", ("compiler", "performance"), 50)
+    ]
+    assert load_config(write(tmp_path, MINIMAL), environ={}).email is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (MINIMAL + EMAIL.replace("smtp_host", "smtp_hots") + RECIPIENT, "email.smtp_hots: unknown key"),
+        (MINIMAL + EMAIL + 'security = "tls"\n' + RECIPIENT, "email.security: must be starttls, ssl or none"),
+        (MINIMAL + EMAIL, "email.recipients: expected one or more [[email.recipients]]"),
+        (MINIMAL + EMAIL + RECIPIENT + 'topics = ["compilers"]\n', "email.recipients[0].topics: no topic is named"),
+        (MINIMAL + EMAIL + '[[email.recipients]]\naddress = "ada"\n', "email.recipients[0].address: expected an"),
+        (MINIMAL + EMAIL + RECIPIENT + 'password = "hunter2"\n', "email.recipients[0].password: unknown key"),
+        (MINIMAL + EMAIL + 'password_env = "my password"\n' + RECIPIENT, "email.password_env: expected the name of"),
+        (MINIMAL + '[[webhooks]]\nkind = "teams"\nurl_env = "X"\n', "webhooks[0].kind: must be slack, discord or json"),
+        (MINIMAL + '[[webhooks]]\nkind = "slack"\n', "webhooks[0].url_env: name the environment variable"),
+        (MINIMAL + '[[webhooks]]\nurl = "https://hooks.slack.com/x"\n', "webhooks[0].url: unknown key"),
+        ('link = "ada.github.io"\n' + MINIMAL, "link: expected an http(s) URL"),
+        (MINIMAL + '[[topics]]\nname = "All"\n', "topics[1].name: topic 'All' would have the feed file name all.xml"),
+        (MINIMAL + '[[topics]]\nname = "Compiler!"\n', "topics[1].name: topic 'Compiler!' would share the file name"),
+    ],
+)
+def test_delivery_config_errors_name_the_key(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text), environ={})
+    assert f"dailypapers.toml: {message}" in str(caught.value)

@@ -9,16 +9,29 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dailypapers.config_delivery import EmailSettings, Recipient, Webhook, email_settings, webhooks
+from dailypapers.config_table import Table
 from dailypapers.errors import ConfigError, QuerySyntaxError
 from dailypapers.model import topic_slug
 from dailypapers.query import Node, topic_query
+
+__all__ = [
+    "ArxivSettings",
+    "Config",
+    "EmailSettings",
+    "Outputs",
+    "Recipient",
+    "Topic",
+    "Webhook",
+    "load_config",
+]
 
 DEFAULT_CONFIG = "dailypapers.toml"
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
@@ -26,7 +39,6 @@ DEFAULT_RSS_URL = "https://rss.arxiv.org"
 DEFAULT_OAI_URL = "https://oaipmh.arxiv.org/oai"
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 COLUMNS = ("Title", "Date", "Abstract", "Comment", "Authors", "Categories", "PDF")
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -67,47 +79,6 @@ class Outputs:
 
 
 @dataclass(frozen=True)
-class Recipient:
-    address: str
-    topics: tuple[str, ...]  # names of configured topics; every topic when the config gives none
-
-
-@dataclass(frozen=True)
-class EmailSettings:
-    """``[email]``: one SMTP server, one sender, recipients each with their own topics.
-
-    Credentials never sit in the file: ``username_env`` and ``password_env`` name environment variables.
-    ``ca_file`` adds a certificate authority to trust (a private or test server); the system's are always used.
-    """
-
-    smtp_host: str
-    smtp_port: int
-    security: str  # "starttls" | "ssl" | "none"
-    sender: str
-    recipients: tuple[Recipient, ...]
-    username_env: str | None = None
-    password_env: str | None = None
-    ca_file: Path | None = None
-    send_empty: bool = False
-    max_per_message: int = 50
-    timeout: float = 60.0
-
-
-@dataclass(frozen=True)
-class Webhook:
-    """One ``[[webhooks]]`` entry; the URL is a secret, so the config names the environment variable holding it."""
-
-    kind: str  # "slack" | "discord" | "json"
-    url_env: str
-    topics: tuple[str, ...]
-    name: str  # how logs and the deliveries table call it: ``slack:DAILYPAPERS_SLACK_WEBHOOK``
-    send_empty: bool = False
-    max_per_message: int = 50
-    max_attempts: int = 4
-    timeout: float = 30.0
-
-
-@dataclass(frozen=True)
 class Config:
     path: Path
     title: str
@@ -129,58 +100,6 @@ class Config:
         return self.path.parent
 
 
-class _Table:
-    """A TOML table being read: hands out typed values and reports unknown or wrong keys by their path."""
-
-    def __init__(self, file: Path, prefix: str, data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
-        self.file, self.prefix, self.data = file, prefix, data
-        for key in data:
-            if key not in allowed:
-                raise ConfigError(file, self.key(key), f"unknown key; expected one of {', '.join(allowed)}")
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
-
-    def error(self, name: str, message: str) -> ConfigError:
-        return ConfigError(self.file, self.key(name), message)
-
-    def get(self, name: str, kind: type[T], default: T) -> T:
-        value = self.data.get(name, default)
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.error(name, f"expected {_kind_name(kind)}, got {value!r}")
-        return value
-
-    def optional_str(self, name: str) -> str | None:
-        value = self.data.get(name)
-        if value is not None and not isinstance(value, str):
-            raise self.error(name, f"expected a string, got {value!r}")
-        return value
-
-    def strings(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        value = self.data.get(name, list(default))
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise self.error(name, f"expected a list of strings, got {value!r}")
-        return tuple(value)
-
-    def table(self, name: str, allowed: tuple[str, ...]) -> _Table:
-        value = self.data.get(name, {})
-        if not isinstance(value, dict):
-            raise self.error(name, "expected a table")
-        return _Table(self.file, self.key(name), value, allowed)
-
-    def checked(self, name: str, kind: type[T], default: T, check: Callable[[Any], bool], expected: str) -> T:
-        value = self.get(name, kind, default)
-        if not check(value):
-            raise self.error(name, f"must be {expected}, got {value!r}")
-        return value
-
-
-def _kind_name(kind: type) -> str:
-    return {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}.get(kind, kind.__name__)
-
-
 def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> Config:
     """Read and validate a config file; the environment's ``DAILYPAPERS_*`` settings override ``[arxiv]``."""
     file = Path(path)
@@ -196,7 +115,7 @@ def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> C
 
 
 def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Config:
-    top = _Table(
+    top = Table(
         file,
         "",
         raw,
@@ -239,13 +158,13 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
             issue_limit=outputs.checked("issue_limit", int, 50, lambda v: v > 0, "at least 1"),
         ),
         arxiv=_arxiv(top.table("arxiv", _ARXIV_KEYS), environ),
-        email=_email(top, folder, names),
-        webhooks=_webhooks(file, raw.get("webhooks", []), names),
+        email=email_settings(top, folder, names),
+        webhooks=webhooks(file, raw.get("webhooks", []), names),
         link=_link(top),
     )
 
 
-def _timezone(top: _Table) -> ZoneInfo:
+def _timezone(top: Table) -> ZoneInfo:
     name = top.get("timezone", str, "UTC")
     try:
         return ZoneInfo(name)
@@ -253,7 +172,7 @@ def _timezone(top: _Table) -> ZoneInfo:
         raise top.error("timezone", f"unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'") from None
 
 
-def _columns(top: _Table) -> tuple[str, ...]:
+def _columns(top: Table) -> tuple[str, ...]:
     columns = top.strings("columns", ("Title", "Date", "Abstract", "Comment"))
     for column in columns:
         if column not in COLUMNS:
@@ -263,7 +182,7 @@ def _columns(top: _Table) -> tuple[str, ...]:
     return columns
 
 
-def _categories(scope: _Table) -> tuple[str, ...]:
+def _categories(scope: Table) -> tuple[str, ...]:
     categories = scope.strings("categories", ())
     for category in categories:
         if not category or " " in category or ":" in category:
@@ -271,7 +190,7 @@ def _categories(scope: _Table) -> tuple[str, ...]:
     return categories
 
 
-def _output(folder: Path, outputs: _Table, name: str, default: str | None) -> Path | None:
+def _output(folder: Path, outputs: Table, name: str, default: str | None) -> Path | None:
     value = outputs.data.get(name, default)
     if value is False or value is None:
         return None
@@ -289,7 +208,7 @@ def _topics(file: Path, raw: Any) -> tuple[Topic, ...]:
     for index, entry in enumerate(raw):
         if not isinstance(entry, dict):
             raise ConfigError(file, f"topics[{index}]", "expected a table with a name")
-        table = _Table(file, f"topics[{index}]", entry, ("name", "query", "announce"))
+        table = Table(file, f"topics[{index}]", entry, ("name", "query", "announce"))
         name = table.get("name", str, "").strip()
         if not name:
             raise table.error("name", "every topic needs a non-empty name")
@@ -335,7 +254,7 @@ _URL_ENVIRONMENT = {
 }
 
 
-def _dates(table: _Table, name: str) -> tuple[date, ...]:
+def _dates(table: Table, name: str) -> tuple[date, ...]:
     days = []
     for text in table.strings(name, ()):
         try:
@@ -345,7 +264,7 @@ def _dates(table: _Table, name: str) -> tuple[date, ...]:
     return tuple(days)
 
 
-def _arxiv(table: _Table, environ: Mapping[str, str]) -> ArxivSettings:
+def _arxiv(table: Table, environ: Mapping[str, str]) -> ArxivSettings:
     base = ArxivSettings()
     settings = ArxivSettings(
         api_url=table.get("api_url", str, base.api_url),
@@ -379,121 +298,8 @@ def _environment(settings: ArxivSettings, environ: Mapping[str, str]) -> ArxivSe
     return replace(settings, delay=delay, api_url=api_url, rss_url=rss_url, oai_url=oai_url)
 
 
-_EMAIL_KEYS = (
-    "smtp_host",
-    "smtp_port",
-    "security",
-    "sender",
-    "recipients",
-    "username_env",
-    "password_env",
-    "ca_file",
-    "send_empty",
-    "max_per_message",
-    "timeout",
-)
-_SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
-_WEBHOOK_KINDS = ("slack", "discord", "json")
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _link(top: _Table) -> str | None:
+def _link(top: Table) -> str | None:
     link = top.optional_str("link")
     if link is not None and not re.match(r"https?://[^\s]+$", link):
         raise top.error("link", f"expected an http(s) URL such as 'https://you.github.io/papers/', got {link!r}")
     return link
-
-
-def _email(top: _Table, folder: Path, names: tuple[str, ...]) -> EmailSettings | None:
-    if "email" not in top.data:
-        return None
-    table = top.table("email", _EMAIL_KEYS)
-    security = table.checked("security", str, "starttls", lambda v: v in _SECURITY_PORTS, "starttls, ssl or none")
-    host = table.get("smtp_host", str, "")
-    sender = table.get("sender", str, "")
-    if not host:
-        raise table.error("smtp_host", "the SMTP server's host name is required")
-    if "@" not in sender or "\n" in sender or "\r" in sender:
-        raise table.error("sender", f"expected an address such as 'Daily Papers <papers@example.org>', got {sender!r}")
-    ca_file = table.optional_str("ca_file")
-    return EmailSettings(
-        smtp_host=host,
-        smtp_port=table.checked(
-            "smtp_port", int, _SECURITY_PORTS[security], lambda v: 0 < v < 65536, "a port from 1 to 65535"
-        ),
-        security=security,
-        sender=sender,
-        recipients=_recipients(table, names),
-        username_env=_env_name(table, "username_env"),
-        password_env=_env_name(table, "password_env"),
-        ca_file=folder / ca_file if ca_file else None,
-        send_empty=table.get("send_empty", bool, False),
-        max_per_message=table.checked("max_per_message", int, 50, lambda v: v > 0, "at least 1"),
-        timeout=table.checked("timeout", float, 60.0, lambda v: v > 0, "more than 0 seconds"),
-    )
-
-
-def _recipients(email: _Table, names: tuple[str, ...]) -> tuple[Recipient, ...]:
-    raw = email.data.get("recipients")
-    if not isinstance(raw, list) or not raw:
-        raise email.error("recipients", "expected one or more [[email.recipients]] tables with an address")
-    recipients: list[Recipient] = []
-    for index, entry in enumerate(raw):
-        if not isinstance(entry, dict):
-            raise email.error(f"recipients[{index}]", "expected a table with an address")
-        table = _Table(email.file, email.key(f"recipients[{index}]"), entry, ("address", "topics"))
-        address = table.get("address", str, "").strip()
-        if not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+", address):
-            raise table.error("address", f"expected an email address such as 'ada@example.org', got {address!r}")
-        if any(recipient.address.lower() == address.lower() for recipient in recipients):
-            raise table.error("address", f"{address!r} is listed twice")
-        recipients.append(Recipient(address, _topic_names(table, names)))
-    return tuple(recipients)
-
-
-def _webhooks(file: Path, raw: Any, names: tuple[str, ...]) -> tuple[Webhook, ...]:
-    if not isinstance(raw, list):
-        raise ConfigError(file, "webhooks", "expected [[webhooks]] tables")
-    hooks: list[Webhook] = []
-    for index, entry in enumerate(raw):
-        if not isinstance(entry, dict):
-            raise ConfigError(file, f"webhooks[{index}]", "expected a table with kind and url_env")
-        keys = ("kind", "url_env", "topics", "send_empty", "max_per_message", "max_attempts", "timeout")
-        table = _Table(file, f"webhooks[{index}]", entry, keys)
-        kind = table.checked("kind", str, "json", lambda v: v in _WEBHOOK_KINDS, "slack, discord or json")
-        url_env = _env_name(table, "url_env")
-        if url_env is None:
-            raise table.error("url_env", "name the environment variable that holds the webhook URL")
-        name = f"{kind}:{url_env}"
-        if any(hook.name == name for hook in hooks):
-            raise table.error("url_env", f"{name} is configured twice")
-        hooks.append(
-            Webhook(
-                kind=kind,
-                url_env=url_env,
-                topics=_topic_names(table, names),
-                name=name,
-                send_empty=table.get("send_empty", bool, False),
-                max_per_message=table.checked("max_per_message", int, 50, lambda v: v > 0, "at least 1"),
-                max_attempts=table.checked("max_attempts", int, 4, lambda v: v >= 1, "at least 1"),
-                timeout=table.checked("timeout", float, 30.0, lambda v: v > 0, "more than 0 seconds"),
-            )
-        )
-    return tuple(hooks)
-
-
-def _topic_names(table: _Table, names: tuple[str, ...]) -> tuple[str, ...]:
-    chosen = table.strings("topics", names)
-    for name in chosen:
-        if name not in names:
-            raise table.error("topics", f"no topic is named {name!r}; the topics are {', '.join(map(repr, names))}")
-    if not chosen:
-        raise table.error("topics", "needs at least one topic (leave the key out for every topic)")
-    return chosen
-
-
-def _env_name(table: _Table, key: str) -> str | None:
-    name = table.optional_str(key)
-    if name is not None and not _ENV_NAME.fullmatch(name):
-        raise table.error(key, f"expected the name of an environment variable such as 'SMTP_PASSWORD', got {name!r}")
-    return name

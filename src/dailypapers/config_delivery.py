@@ -1,0 +1,169 @@
+"""The config's delivery tables: ``[email]`` with its recipients, and ``[[webhooks]]``.
+
+Secrets never sit in the file: the SMTP login and each webhook URL are named by environment variables, and a
+target is known by its address or by its kind and variable name, never by a secret.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dailypapers.config_table import Table
+from dailypapers.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    topics: tuple[str, ...]  # names of configured topics; every topic when the config gives none
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """``[email]``: one SMTP server, one sender, recipients each with their own topics.
+
+    Credentials never sit in the file: ``username_env`` and ``password_env`` name environment variables.
+    ``ca_file`` adds a certificate authority to trust (a private or test server); the system's are always used.
+    """
+
+    smtp_host: str
+    smtp_port: int
+    security: str  # "starttls" | "ssl" | "none"
+    sender: str
+    recipients: tuple[Recipient, ...]
+    username_env: str | None = None
+    password_env: str | None = None
+    ca_file: Path | None = None
+    send_empty: bool = False
+    max_per_message: int = 50
+    timeout: float = 60.0
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """One ``[[webhooks]]`` entry; the URL is a secret, so the config names the environment variable holding it."""
+
+    kind: str  # "slack" | "discord" | "json"
+    url_env: str
+    topics: tuple[str, ...]
+    name: str  # how logs and the deliveries table call it: ``slack:DAILYPAPERS_SLACK_WEBHOOK``
+    send_empty: bool = False
+    max_per_message: int = 50
+    max_attempts: int = 4
+    timeout: float = 30.0
+
+
+_EMAIL_KEYS = (
+    "smtp_host",
+    "smtp_port",
+    "security",
+    "sender",
+    "recipients",
+    "username_env",
+    "password_env",
+    "ca_file",
+    "send_empty",
+    "max_per_message",
+    "timeout",
+)
+_SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+_WEBHOOK_KINDS = ("slack", "discord", "json")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def email_settings(top: Table, folder: Path, names: tuple[str, ...]) -> EmailSettings | None:
+    if "email" not in top.data:
+        return None
+    table = top.table("email", _EMAIL_KEYS)
+    security = table.checked("security", str, "starttls", lambda v: v in _SECURITY_PORTS, "starttls, ssl or none")
+    host = table.get("smtp_host", str, "")
+    sender = table.get("sender", str, "")
+    if not host:
+        raise table.error("smtp_host", "the SMTP server's host name is required")
+    if "@" not in sender or "\n" in sender or "\r" in sender:
+        raise table.error("sender", f"expected an address such as 'Daily Papers <papers@example.org>', got {sender!r}")
+    ca_file = table.optional_str("ca_file")
+    return EmailSettings(
+        smtp_host=host,
+        smtp_port=table.checked(
+            "smtp_port", int, _SECURITY_PORTS[security], lambda v: 0 < v < 65536, "a port from 1 to 65535"
+        ),
+        security=security,
+        sender=sender,
+        recipients=_recipients(table, names),
+        username_env=_env_name(table, "username_env"),
+        password_env=_env_name(table, "password_env"),
+        ca_file=folder / ca_file if ca_file else None,
+        send_empty=table.get("send_empty", bool, False),
+        max_per_message=table.checked("max_per_message", int, 50, lambda v: v > 0, "at least 1"),
+        timeout=table.checked("timeout", float, 60.0, lambda v: v > 0, "more than 0 seconds"),
+    )
+
+
+def _recipients(email: Table, names: tuple[str, ...]) -> tuple[Recipient, ...]:
+    raw = email.data.get("recipients")
+    if not isinstance(raw, list) or not raw:
+        raise email.error("recipients", "expected one or more [[email.recipients]] tables with an address")
+    recipients: list[Recipient] = []
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise email.error(f"recipients[{index}]", "expected a table with an address")
+        table = Table(email.file, email.key(f"recipients[{index}]"), entry, ("address", "topics"))
+        address = table.get("address", str, "").strip()
+        if not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+", address):
+            raise table.error("address", f"expected an email address such as 'ada@example.org', got {address!r}")
+        if any(recipient.address.lower() == address.lower() for recipient in recipients):
+            raise table.error("address", f"{address!r} is listed twice")
+        recipients.append(Recipient(address, _topic_names(table, names)))
+    return tuple(recipients)
+
+
+def webhooks(file: Path, raw: Any, names: tuple[str, ...]) -> tuple[Webhook, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(file, "webhooks", "expected [[webhooks]] tables")
+    hooks: list[Webhook] = []
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise ConfigError(file, f"webhooks[{index}]", "expected a table with kind and url_env")
+        keys = ("kind", "url_env", "topics", "send_empty", "max_per_message", "max_attempts", "timeout")
+        table = Table(file, f"webhooks[{index}]", entry, keys)
+        kind = table.checked("kind", str, "json", lambda v: v in _WEBHOOK_KINDS, "slack, discord or json")
+        url_env = _env_name(table, "url_env")
+        if url_env is None:
+            raise table.error("url_env", "name the environment variable that holds the webhook URL")
+        name = f"{kind}:{url_env}"
+        if any(hook.name == name for hook in hooks):
+            raise table.error("url_env", f"{name} is configured twice")
+        hooks.append(
+            Webhook(
+                kind=kind,
+                url_env=url_env,
+                topics=_topic_names(table, names),
+                name=name,
+                send_empty=table.get("send_empty", bool, False),
+                max_per_message=table.checked("max_per_message", int, 50, lambda v: v > 0, "at least 1"),
+                max_attempts=table.checked("max_attempts", int, 4, lambda v: v >= 1, "at least 1"),
+                timeout=table.checked("timeout", float, 30.0, lambda v: v > 0, "more than 0 seconds"),
+            )
+        )
+    return tuple(hooks)
+
+
+def _topic_names(table: Table, names: tuple[str, ...]) -> tuple[str, ...]:
+    chosen = table.strings("topics", names)
+    for name in chosen:
+        if name not in names:
+            raise table.error("topics", f"no topic is named {name!r}; the topics are {', '.join(map(repr, names))}")
+    if not chosen:
+        raise table.error("topics", "needs at least one topic (leave the key out for every topic)")
+    return chosen
+
+
+def _env_name(table: Table, key: str) -> str | None:
+    name = table.optional_str(key)
+    if name is not None and not _ENV_NAME.fullmatch(name):
+        raise table.error(key, f"expected the name of an environment variable such as 'SMTP_PASSWORD', got {name!r}")
+    return name
