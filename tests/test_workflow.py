@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -300,7 +301,7 @@ def runner(tmp_path: Path) -> Runner:
     return Runner(work, origin, bin_, tmp_path / "github_output", calls)
 
 
-def fake_run(runner: Runner, status: int, summary: dict[str, Any]) -> None:
+def fake_run(runner: Runner, status: int, summary: dict[str, Any] | None) -> None:
     """A ``dailypapers`` that prints ``summary`` for ``run --json``, writes the outputs, and exits ``status``."""
     tool(
         runner.bin / "dailypapers",
@@ -325,7 +326,7 @@ def test_exit_0_records_the_outcome(runner: Runner, outcome: str) -> None:
     fake_run(runner, 0, {"outcome": outcome, "day": "2026-01-15"})
     done = runner.step("Find today's papers")
     assert done.returncode == 0, done.stderr
-    assert runner.outputs() == {"outcome": outcome, "day": "2026-01-15"}
+    assert runner.outputs() == {"status": "0", "outcome": outcome, "day": "2026-01-15"}
     assert json.loads((runner.work / "run.json").read_text())["outcome"] == outcome
 
 
@@ -335,16 +336,39 @@ def test_exit_75_is_a_notice_not_a_failure(runner: Runner) -> None:
     done = runner.step("Find today's papers")
     assert done.returncode == 0, done.stderr
     assert "::notice::" in done.stdout
-    assert runner.outputs() == {"outcome": "stale"}
+    assert runner.outputs() == {"status": "75", "outcome": "stale"}
 
 
 @needs_jq
 @pytest.mark.parametrize("status", [1, 2])
-def test_any_other_exit_status_fails_the_job(runner: Runner, status: int) -> None:
+def test_any_other_exit_status_fails_the_job_after_saving(runner: Runner, status: int) -> None:
     fake_run(runner, status, {"outcome": "failed", "message": "boom"})
     done = runner.step("Find today's papers")
-    assert done.returncode == status
-    assert "::error::" in done.stdout
+    assert done.returncode == 0, "the archive and the page are saved before the job fails"
+    assert runner.outputs()["status"] == str(status) and runner.outputs()["outcome"] == "failed"
+    failing = runner.step("Fail if the run failed", STATUS=str(status))
+    assert failing.returncode == 1
+    assert "::error::" in failing.stdout
+
+
+@needs_jq
+def test_a_failed_delivery_still_saves_the_archive_and_opens_the_issue(runner: Runner) -> None:
+    """Exit 1 after the papers were stored (an e-mail was refused): without the saved archive the next run
+    would send again to every target already served."""
+    fake_run(runner, 1, {"outcome": "new", "day": "2026-01-15", "deliveries": [{"status": "failed"}]})
+    assert runner.step("Find today's papers").returncode == 0
+    assert runner.outputs() == {"status": "1", "outcome": "new", "day": "2026-01-15"}
+    source = template()
+    for name in ("Save the archive", "Commit the page"):
+        assert steps(source)[name].condition == "steps.run.outputs.outcome != 'stale'"
+    assert steps(source)["Open an issue for the new papers"].condition == "steps.run.outputs.outcome == 'new'"
+
+
+@needs_jq
+def test_a_run_that_died_is_a_failed_run(runner: Runner) -> None:
+    fake_run(runner, 137, None)
+    assert runner.step("Find today's papers").returncode == 0
+    assert runner.outputs() == {"status": "137", "outcome": "failed", "day": ""}
 
 
 def test_the_archive_lives_on_a_one_commit_orphan_branch(runner: Runner) -> None:
@@ -354,18 +378,28 @@ def test_the_archive_lives_on_a_one_commit_orphan_branch(runner: Runner) -> None
     assert not (runner.work / "dailypapers.db").exists()
     assert runner.step("Name the committer").returncode == 0
 
+    archive = runner.work / "dailypapers.db"
     for day in (1, 2, 3):
-        (runner.work / "dailypapers.db").write_bytes(f"archive after day {day}\0".encode())
+        # The run's last write is still in SQLite's write-ahead log (as after a run that was killed): the
+        # saved archive must hold it all the same.
+        db = sqlite3.connect(archive)
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("CREATE TABLE IF NOT EXISTS days (day INTEGER)")
+        with db:
+            db.execute("INSERT INTO days VALUES (?)", (day,))
         saved = runner.step("Save the archive")
+        db.close()
         assert saved.returncode == 0, saved.stderr
         assert runner.git("rev-list", "--count", "dailypapers-data", cwd=runner.origin).strip() == "1"
     assert runner.git("ls-tree", "--name-only", "dailypapers-data", cwd=runner.origin).split() == ["dailypapers.db"]
     assert runner.git("status", "--porcelain") == "?? dailypapers.db\n", "the checkout must stay untouched"
 
-    (runner.work / "dailypapers.db").unlink()
+    for leftover in runner.work.glob("dailypapers.db*"):
+        leftover.unlink()
     restored = runner.step("Restore the archive")
     assert restored.returncode == 0, restored.stderr
-    assert (runner.work / "dailypapers.db").read_bytes() == b"archive after day 3\0"
+    with sqlite3.connect(archive) as db:
+        assert [day for (day,) in db.execute("SELECT day FROM days ORDER BY day")] == [1, 2, 3]
 
 
 def test_an_unreachable_repository_stops_instead_of_starting_a_new_archive(runner: Runner) -> None:

@@ -6,6 +6,7 @@ flushed to disk, and then renamed over the old file with ``os.replace``, which P
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from collections.abc import Mapping
@@ -13,8 +14,15 @@ from pathlib import Path
 
 
 def stage(path: Path, text: str) -> Path:
-    """Write ``text`` next to ``path`` under a temporary name and return that name."""
+    """Write ``text`` next to ``path`` under a temporary name and return that name.
+
+    A temporary file of ``path`` left by a process that was killed before renaming it is removed first, so it
+    is never published with a site or a commit. Only one run writes at a time (the database lock), so no other
+    writer's file can be removed.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        leftover.unlink(missing_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
