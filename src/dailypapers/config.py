@@ -168,7 +168,7 @@ def _timezone(top: Table) -> ZoneInfo:
     name = top.get("timezone", str, "UTC")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a folder of zones, not a zone
         raise top.error("timezone", f"unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'") from None
 
 

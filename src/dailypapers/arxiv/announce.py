@@ -27,12 +27,11 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from lxml import etree
 
+from dailypapers.arxiv.dates import eastern_day, iso_utc, rfc822_utc
 from dailypapers.errors import FeedError
 from dailypapers.http import Answer, Http, read_answer
 from dailypapers.model import split_id
@@ -52,7 +51,6 @@ log = logging.getLogger(__name__)
 
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 KINDS = ("rss", "atom")
-_ET = ZoneInfo("America/New_York")
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
@@ -240,9 +238,9 @@ def _read_rss(root: etree._Element, url: str | None) -> Announcement:
         raise _feed_error(title, _child_text(channel, "description"), url)
     elements = channel.findall("item")
     items = [item for item in map(_rss_item, elements) if item is not None]
-    item_days = [_eastern(_rfc822(_child_text(e, "pubDate"))) for e in elements]
-    built = _rfc822(_child_text(channel, "lastBuildDate"))
-    day = _eastern(_rfc822(_child_text(channel, "pubDate"))) or _latest(item_days) or _eastern(built)
+    item_days = [eastern_day(rfc822_utc(_child_text(e, "pubDate"))) for e in elements]
+    built = rfc822_utc(_child_text(channel, "lastBuildDate"))
+    day = eastern_day(rfc822_utc(_child_text(channel, "pubDate"))) or _latest(item_days) or eastern_day(built)
     link = _child_text(channel, "link")
     return Announcement(day, built, tuple(items), _requested(title, link), len(elements) - len(items), url)
 
@@ -253,9 +251,9 @@ def _read_atom(root: etree._Element, url: str | None) -> Announcement:
         raise _feed_error(title, _child_text(root, _ATOM + "subtitle"), url)
     elements = root.findall(_ATOM + "entry")
     items = [item for item in map(_atom_item, elements) if item is not None]
-    entry_days = [_eastern(_iso(_child_text(e, _ATOM + "published"))) for e in elements]
-    built = _iso(_child_text(root, _ATOM + "updated"))
-    day = _latest(entry_days) or _eastern(built)
+    entry_days = [eastern_day(iso_utc(_child_text(e, _ATOM + "published"))) for e in elements]
+    built = iso_utc(_child_text(root, _ATOM + "updated"))
+    day = _latest(entry_days) or eastern_day(built)
     self_link = next((e.get("href", "") for e in root.iterchildren(_ATOM + "link") if e.get("rel") == "self"), "")
     link = self_link or _child_text(root, _ATOM + "id")
     return Announcement(day, built, tuple(items), _requested(title, link), len(elements) - len(items), url)
@@ -388,32 +386,6 @@ def _child_text(parent: etree._Element, tag: str) -> str:
 def _clean(text: str) -> str:
     """Each run of XML whitespace one space, the ends stripped; every other character as written."""
     return _XML_SPACE.sub(" ", text).strip(" ")
-
-
-def _rfc822(text: str) -> datetime | None:
-    """An RSS date (RFC 822, ``Thu, 18 Sep 2025 04:00:02 +0000``) as aware UTC, or None."""
-    if not text:
-        return None
-    try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _iso(text: str) -> datetime | None:
-    """An Atom date (RFC 3339, ``2024-02-23T16:08:30.941605+00:00``) as aware UTC, or None."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _eastern(moment: datetime | None) -> date | None:
-    return moment.astimezone(_ET).date() if moment is not None else None
 
 
 def _latest(days: list[date | None]) -> date | None:

@@ -29,10 +29,10 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
+from dailypapers.arxiv.dates import iso_utc, rfc822_utc
 from dailypapers.errors import FeedError
 from dailypapers.http import Answer, Http, read_answer
 from dailypapers.model import Author, Paper, split_id
@@ -279,7 +279,7 @@ class _PageBuilder:
         elif tag == _ERROR:
             _raise_unless_empty(element, self.url)
         elif tag == _RESPONSE_DATE:
-            self.response_date = _utc_datetime(_text(element))
+            self.response_date = iso_utc(_text(element))
 
     def _record(self, record: etree._Element) -> None:
         header = record.find(_HEADER)
@@ -314,7 +314,7 @@ class _PageBuilder:
             cursor=_integer(attributes.get("cursor")),
             response_date=self.response_date,
             # ``expirationDate`` is the spec's attribute; one version of arXiv's template wrote ``expires``.
-            token_expires=_utc_datetime(attributes.get("expirationDate") or attributes.get("expires")),
+            token_expires=iso_utc(attributes.get("expirationDate") or attributes.get("expires")),
         )
 
 
@@ -397,7 +397,7 @@ def _raw_paper(fields: _Fields, paper_id: str) -> Paper | str:
 def _versions(elements: list[etree._Element]) -> list[tuple[int, datetime]]:
     found: list[tuple[int, datetime]] = []
     for position, element in enumerate(elements, start=1):
-        moment = _rfc1123(_text_of(element, "{" + _RAW_NS + "}date"))
+        moment = rfc822_utc(_text_of(element, "{" + _RAW_NS + "}date"))
         if moment is None:
             continue
         match = _VERSION.fullmatch(element.get("version", "").strip())
@@ -536,28 +536,6 @@ def _day(text: str) -> date | None:
 def _midnight(text: str | None) -> datetime | None:
     day = _day(text or "")
     return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
-
-
-def _utc_datetime(text: str | None) -> datetime | None:
-    """A UTCdatetime (spec §3.3), ``YYYY-MM-DDThh:mm:ssZ``, as an aware datetime."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _rfc1123(text: str) -> datetime | None:
-    """``Mon, 15 Apr 2013 19:33:21 GMT``, arXivRaw's version date, as an aware UTC datetime."""
-    if not text:
-        return None
-    try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _integer(text: str | None) -> int | None:
