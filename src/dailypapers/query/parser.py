@@ -24,7 +24,9 @@ __all__ = ["parse", "topic_query"]
 _MAX_DEPTH = 64  # nesting deeper than any real topic; it keeps the recursive parts of the package bounded
 _STARTS_TERM = frozenset({Kind.WORD, Kind.PHRASE, Kind.FIELD, Kind.LPAREN})
 _OPERATORS = frozenset({Kind.AND, Kind.OR, Kind.ANDNOT, Kind.NOT})
-_LINE_BREAKS = str.maketrans("\r\n\t", "   ")
+# Tabs, and every character at which str.splitlines breaks a line: an error message is three lines (message,
+# query, caret), so the query shown must stay on one.
+_LINE_BREAKS = str.maketrans(dict.fromkeys("\t\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029", " "))
 
 
 def parse(source: str) -> Node:

@@ -40,6 +40,9 @@ class Term:
             raise ValueError(f"a term needs text without double quotes, not {self.text!r}")
         if not self.phrase and (self.text != "".join(self.text.split()) or _UNQUOTABLE & set(self.text)):
             raise ValueError(f"{self.text!r} needs quotes: make it a phrase")
+        if self.field == "au" and not self.phrase and "_" in self.text:
+            # arXiv reads au:del_maestro as the phrase "del maestro"; a word with "_" could not be printed back.
+            raise ValueError(f"au:{self.text} is the phrase {self.text.replace('_', ' ')!r}: make it one")
 
 
 @dataclass(frozen=True, slots=True)
