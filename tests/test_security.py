@@ -279,10 +279,6 @@ def test_markdown_outputs_render_without_executable_markup(hostile: Outputs, nam
     assert executable_markup(markdown_html(hostile.text(name), check_links=True)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="escape_cell leaves [text](url) intact: an abstract, comment or author name becomes a Markdown link",
-)
 @pytest.mark.parametrize("name", ["README.md", "issue.md"])
 def test_markdown_outputs_hold_no_link_to_a_script_url(hostile: Outputs, name: str) -> None:
     """The Markdown itself carries no ``javascript:`` link, for renderers that do not filter link targets."""

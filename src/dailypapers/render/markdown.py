@@ -70,8 +70,11 @@ def escape_cell(text: str) -> str:
     r"""Make paper text safe inside a GFM table cell: one line, ``|`` as ``\|``, ``<``/``>`` as entities.
 
     ``&`` is kept as it is, as the bot keeps it: an entity can only ever show as text, never become a tag.
+    ``](`` becomes ``]\(``, so ``[click](javascript:…)`` or ``![x](https://tracker/…)`` in an abstract shows
+    as written instead of becoming a link or a remote image, while a citation such as ``[Distributed Computing
+    2025]`` stays exactly as the bot printed it.
     """
-    return _escape(one_line(text), "|")
+    return _escape(one_line(text), "|").replace("](", "]\\(")
 
 
 def escape_link_text(text: str) -> str:
