@@ -3,8 +3,10 @@
 It speaks the new service's protocol (since 2025-11-11) as ``../shared/arxiv-protocol.md`` §1 records it:
 parameters and their validation (§1.2, §1.7), the Atom answer with its element order, feed id and titles
 (§1.6), and the quirks clients must survive (§1.8): 429 and 503 with ``Retry-After``, a plain-text
-"Rate exceeded", empty pages while ``totalResults`` claims more, truncated bodies, error feeds with HTTP 200,
-HTML pages, dropped connections and slow answers.
+"Rate exceeded", empty pages while ``totalResults`` claims more, a ``totalResults`` that changes between pages,
+entries repeated on two pages, entries with missing fields (§1.2), truncated bodies, error feeds with HTTP 200,
+HTML pages, dropped connections and slow answers. A fault can be limited to some requests (``only``), so a
+test can aim it at one stage of a client: the second page of a search, an ``id_list`` request, a feed.
 
 Queries are evaluated with the project's own query package, so the server answers exactly the papers the
 client's local matching would keep. Where arXiv is unspecified the server is simply deterministic: relevance
@@ -14,6 +16,7 @@ project replaces: ``search_query`` is ignored and every search answers all paper
 
     with ArxivServer(load_seed_papers()) as server:
         server.unavailable(times=2, retry_after=1)
+        server.empty_page(only=lambda path, params: params.get("start", "0") != "0")
         httpx.get(server.url, params={"search_query": "cat:cs.DC"})
 """
 
@@ -115,7 +118,19 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _entry(paper: Paper) -> list[str]:
+def _damaged_entry() -> list[str]:
+    """An entry with missing fields (no id, title or dates), as the legacy API answered an unknown id (§1.2)."""
+    return [
+        "  <entry>",
+        '    <link href="https://arxiv.org/abs/" rel="alternate" type="text/html"/>',
+        "    <summary>  </summary>",
+        "  </entry>",
+    ]
+
+
+def _entry(paper: Paper | None) -> list[str]:
+    if paper is None:
+        return _damaged_entry()
     vid = paper.versioned_id
     lines = [
         "  <entry>",
@@ -145,7 +160,7 @@ def _entry(paper: Paper) -> list[str]:
 
 
 def atom_feed(
-    papers: Iterable[Paper],
+    papers: Iterable[Paper | None],
     *,
     search_query: str = "",
     id_list: str = "",
@@ -154,7 +169,8 @@ def atom_feed(
     total: int | None = None,
     updated: datetime | None = None,
 ) -> bytes:
-    """One page of an answer in the new service's format; ``total`` defaults to the number of papers given."""
+    """One page of an answer in the new service's format; ``total`` defaults to the number of papers given.
+    A None in ``papers`` is written as an entry with missing fields."""
     entries = list(papers)
     canonical = f"search_query={search_query}&id_list={id_list}&start={start}&max_results={max_results}"
     link = f"https://arxiv.org/api/query?search_query={search_query}&start={start}&max_results={max_results}"
@@ -300,11 +316,19 @@ def select(papers: Sequence[Paper], query: Query, *, ignore_query: bool = False)
 # -- faults and the request log --------------------------------------------------------------------------
 
 
+# Which requests a fault applies to, from the path and the parameters: ``lambda path, params: "id_list" in params``.
+Only = Callable[[str, dict[str, str]], bool]
+
+
 @dataclass
 class Fault:
     kind: str
     remaining: int | None  # None: every request until cleared
     options: dict[str, Any] = field(default_factory=dict)
+    only: Only | None = None  # None: every request
+
+    def applies(self, path: str, params: dict[str, str]) -> bool:
+        return self.only is None or self.only(path, params)
 
 
 @dataclass(frozen=True)
@@ -329,7 +353,9 @@ class ArxivServer:
 
     Use it as a context manager, or call ``start()`` and ``stop()``. Faults queue up: each applies to the next
     ``times`` requests in the order they were added; ``times=None`` applies to every request until
-    ``clear_faults()``. Every request, answered or not, is recorded in ``requests``.
+    ``clear_faults()``. ``only`` limits a fault to the requests it accepts: the others pass it by, are answered
+    as if it were not there and do not count towards its ``times``. Every request, answered or not, is recorded
+    in ``requests``.
     """
 
     def __init__(self, papers: Iterable[Paper] = (), *, now: Callable[[], datetime] | None = None) -> None:
@@ -390,7 +416,8 @@ class ArxivServer:
         """Answer requests whose path starts with ``prefix`` (e.g. ``/rss/``, ``/oai``) with ``route``.
 
         A route gets the path and the parameters and returns (status, body, content type, extra headers).
-        The fault switches apply to mounted routes too (``empty_page`` only to the export API).
+        The fault switches apply to mounted routes too, except those that shape an export API answer's
+        content (``empty_page``, ``changed_total``, ``repeated_entries``, ``damaged_entry``).
         """
         self.routes[prefix] = route
 
@@ -410,61 +437,102 @@ class ArxivServer:
 
     # faults
 
-    def _queue(self, kind: str, times: int | None, **options: Any) -> None:
+    def _queue(self, kind: str, times: int | None, only: Only | None = None, **options: Any) -> None:
         if times is not None and times < 1:
             raise ValueError("times must be at least 1, or None for every request")
         with self._lock:
-            self._faults.append(Fault(kind, times, options))
+            self._faults.append(Fault(kind, times, options, only))
 
-    def unavailable(self, times: int | None = 1, *, retry_after: int | str | None = 0) -> None:
+    def unavailable(
+        self, times: int | None = 1, *, retry_after: int | str | None = 0, only: Only | None = None
+    ) -> None:
         """HTTP 503 with ``Retry-After`` (omitted when None) and a short HTML body."""
-        self._queue("503", times, retry_after=retry_after)
+        self._queue("503", times, only, retry_after=retry_after)
 
-    def rate_limited(self, times: int | None = 1, *, retry_after: int | str | None = 0, plain: bool = False) -> None:
+    def rate_limited(
+        self,
+        times: int | None = 1,
+        *,
+        retry_after: int | str | None = 0,
+        plain: bool = False,
+        only: Only | None = None,
+    ) -> None:
         """HTTP 429 with ``Retry-After``; an Atom error feed, or with ``plain`` the text ``Rate exceeded``."""
-        self._queue("429", times, retry_after=retry_after, plain=plain)
+        self._queue("429", times, only, retry_after=retry_after, plain=plain)
 
-    def internal_error(self, times: int | None = 1) -> None:
+    def internal_error(self, times: int | None = 1, *, only: Only | None = None) -> None:
         """HTTP 500 with the new service's error feed for an unhandled error."""
-        self._queue("500", times)
+        self._queue("500", times, only)
 
-    def reset_connection(self, times: int | None = 1) -> None:
+    def reset_connection(self, times: int | None = 1, *, only: Only | None = None) -> None:
         """Read the request, then reset the connection without answering."""
-        self._queue("reset", times)
+        self._queue("reset", times, only)
 
-    def empty_page(self, times: int | None = 1) -> None:
+    def empty_page(self, times: int | None = 1, *, only: Only | None = None) -> None:
         """HTTP 200 with a valid feed of no entries whose ``totalResults`` still counts every match."""
-        self._queue("empty", times)
+        self._queue("empty", times, only)
 
-    def truncated(self, times: int | None = 1) -> None:
+    def truncated(self, times: int | None = 1, *, only: Only | None = None) -> None:
         """HTTP 200 with the first half of the real answer (the HTTP message itself is complete)."""
-        self._queue("truncated", times)
+        self._queue("truncated", times, only)
 
-    def error_feed(self, times: int | None = 1, *, status: int = 200, message: str = "internal error") -> None:
+    def error_feed(
+        self, times: int | None = 1, *, status: int = 200, message: str = "internal error", only: Only | None = None
+    ) -> None:
         """arXiv's error feed (one entry titled ``Error``) with the given status."""
-        self._queue("error_feed", times, status=status, message=message)
+        self._queue("error_feed", times, only, status=status, message=message)
 
-    def html_error(self, times: int | None = 1, *, status: int = 200) -> None:
+    def html_error(self, times: int | None = 1, *, status: int = 200, only: Only | None = None) -> None:
         """An HTML error page, by default with HTTP 200."""
-        self._queue("html", times, status=status)
+        self._queue("html", times, only, status=status)
 
-    def slow(self, seconds: float, times: int | None = 1) -> None:
+    def slow(self, seconds: float, times: int | None = 1, *, only: Only | None = None) -> None:
         """Wait ``seconds`` before answering normally."""
-        self._queue("slow", times, seconds=seconds)
+        self._queue("slow", times, only, seconds=seconds)
+
+    def changed_total(self, total: int, times: int | None = 1, *, only: Only | None = None) -> None:
+        """The real entries, with ``totalResults`` said to be ``total``: the total changing between pages (§1.8).
+
+        Aimed at the first page (``only`` a ``start`` of 0), a search learns a wrong total first and the true
+        one from the next page on.
+        """
+        self._queue("total", times, only, total=total)
+
+    def repeated_entries(self, count: int = 1, times: int | None = None, *, only: Only | None = None) -> None:
+        """Pages start ``count`` entries early and ``totalResults`` counts ``count`` more, as when ``count``
+        papers are announced above while a client pages: the entries at the end of one page come again at the
+        start of the next, and nothing is left out. A page at ``start`` below ``count`` is served as usual."""
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        self._queue("shift", times, only, count=count)
+
+    def damaged_entry(self, times: int | None = None, *, at: int = 0, only: Only | None = None) -> None:
+        """Entries with missing fields (no id, title or dates), as the legacy API answered unknown ids (§1.2).
+
+        A search's result holds one at position ``at``, counted in ``totalResults`` and taking a place on its
+        page like any entry, so no paper is pushed off; an ``id_list`` answer has one in the place of each id the
+        server does not hold, where the new service leaves such ids out.
+        """
+        self._queue("damaged", times, only, at=at)
 
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
 
-    def _next_fault(self) -> Fault | None:
+    @property
+    def pending_faults(self) -> int:
+        """How many queued faults have not been used up (one queued with ``times=None`` never is)."""
         with self._lock:
-            if not self._faults:
-                return None
-            fault = self._faults[0]
-            if fault.remaining is not None:
+            return len(self._faults)
+
+    def _next_fault(self, path: str, params: dict[str, str]) -> Fault | None:
+        """The first queued fault that applies to this request, counted as used once."""
+        with self._lock:
+            fault = next((f for f in self._faults if f.applies(path, params)), None)
+            if fault is not None and fault.remaining is not None:
                 fault.remaining -= 1
                 if fault.remaining == 0:
-                    self._faults.popleft()
+                    self._faults.remove(fault)
             return fault
 
     # answering
@@ -474,27 +542,35 @@ class ArxivServer:
         with self._lock:
             self.requests.append(request)
 
-    def answer(self, params: dict[str, str]) -> tuple[int, bytes, int | None]:
-        """Status, Atom body and the total of matches (None for an error) for a request's parameters."""
+    def answer(self, params: dict[str, str], fault: Fault | None = None) -> tuple[int, bytes, int | None]:
+        """Status, Atom body and the total of matches (None for an error) for a request's parameters, shaped
+        by ``fault`` when it is one that changes the answer's content (a total, a shift, a damaged entry)."""
+        kind, options = (fault.kind, fault.options) if fault is not None else (None, {})
         try:
             query = parse_params(params)
-            found = select(self.papers, query, ignore_query=self.ignore_query)
+            found: list[Paper | None] = list(select(self.papers, query, ignore_query=self.ignore_query))
         except BadRequest as exc:
             return exc.status, error_feed(exc.message, updated=self.now(), link=exc.link), None
         except Exception as exc:  # a bug here must not look like a network fault: answer 500 and keep it
             self.errors.append(exc)
             return 500, error_feed(INTERNAL_ERROR, updated=self.now(), link=ERRORS_LINK), None
-        page = found[query.start : query.start + query.max_results]
+        if kind == "damaged":
+            found = _with_unknown_ids(query, found) if query.id_list else _inserted(found, options["at"])
+        start, total = query.start, len(found)
+        if kind == "shift" and start >= options["count"]:
+            start, total = start - options["count"], total + options["count"]
+        elif kind == "total":
+            total = options["total"]
         body = atom_feed(
-            page,
+            found[start : start + query.max_results],
             search_query=query.search_query,
             id_list=",".join(query.id_list),
             start=query.start,
             max_results=query.max_results,
-            total=len(found),
+            total=total,
             updated=self.now(),
         )
-        return 200, body, len(found)
+        return 200, body, total
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -531,7 +607,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path != "/api/query" and route is None:
             self._send(404, b"Not Found\n", "text/plain; charset=utf-8")
             return
-        fault = app._next_fault()
+        fault = app._next_fault(path, params)
         kind = fault.kind if fault else None
         options = fault.options if fault else {}
         if kind == "slow":
@@ -555,7 +631,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, body, content_type, extra = self._route(route, path, params, app)
             self._send(status, body[: len(body) // 2] if kind == "truncated" else body, content_type, extra)
             return
-        status, body, total = app.answer(params)
+        status, body, total = app.answer(params, fault)
         if kind == "empty" and total is not None:
             body = _emptied(params, total, app.now())
         elif kind == "truncated":
@@ -600,6 +676,28 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):  # the client stopped waiting (a timeout test)
             self.close_connection = True
+
+
+def _inserted(found: list[Paper | None], at: int) -> list[Paper | None]:
+    return [*found[:at], None, *found[at:]]
+
+
+def _with_unknown_ids(query: Query, found: list[Paper | None]) -> list[Paper | None]:
+    """The answer to ``id_list`` in the legacy API's way: each id in its place, unknown ones as None."""
+    answered: list[Paper | None] = []
+    given: set[tuple[str, int]] = set()
+    for raw in query.id_list:
+        paper_id, version = split_id(raw)
+        paper = next(
+            (p for p in found if p is not None and p.id == paper_id and version in (None, p.version)),
+            None,
+        )
+        if paper is None:
+            answered.append(None)
+        elif (paper.id, paper.version) not in given:
+            given.add((paper.id, paper.version))
+            answered.append(paper)
+    return answered
 
 
 def _emptied(params: dict[str, str], total: int, updated: datetime) -> bytes:

@@ -9,6 +9,9 @@ following arXiv's feed service (arXiv/arxiv-feed: ``fetch_data.validate_request`
 * a feed serves one listing day: the test sets up what each day announced (``announce``) and which day is served
   (``today``, else the America/New_York date of ``server.now()``); a day without an announcement, as a weekend or
   a holiday, gives a valid feed without items (§2.3), and ``stale()`` keeps serving an older build;
+* faults of the feed service itself: ``refuse()`` answers with arXiv's error feed (HTTP 400) as for a query it
+  does not accept, and ``damaged`` adds items with missing fields; the server's own switches (503, truncated
+  bodies, …) apply to the feeds as to every route;
 * selection and types as the service computes them (§2.2): an item is in a feed if one of its categories (or an
   alias) is requested or lies in a requested archive; ``new`` becomes ``cross`` and ``replace`` becomes
   ``replace-cross`` when the primary category is outside the request; one listing per paper (new > cross >
@@ -139,6 +142,8 @@ class FeedService:
         self._today: date | None = None
         self._stale = False
         self._stale_day: date | None = None
+        self._refusals: tuple[int | None, str] | None = None  # (answers left, None: all; arXiv's message)
+        self.damaged = 0  # items with missing fields added to every feed served
         self._lock = threading.Lock()
 
     # setting up
@@ -173,6 +178,27 @@ class FeedService:
     def fresh(self) -> None:
         self._stale, self._stale_day = False, None
 
+    def refuse(self, message: str, times: int | None = 1) -> None:
+        """Answer the next ``times`` feed requests (None: all, until ``accept()``) with arXiv's error feed
+        carrying ``message``, as the service answers a query it does not accept (§2.1)."""
+        if times is not None and times < 1:
+            raise ValueError("times must be at least 1, or None for every request")
+        with self._lock:
+            self._refusals = (times, message)
+
+    def accept(self) -> None:
+        with self._lock:
+            self._refusals = None
+
+    def _refusal(self) -> str | None:
+        with self._lock:
+            if self._refusals is None:
+                return None
+            left, message = self._refusals
+            if left is not None:
+                self._refusals = (left - 1, message) if left > 1 else None
+            return message
+
     def serving_day(self) -> date:
         """The listing day the feeds serve now."""
         today = self.today
@@ -196,6 +222,9 @@ class FeedService:
             if kind == "rss" and "version" in params:
                 _check_version(params["version"])
             archives, categories = validate(query)
+            refusal = self._refusal()
+            if refusal is not None:
+                raise BadQuery(refusal)
         except BadQuery as refused:
             return self._finish(kind, 400, self._error_feed(kind, query, str(refused)))
         topics = archives + categories
@@ -410,6 +439,7 @@ def _rss_feed(service: FeedService, topics: list[str], day: date, build: datetim
                 *_extensions(service, listing, atom=False),
             ]
         )
+    items += [_damaged_item(midnight, atom=False) for _ in range(service.damaged)]
     return _rss_document(channel, items)
 
 
@@ -452,4 +482,12 @@ def _atom_feed(service: FeedService, topics: list[str], day: date, build: dateti
                 *_extensions(service, listing, atom=True),
             ]
         )
+    entries += [_damaged_item(_midnight(day), atom=True) for _ in range(service.damaged)]
     return _atom_document(header, entries)
+
+
+def _damaged_item(midnight: datetime, *, atom: bool) -> list[str]:
+    """An item with missing fields: no identifier (guid, link or description), no title, no announce type."""
+    if atom:
+        return [f"<published>{midnight.isoformat()}</published>", "<summary>Abstract: </summary>"]
+    return ["<description>Abstract: </description>", f"<pubDate>{format_datetime(midnight)}</pubDate>"]

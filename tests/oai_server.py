@@ -193,10 +193,11 @@ class OaiService:
     """The ``/oai`` route of one server, with its switches.
 
     ``page_size`` (records per ``ListRecords`` or ``ListIdentifiers`` page) and ``style`` (``"new"`` or
-    ``"legacy"`` tokens) may be changed between requests; ``expire_tokens()`` makes every later token
-    ``badResumptionToken``; ``fail_after(n)`` answers n more requests and then 503 to every request until
-    ``server.clear_faults()``; ``delete(id, on)`` turns a record into a deleted one. ``requests`` counts the
-    requests the route answered (faulted ones are not).
+    ``"legacy"`` tokens) may be changed between requests; ``expire_tokens()`` makes every later token (or the
+    next ``times``) ``badResumptionToken``; ``fail_after(n)`` answers n more requests and then 503 to every
+    request until ``server.clear_faults()``; ``delete(id, on)`` turns a record into a deleted one; ``damaged``
+    adds that many records with missing fields (no identifier, no metadata) to each ``ListRecords`` page.
+    ``requests`` counts the requests the route answered (faulted ones are not).
     """
 
     def __init__(self, server: ArxivServer, records: Iterable[Paper] | None, page_size: int, style: str) -> None:
@@ -207,6 +208,8 @@ class OaiService:
         self.page_size = page_size
         self.style = style
         self.expired = False
+        self._expiring: int | None = None  # tokens left to refuse; None: every one while ``expired``
+        self.damaged = 0
         self.requests = 0
         self.deleted: dict[str, date] = {}
         self._fail_at: tuple[int, int | str | None] | None = None
@@ -216,8 +219,10 @@ class OaiService:
     def url(self) -> str:
         return self.server.base + "/oai"
 
-    def expire_tokens(self) -> None:
-        self.expired = True
+    def expire_tokens(self, times: int | None = None) -> None:
+        if times is not None and times < 1:
+            raise ValueError("times must be at least 1, or None for every token")
+        self.expired, self._expiring = True, times
 
     def fail_after(self, n_requests: int, *, retry_after: int | str | None = None) -> None:
         self._fail_at = (self.requests + n_requests, retry_after)
@@ -282,12 +287,17 @@ class OaiService:
         if not page:
             raise OaiProblem("noRecordsMatch", request=request)
         items = [_header(r, 4) if query.verb == "ListIdentifiers" else _record_xml(r, query.prefix) for r in page]
+        if query.verb == "ListRecords":
+            items += [_damaged_record(page[-1].datestamp)] * self.damaged
         more = chosen[skip + self.page_size] if len(chosen) > skip + self.page_size else None
         token = self._token(query, page, skip, more, len(chosen), resumed="resumptionToken" in request)
         return self._envelope(request, f"  <{query.verb}>\n{''.join(items)}{token}  </{query.verb}>")
 
     def _resume(self, verb: str, token: str) -> tuple[dict[str, str], int]:
         if self.expired:
+            if self._expiring is not None:
+                self._expiring -= 1
+                self.expired = self._expiring > 0
             raise OaiProblem("badResumptionToken", "Token expired.")
         params, skip = _decode_legacy(token, self._lists) if self.style == "legacy" else _decode_new(token)
         if params.get("verb") != verb:
@@ -412,6 +422,11 @@ def _attr(value: str) -> str:
 def _error_xml(problem: OaiProblem) -> str:
     reason = f" Reason: {problem.reason}" if problem.reason else ""
     return f'  <error code="{problem.code}">{_text(DESCRIPTIONS[problem.code] + reason)}</error>'
+
+
+def _damaged_record(datestamp: date) -> str:
+    """A record with missing fields: a header without an identifier, and no metadata."""
+    return f"    <record>\n      <header><datestamp>{datestamp:%Y-%m-%d}</datestamp></header>\n    </record>\n"
 
 
 def _header(record: OaiRecord, indent: int = 6) -> str:

@@ -456,3 +456,17 @@ def test_error_status_with_a_page_is_a_feed_error(server: ArxivServer, feeds: Fe
     with pytest.raises(FeedError, match="HTTP 404"):
         fetch(server, ["cs.DC"])
     assert len(server.requests) == 1
+
+
+def test_a_refused_feed_is_arxivs_error_feed_then_the_feed_again(server: ArxivServer, feeds: FeedService) -> None:
+    feeds.refuse("Bad subject class 'DC'.")
+    with pytest.raises(AnnouncementFeedError, match="Bad subject class 'DC'"):
+        fetch(server, ["cs.DC"])
+    assert fetch(server, ["cs.DC"]).day == TUESDAY
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_damaged_items_are_served_after_the_others(server: ArxivServer, feeds: FeedService, kind: str) -> None:
+    feeds.damaged = 2
+    feed = fetch(server, ["cs.DC"], kind)
+    assert (len(feed.items), feed.skipped, feed.day) == (7, 2, TUESDAY)

@@ -256,3 +256,20 @@ def test_a_feed_at_its_2000_entry_limit_is_completed_from_the_export_api(tmp_pat
         week.close()
     assert any("its limit: the export API fills in the rest" in line for line in week.log)
     assert summary.new == {"compiler": 21}
+
+
+def test_a_damaged_item_of_the_feed_is_counted_as_skipped(tmp_path: Path) -> None:
+    """An item without identifier or title is left out of the announcement; the run used to count damaged
+    entries of the export API only, so this one was dropped without a word."""
+    week = Week(tmp_path)
+    try:
+        week.publish(MONDAY)
+        week.run(MONDAY)
+        papers = week.publish(WEEK[1])
+        week.feeds.damaged = 1
+        summary = week.run(WEEK[1])
+    finally:
+        week.close()
+    assert summary.skipped == 1
+    assert "the announcement feed: skipped 1 damaged entry" in week.log
+    assert listed(week.notification()) == compiler_ids(papers)

@@ -413,3 +413,46 @@ def test_requests_are_recorded_with_their_user_agent(server: ArxivServer) -> Non
     assert (first.method, first.path, first.params) == ("GET", "/api/query", {"id_list": "2603.17456"})
     assert second.params == {"search_query": "cat:cs.DC", "start": "10"}
     assert first.received == NOW and second.time >= first.time
+
+
+def test_a_fault_aimed_at_some_requests_lets_the_others_pass(server: ArxivServer) -> None:
+    server.unavailable(only=lambda path, params: params.get("start") == "10")
+    assert get(server, search_query="cat:cs.DC", start=0).status_code == 200
+    assert server.pending_faults == 1
+    assert get(server, search_query="cat:cs.DC", start=10).status_code == 503
+    assert get(server, search_query="cat:cs.DC", start=10).status_code == 200
+    assert server.pending_faults == 0
+
+
+def test_a_changed_total_keeps_the_entries(server: ArxivServer) -> None:
+    true_total = total(get(server, search_query="cat:cs.DC"))
+    server.changed_total(5)
+    changed = get(server, search_query="cat:cs.DC", max_results=10)
+    assert (total(changed), len(entry_ids(changed))) == (5, 10)
+    assert total(get(server, search_query="cat:cs.DC")) == true_total
+
+
+def test_repeated_entries_come_again_on_the_next_page_and_nothing_is_left_out(server: ArxivServer) -> None:
+    true_total = total(get(server, search_query="cat:cs.DC"))
+    server.repeated_entries(1)
+    pages = [get(server, search_query="cat:cs.DC", start=start, max_results=10) for start in range(0, 100, 10)]
+    ids = [paper for page in pages for paper in entry_ids(page)]
+    assert ids[9] == ids[10]  # the end of the first page starts the second
+    assert [total(page) for page in pages[:2]] == [true_total, true_total + 1]
+    assert len(set(ids)) == true_total
+
+
+def test_a_damaged_entry_takes_a_place_in_a_search(server: ArxivServer) -> None:
+    true_total = total(get(server, search_query="cat:cs.DC"))
+    server.damaged_entry(at=2)
+    answer = feed(get(server, search_query="cat:cs.DC", max_results=5))
+    ids = [entry.findtext(f"{ATOM}id") for entry in answer.iter(f"{ATOM}entry")]
+    assert len(ids) == 5 and ids[2] is None and None not in ids[:2] + ids[3:]
+    assert int(answer.findtext(f"{OPENSEARCH}totalResults") or 0) == true_total + 1
+
+
+def test_a_damaged_entry_answers_an_unknown_id_in_its_place(server: ArxivServer) -> None:
+    server.damaged_entry()
+    answer = feed(get(server, id_list="2605.13319v2,0000.0000,2511.16964v2", max_results=3))
+    ids = [entry.findtext(f"{ATOM}id") for entry in answer.iter(f"{ATOM}entry")]
+    assert ids == ["http://arxiv.org/abs/2605.13319v2", None, "http://arxiv.org/abs/2511.16964v2"]

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from arxiv_server import ArxivServer
+from dailypapers.arxiv.oai import ResumptionTokenExpired
 from dailypapers.backfill import Harvest, backfill, set_for_category
 from dailypapers.config import load_config
 from dailypapers.errors import ConfigError, FetchError
@@ -151,6 +152,26 @@ def test_an_expired_token_restarts_from_the_last_day_reached(tmp_path: Path) -> 
         log: list[str] = []
         backfill(config, TARGET, now=lambda: NOW, log=log.append)
     assert any("the resumption token expired; harvesting again from 2026-" in line for line in log)
+    assert archive(config.database) == expected
+
+
+def test_tokens_that_keep_expiring_within_one_day_stop_the_harvest(tmp_path: Path) -> None:
+    """A day of 25 records on pages of 20 can only be crossed with a resumption token. When every token was
+    refused, the harvest started over from that day, stored the same page and was refused again, forever.
+    It now stops with the error, keeps its pages, and the same command completes later."""
+    with ArxivServer(PAPERS) as server:
+        mount_oai(server, page_size=20)
+        expected = archive(harvest_all(tmp_path / "whole", server))
+    with ArxivServer(PAPERS) as server:
+        oai = mount_oai(server, page_size=20)
+        (tmp_path / "refused").mkdir()
+        config = load_config(write_config(tmp_path / "refused", server), environ={})
+        oai.expire_tokens()
+        with pytest.raises(ResumptionTokenExpired, match="again after starting over from 2026-01-"):
+            backfill(config, TARGET, now=lambda: NOW)
+        oai.expired = False
+        resumed = backfill(config, TARGET, now=lambda: NOW)
+    assert resumed.resumed
     assert archive(config.database) == expected
 
 

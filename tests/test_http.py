@@ -100,6 +100,25 @@ def test_paging_stops_at_the_end_and_removes_duplicates(arxiv_server: ArxivServe
     assert [p.updated for p in result.papers] == sorted((p.updated for p in result.papers), reverse=True)
 
 
+def test_a_total_that_grows_after_the_first_page_is_paged_to_its_end(arxiv_server: ArxivServer) -> None:
+    """``totalResults`` changes between pages (arxiv-protocol.md §1.8). The first page said 15, the next ones the
+    true 79: a search that kept the first total stopped after two pages and lost the other 59 papers."""
+    arxiv_server.changed_total(15, only=lambda path, params: params.get("start") == "0")
+    with client() as http:
+        result = ExportApi(http, arxiv_server.url, page_size=10).search("cat:cs.DC")
+    assert len({p.versioned_id for p in result.papers}) == 79
+
+
+def test_a_total_that_shrinks_ends_the_search_where_the_entries_end(arxiv_server: ArxivServer) -> None:
+    """The first page said 200, the next ones the true 79. A search that kept the first total asked again and
+    again for the empty page after the last entry and failed with "empty page at start=79"."""
+    arxiv_server.changed_total(200, only=lambda path, params: params.get("start") == "0")
+    with client() as http:
+        result = ExportApi(http, arxiv_server.url, page_size=10).search("cat:cs.DC")
+    assert len(result.papers) == 79
+    assert result.requests == 8
+
+
 def test_record_then_replay_answers_the_same_requests_offline(tmp_path: Path) -> None:
     folder = tmp_path / "replay"
     with ArxivServer(load_seed_papers()) as server:

@@ -519,3 +519,24 @@ def test_an_alias_category_is_in_both_sets(server: ArxivServer, http: Http) -> N
     service = mount_oai(server, [paper])
     for spec in ("cs:cs:IT", "math:math:IT", "math"):
         assert [p.id for p in papers_of(pages(http, service, set_spec=spec))] == [paper.id]
+
+
+def test_tokens_can_expire_a_given_number_of_times() -> None:
+    with ArxivServer(load_seed_papers(), now=lambda: NOW) as server:
+        service = mount_oai(server, page_size=10)
+        first = httpx.get(service.url, params={"verb": "ListRecords", "metadataPrefix": "arXivRaw"}).text
+        token = re.search(r">([^<]+)</resumptionToken>", first)
+        assert token is not None
+        service.expire_tokens(1)
+        params = {"verb": "ListRecords", "resumptionToken": token[1]}
+        assert 'code="badResumptionToken"' in httpx.get(service.url, params=params).text
+        assert "<record>" in httpx.get(service.url, params=params).text
+
+
+def test_damaged_records_are_skipped_and_counted() -> None:
+    with ArxivServer(load_seed_papers(), now=lambda: NOW) as server:
+        service = mount_oai(server, page_size=10)
+        service.damaged = 2
+        body = httpx.get(service.url, params={"verb": "ListRecords", "metadataPrefix": "arXivRaw"}).content
+    page = parse_page(body)
+    assert (len(page.papers), page.skipped) == (10, 2)

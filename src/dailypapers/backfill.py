@@ -3,7 +3,9 @@
 Every page of the harvest is one transaction: its records, their topic matches, and the checkpoint (the
 resumption token and the day reached) commit together. Killed at any point, the harvest resumes from the
 last committed page and ends with the same archive, with no record stored twice. A token that has expired
-(arXiv's expire daily) restarts the harvest from the last day reached; records are idempotent upserts.
+(arXiv's expire daily) restarts the harvest from the last day reached; records are idempotent upserts. A
+day with more records than a page can only be crossed with tokens, so when a restart would begin on the same
+day as the previous one, the harvest stops with the error instead of asking for the same page forever.
 Matches made by a back-fill belong to a back-fill run, which notifications never list.
 """
 
@@ -84,8 +86,18 @@ class BackfillSummary:
     matched: int = 0
     pages: int = 0
     requests: int = 0
+    skipped: int = 0  # damaged records, left out
     resumed: bool = False
     seconds: float = 0.0
+
+
+def _stuck(expired: ResumptionTokenExpired, day: date) -> ResumptionTokenExpired:
+    """The error of a harvest that cannot get past ``day``: its tokens keep expiring within that day."""
+    text = (
+        f"{expired.text} (again after starting over from {day.isoformat()}, whose records span more than one "
+        "page; run the same command again later)"
+    )
+    return ResumptionTokenExpired(expired.code, text, expired.url)
 
 
 def set_for_category(category: str) -> str:
@@ -140,16 +152,21 @@ class _Backfill:
         if checkpoint:
             self.summary.resumed = True
             self.log(f"resuming the back-fill from {start.isoformat()} (run {run})")
+        restarted: date | None = None
         while True:
             try:
                 for page in self._pages(start, token):
                     run = self._store(page, run)
                 break
-            except ResumptionTokenExpired:
+            except ResumptionTokenExpired as expired:
                 checkpoint = self._checkpoint()
                 start = checkpoint.day if checkpoint and checkpoint.day else start
-                token = None
+                if start == restarted:
+                    raise _stuck(expired, start) from None
+                token, restarted = None, start
                 self.log(f"the resumption token expired; harvesting again from {start.isoformat()}")
+        if self.summary.skipped:
+            self.log(f"skipped {self.summary.skipped} damaged record{'s' if self.summary.skipped != 1 else ''}")
         self._finish(run)
         self.summary.seconds = time.monotonic() - self.started
         return self.summary
@@ -183,6 +200,7 @@ class _Backfill:
             day = page.last_datestamp or (previous.day if previous else None)
             self.store.set_state(CHECKPOINT, Checkpoint(self.target.key(), run_id, page.token, day).dumps())
         self.summary.records += len(page.papers)
+        self.summary.skipped += page.skipped
         self.summary.new_versions += len(fresh)
         self.summary.pages += 1
         if self.progress is not None:

@@ -317,6 +317,9 @@ class _DailyRun:
     def _store_and_match(self, plan: _Plan, run: int) -> None:
         store, summary = self.store, self.summary
         received: dict[tuple[str, int], Paper] = {}
+        if plan.feed is not None and plan.feed.skipped:
+            summary.skipped += plan.feed.skipped
+            self.ctx.log(f"the announcement feed: skipped {_damaged(plan.feed.skipped)}")
         for search in plan.searches:
             summary.skipped += search.result.skipped
             self._report(search)
@@ -349,6 +352,8 @@ class _DailyRun:
             message = f"arXiv returned {len(papers)} entries for {topic.name!r}; {matching} match the topic"
         if matching < len(papers):
             message += f" ({len(papers) - matching} dropped)"
+        if search.result.skipped:
+            message += f"; skipped {_damaged(search.result.skipped)}"
         self.ctx.log(message)
 
     def _cover(self, plan: _Plan, run: int) -> None:
@@ -389,6 +394,10 @@ class _DailyRun:
         if record is None or record.id != run:
             raise DailyPapersError(f"{self.store.path}: run {run} was not recorded")
         return record
+
+
+def _damaged(count: int) -> str:
+    return f"{count} damaged {'entry' if count == 1 else 'entries'}"
 
 
 def _rematch(

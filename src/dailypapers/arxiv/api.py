@@ -2,7 +2,10 @@
 
 Paging follows the manual's advice and arxiv.py's experience: pages of at most 2,000 entries, sorted by
 ``lastUpdatedDate`` descending, stopping at what is already known; an empty page in the middle of a result is
-arXiv having a bad moment, so it is asked again rather than taken as the end.
+arXiv having a bad moment, so it is asked again rather than taken as the end. ``totalResults`` can change from
+one page to the next (arxiv-protocol.md §1.8; papers announced while a client pages also add to it), so each
+page's own total counts, not the first page's: a total that grows is paged to its end, and one that shrinks
+ends the search where the entries end instead of asking again for a page that cannot come.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ class ExportApi:
             page = self._page(query, start, total)
             result.requests += 1
             result.skipped += page.skipped
-            total = page.total_results if total is None else total
+            total = page.total_results or total  # a page saying 0 (or nothing) is no news about the total
             reached_known = self._collect(page.papers, result, seen, stop_before)
             start += len(page.papers) + page.skipped
             if progress is not None:
@@ -83,7 +86,7 @@ class ExportApi:
         for offset in range(0, len(ids), ID_BATCH):
             batch = ids[offset : offset + ID_BATCH]
             params = {"id_list": ",".join(batch), "start": "0", "max_results": str(len(batch))}
-            page = self._get(params, first_total=None, start=0)
+            page = self._get(params, known_total=None, start=0)
             result.requests += 1
             result.skipped += page.skipped
             self._collect(page.papers, result, seen, None)
@@ -97,14 +100,15 @@ class ExportApi:
             "sortBy": "lastUpdatedDate",
             "sortOrder": "descending",
         }
-        return self._get(params, first_total=total, start=start)
+        return self._get(params, known_total=total, start=start)
 
-    def _get(self, params: dict[str, str], first_total: int | None, start: int) -> FeedPage:
+    def _get(self, params: dict[str, str], known_total: int | None, start: int) -> FeedPage:
         parsed: list[FeedPage] = []
 
         def check(answer: Answer) -> None:
             page = _parse(answer)
-            expected = first_total if first_total is not None else page.total_results
+            # An empty page is the end only if its own total says so; one that says 0 mid-result is a glitch.
+            expected = page.total_results or known_total
             if not page.papers and not page.skipped and expected and start < expected:
                 raise Retry(f"empty page at start={start} although {expected} results were announced")
             parsed.append(page)

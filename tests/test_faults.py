@@ -1,0 +1,905 @@
+"""The fault matrix: every fault arXiv, a mail server or a webhook is known for, at every stage it can hit.
+
+Each cell runs the real command (``dailypapers run`` or ``dailypapers backfill``, through click's CliRunner)
+against real parts on 127.0.0.1: the arXiv stand-in (export API, announcement feeds, OAI-PMH) with its fault
+switches aimed at one stage, an aiosmtpd mail server, an http.server webhook receiver and a SQLite file. The
+clock stands at 07:00 in New York; a cell starts from the state a clean Thursday run left and runs Friday (a
+back-fill cell harvests January 2026 into an empty archive).
+
+Outcomes, as the README promises them:
+
+- ``RETRIED``: the fault is retried away; the outputs and what each target was sent equal a clean run's.
+- ``FAILED``: exit status 1 and one ``dailypapers: error:`` line naming the URL and what went wrong; every
+  output and every table but ``runs`` unchanged, one ``failed`` row in ``runs``, nothing sent; the next run
+  ends as a run that never saw the fault.
+- ``KEPT`` / ``SKIPPED``: a damaged answer (an entry repeated, a total that moves, an entry with missing
+  fields); the run succeeds, nothing lost or sent twice, and the damaged entries are counted (``skipped``).
+- ``HELD``: a delivery fails; the page is written, exit status 1 with one line naming the target, the other
+  target is served, and the next run sends the held papers once.
+- ``TRY_LATER``: a stale feed; exit status 75, nothing changed but a ``stale`` row, the next run completes.
+- ``QUIET``: an empty feed on a Saturday is no announcement, not a failure.
+- ``RESUMED``: a back-fill that fails keeps its whole pages and checkpoint; the same command again ends with
+  the archive a clean harvest gives.
+
+Not in the matrix, because the fault cannot reach the stage: paging faults (empty page, moving total,
+repeated entry) at ``id_list`` (one request per 2,000 ids, never paged) and the feeds (one document);
+arXiv's Atom error feed at OAI-PMH, which has its own error answers (``badResumptionToken`` is there); SMTP
+faults anywhere but email; truncated or HTML bodies at the webhook, whose answer body is not read.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import re
+import shutil
+import socket
+import sqlite3
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from click.testing import CliRunner
+
+from arxiv_server import ArxivServer, Only, load_seed_papers
+from dailypapers.cli import cli
+from dailypapers.model import Paper
+from feed_server import FeedService, mount_feeds
+from oai_server import OaiService, generate_records, mount_oai
+
+# -- the days and the papers ---------------------------------------------------------------------------------
+
+THURSDAY = datetime(2026, 5, 14, 11, 0, tzinfo=UTC)  # 07:00 in New York, after the feeds were rebuilt
+FRIDAY = THURSDAY + timedelta(days=1)
+SATURDAY = FRIDAY + timedelta(days=1)
+TOPICS = ("compiler", "GPU", "scheduling")
+NEW_TOPIC = "performance"  # 37 seeds: four pages
+PAGE = 10  # entries or records per page, so that every search pages
+TIMEOUT = 0.4  # seconds, in the cells whose server answers too late
+MAX_WAIT = 0.1  # seconds: the longest wait between two attempts, whatever Retry-After asks
+SLOW = 0.8
+SEEDS = load_seed_papers()
+
+
+def _latest(papers: list[Paper]) -> list[Paper]:
+    newest: dict[str, Paper] = {}
+    for paper in papers:
+        if paper.id not in newest or paper.version > newest[paper.id].version:
+            newest[paper.id] = paper
+    return list(newest.values())
+
+
+def _friday_papers() -> list[Paper]:
+    """25 papers on the topics and 4 on none, submitted over Thursday: the daily query reads four pages."""
+    base = next(p for p in SEEDS if p.primary_category == "cs.DC")
+    titles = [f"A compiler for sparse kernels, part {n}" for n in range(10)]
+    titles += [f"GPU memory tiering, part {n}" for n in range(8)]
+    titles += [f"Scheduling serverless jobs, part {n}" for n in range(7)]
+    titles += [f"Gossip in dynamic graphs, part {n}" for n in range(4)]
+    start = FRIDAY - timedelta(hours=14)
+    return [
+        replace(
+            base,
+            id=f"2605.2{n:04d}",
+            version=1,
+            title=title,
+            abstract=f"{title}: what it is about.",
+            published=start + timedelta(minutes=17 * n),
+            updated=start + timedelta(minutes=17 * n),
+        )
+        for n, title in enumerate(titles)
+    ]
+
+
+THURSDAY_LISTING = [
+    (p, "new" if p.version == 1 else "replace") for p in _latest(SEEDS) if p.updated.date() == date(2026, 5, 13)
+]
+FRIDAY_PAPERS = _friday_papers()
+# Listed in Friday's feed, unknown to the export API: the legacy API answered such an id with an entry with
+# missing fields, the new one leaves it out (arxiv-protocol.md §1.2). Either way the run leaves it out, and
+# since the announcement is then covered, no later run asks for it again.
+UNKNOWN = replace(FRIDAY_PAPERS[0], id="2605.29999", title="A compiler announced but not yet searchable")
+HARVEST_NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+HARVESTED = generate_records(100, date(2026, 1, 5), seed=11)  # 25 a day: a day spans three pages
+
+
+# -- the mail server and the webhook receiver -------------------------------------------------------------------
+
+
+@dataclass
+class Mailbox:
+    """An aiosmtpd handler: what it accepted, and the reply it gives DATA instead while ``refusal`` is set."""
+
+    messages: list[tuple[str, EmailMessage]] = field(default_factory=list)
+    refusal: str | None = None
+
+    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
+        if self.refusal is not None:
+            return self.refusal
+        message = email.message_from_bytes(envelope.content or b"", policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages += [(recipient, message) for recipient in envelope.rcpt_tos]
+        return "250 Message accepted"
+
+
+@dataclass
+class Hooks:
+    """A webhook receiver: the bodies it accepted, every POST it saw, and faults for the next POSTs."""
+
+    url: str = ""
+    bodies: list[dict[str, Any]] = field(default_factory=list)
+    posts: int = 0
+    faults: list[tuple[str, int | None]] = field(default_factory=list)  # (kind, POSTs left; None: all)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fail(self, kind: str, times: int | None) -> None:
+        """``kind``: an HTTP status ("429" and "503" with ``Retry-After: 0``), "reset" or "slow"."""
+        with self.lock:
+            self.faults.append((kind, times))
+
+    def next_fault(self) -> str | None:
+        with self.lock:
+            self.posts += 1
+            if not self.faults:
+                return None
+            kind, left = self.faults[0]
+            if left is not None:
+                self.faults[0:1] = [(kind, left - 1)] if left > 1 else []
+            return kind
+
+
+def _hook_handler(hooks: Hooks) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            fault = hooks.next_fault()
+            if fault == "reset":
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.close_connection = True
+                return
+            if fault == "slow":
+                time.sleep(SLOW)  # the sender gave up meanwhile: nothing was delivered
+                self.close_connection = True
+                return
+            status = int(fault) if fault else 200
+            if status == 200:
+                hooks.bodies.append(json.loads(body))
+            self.send_response(status)
+            if status in (429, 503):
+                self.send_header("Retry-After", "0")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+# -- arXiv, in the state of a scenario ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What a run meets: its scope (none: the daily query, not the feed), a topic added to the config, an id
+    the feed lists and the export API does not know."""
+
+    name: str
+    scope: str | None = "cs.DC"
+    new_topic: bool = False
+    unknown_id: bool = False
+
+
+DAILY = Scenario("daily query", scope=None)
+ANNOUNCEMENT = Scenario("announcement")
+ADDED_TOPIC = Scenario("new topic", new_topic=True)
+UNKNOWN_ID = Scenario("unknown id", unknown_id=True)
+HARVEST = Scenario("harvest", scope="cs")  # January 2026 into an empty archive, with OAI-PMH
+
+
+@dataclass
+class Arxiv:
+    """One local server with the export API, the announcement feeds and OAI-PMH."""
+
+    server: ArxivServer
+    feeds: FeedService
+    oai: OaiService
+
+    @classmethod
+    def serving(cls, scenario: Scenario, now: datetime) -> Arxiv:
+        if scenario is HARVEST:
+            server = ArxivServer(HARVESTED, now=lambda: HARVEST_NOW).start()
+            return cls(server, mount_feeds(server), mount_oai(server, page_size=PAGE))
+        server = ArxivServer(SEEDS if now < FRIDAY else [*SEEDS, *FRIDAY_PAPERS], now=lambda: now).start()
+        feeds = mount_feeds(server)
+        feeds.announce(THURSDAY.date(), THURSDAY_LISTING)
+        unknown = [(UNKNOWN, "new")] if scenario.unknown_id else []
+        feeds.announce(FRIDAY.date(), [(paper, "new") for paper in FRIDAY_PAPERS] + unknown)
+        return cls(server, feeds, mount_oai(server, page_size=PAGE))
+
+    def __enter__(self) -> Arxiv:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.stop()
+
+    def environment(self, now: datetime, hooks: Hooks) -> dict[str, str | None]:
+        return {
+            "DAILYPAPERS_NOW": now.isoformat(),
+            "DAILYPAPERS_DELAY": "0",
+            "DAILYPAPERS_API_URL": self.server.url,
+            "DAILYPAPERS_RSS_URL": self.server.base,
+            "DAILYPAPERS_OAI_URL": self.server.base + "/oai",
+            "TEST_WEBHOOK_URL": hooks.url,
+        }
+
+
+# -- running the command --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ran:
+    status: int
+    stdout: str
+    stderr: str
+
+    @property
+    def errors(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.startswith("dailypapers: error:")]
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        parsed: dict[str, Any] = json.loads(self.stdout.splitlines()[0])
+        return parsed
+
+
+@dataclass(frozen=True)
+class Clean:
+    """What a run that never saw the fault left: its outputs, what it sent and its summary."""
+
+    outputs: dict[str, bytes]
+    sent: list[tuple[str, tuple[str, ...]]]
+    summary: dict[str, Any]
+    archive: dict[str, list[tuple[object, ...]]]
+
+
+class Bench:
+    """The mail server and the webhook receiver for the whole module, the Thursday state of each world (made
+    once, copied into each cell's folder), and the clean Friday run of each scenario (made once)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.mail = Mailbox()
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.smtp_port = probe.getsockname()[1]
+        self.controller = Controller(self.mail, hostname="127.0.0.1", port=self.smtp_port)
+        self.controller.start()
+        self.hooks = Hooks()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _hook_handler(self.hooks))
+        self.httpd.daemon_threads = True
+        self.hooks.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hooks/T000/s3cr3t-t0ken"
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+        self._thursdays: dict[str | None, Path] = {}
+        self._clean: dict[str, Clean] = {}
+
+    def close(self) -> None:
+        self.controller.stop()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def heal(self) -> None:
+        """Forget what was sent and every delivery fault."""
+        self.mail.messages.clear()
+        self.mail.refusal = None
+        self.hooks.bodies.clear()
+        self.hooks.faults.clear()
+        self.hooks.posts = 0
+
+    def config(self, folder: Path, scenario: Scenario, *, timeout: float = 5.0) -> None:
+        lines = [
+            'title = "Daily Papers"',
+            'contact = "researcher@example.org"',
+            'link = "https://ada.github.io/papers/"',
+            "[arxiv]",
+            "max_attempts = 2",
+            f"max_wait = {MAX_WAIT}",
+            f"timeout = {timeout}",
+            f"page_size = {PAGE}",
+            "[outputs]",
+            'markdown = "README.md"',
+            'issue = "issue.md"',
+            'site = "site/"',
+            'feeds = "feeds/"',
+            "[email]",
+            'smtp_host = "127.0.0.1"',
+            f"smtp_port = {self.smtp_port}",
+            'security = "none"',
+            'sender = "Daily Papers <papers@example.org>"',
+            "[[email.recipients]]",
+            'address = "ada@example.org"',
+            "[[webhooks]]",
+            'kind = "json"',
+            'url_env = "TEST_WEBHOOK_URL"',
+            "max_attempts = 2",
+            f"timeout = {timeout}",
+        ]
+        lines += ["[scope]", f"categories = [{scenario.scope!r}]"] if scenario.scope else []
+        topics = [*TOPICS, NEW_TOPIC] if scenario.new_topic else list(TOPICS)
+        lines += [line for topic in topics for line in ("[[topics]]", f"name = {topic!r}")]
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "dailypapers.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def run(self, folder: Path, arxiv: Arxiv, now: datetime, *args: str) -> Ran:
+        command = list(args) or ["run", "--json"]
+        result = CliRunner().invoke(
+            cli, [*command, "--config", str(folder / "dailypapers.toml")], env=arxiv.environment(now, self.hooks)
+        )
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        assert self.hooks.url not in result.output, "the webhook URL is a secret"
+        return Ran(result.exit_code, result.stdout, result.stderr)
+
+    def thursday(self, folder: Path, scenario: Scenario, *, timeout: float = 5.0) -> None:
+        """``folder`` as a clean Thursday run left it, with ``scenario``'s config."""
+        if scenario.scope not in self._thursdays:
+            made = self.root / f"thursday-{scenario.scope or 'all'}"
+            self.config(made, ANNOUNCEMENT if scenario.scope else DAILY)
+            with Arxiv.serving(scenario, THURSDAY) as arxiv:
+                assert self.run(made, arxiv, THURSDAY).status == 0
+            self.heal()
+            self._thursdays[scenario.scope] = made
+        shutil.copytree(self._thursdays[scenario.scope], folder)
+        self.config(folder, scenario, timeout=timeout)
+
+    def clean(self, scenario: Scenario) -> Clean:
+        """The Friday run of ``scenario`` without any fault (a clean harvest for ``HARVEST``)."""
+        if scenario.name not in self._clean:
+            folder = self.root / f"clean-{scenario.name.replace(' ', '-')}"
+            if scenario is HARVEST:
+                self.config(folder, scenario)
+            else:
+                self.thursday(folder, scenario)
+            now = HARVEST_NOW if scenario is HARVEST else FRIDAY
+            with Arxiv.serving(scenario, now) as arxiv:
+                ran = self.run(folder, arxiv, now, *(HARVEST_COMMAND if scenario is HARVEST else ()))
+            assert ran.status == 0 and ran.errors == [], ran.stderr
+            summary = {} if scenario is HARVEST else ran.summary
+            self._clean[scenario.name] = Clean(outputs(folder), self.sent(), summary, tables(folder, ARCHIVE))
+            self.heal()
+        return self._clean[scenario.name]
+
+    def sent(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Each message received so far: its target and the paper versions it lists."""
+        found = []
+        for recipient, message in self.mail.messages:
+            body = message.get_body(("plain",))
+            assert body is not None
+            ids = re.findall(r"https://arxiv\.org/abs/(\d{4}\.\d{4,5}v\d+)", body.get_content())
+            found.append((f"email:{recipient}", tuple(sorted(set(ids)))))
+        for payload in self.hooks.bodies:
+            ids = [f"{p['id']}v{p['version']}" for topic in payload["topics"] for p in topic["papers"]]
+            found.append(("json:TEST_WEBHOOK_URL", tuple(sorted(set(ids)))))
+        return sorted(found)
+
+
+HARVEST_COMMAND = ("backfill", "--from", "2026-01-01", "--until", "2026-01-31")
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
+    made = Bench(tmp_path_factory.mktemp("bench"))
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+@pytest.fixture
+def folder(tmp_path: Path, bench: Bench) -> Iterator[Path]:
+    bench.heal()
+    yield tmp_path / "papers"
+    bench.heal()
+
+
+# -- what a folder holds ----------------------------------------------------------------------------------------
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    """Every file the runs wrote (the page, the notification, the site, the feeds), with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith("dailypapers.")
+    }
+
+
+def tables(folder: Path, but: tuple[str, ...] = ("runs",)) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table not in ``but`` (by default all but ``runs``, where a failed run adds one)."""
+    with sqlite3.connect(folder / "dailypapers.db") as db:
+        names = [
+            row[0]
+            for row in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
+            )
+        ]
+        return {
+            name: sorted(db.execute(f"SELECT * FROM {name}").fetchall(), key=repr) for name in names if name not in but
+        }
+
+
+# What a harvest stored: the migrations are stamped with the wall clock, so two archives differ there.
+ARCHIVE = ("runs", "schema_migrations")
+
+
+def runs(folder: Path) -> list[str]:
+    with sqlite3.connect(folder / "dailypapers.db") as db:
+        return [row[0] for row in db.execute("SELECT outcome FROM runs ORDER BY id")]
+
+
+# -- stages and faults ------------------------------------------------------------------------------------------
+
+
+def _search(path: str, params: dict[str, str]) -> bool:
+    return path == "/api/query" and "search_query" in params
+
+
+def _id_list(path: str, params: dict[str, str]) -> bool:
+    return path == "/api/query" and "id_list" in params
+
+
+def _feed(path: str, params: dict[str, str]) -> bool:
+    return path.startswith("/rss/")
+
+
+def _resumed(path: str, params: dict[str, str]) -> bool:
+    """OAI-PMH pages after the first: a fault there meets a harvest that has stored pages already."""
+    return path == "/oai" and "resumptionToken" in params
+
+
+def _nothing(path: str, params: dict[str, str]) -> bool:
+    return False
+
+
+def _first_page(only: Only) -> Only:
+    return lambda path, params: only(path, params) and params.get("start", "0") == "0"
+
+
+def _later_pages(only: Only) -> Only:
+    return lambda path, params: only(path, params) and params.get("start", "0") != "0"
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    scenario: Scenario
+    only: Only  # the arXiv requests of this stage
+    url: Callable[[ArxivServer], str] = lambda server: server.url
+    target: str = ""  # the delivery target of a delivery stage
+
+
+SEARCH = Stage("daily query", DAILY, _search)
+TOPIC = Stage("new topic", ADDED_TOPIC, _search)
+ID_LIST = Stage("id_list", ANNOUNCEMENT, _id_list)
+FEED = Stage("feed", ANNOUNCEMENT, _feed, url=lambda server: server.base + "/rss/cs.DC")
+OAI = Stage("OAI-PMH back-fill", HARVEST, _resumed, url=lambda server: server.base + "/oai")
+EMAIL = Stage("email", ANNOUNCEMENT, _nothing, target="email:ada@example.org")
+WEBHOOK = Stage("webhook", ANNOUNCEMENT, _nothing, target="json:TEST_WEBHOOK_URL")
+STAGES = {stage.name: stage for stage in (SEARCH, TOPIC, ID_LIST, FEED, OAI, EMAIL, WEBHOOK)}
+
+
+@dataclass(frozen=True)
+class Scene:
+    bench: Bench
+    arxiv: Arxiv
+    stage: Stage
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    inject: Callable[[Scene], None]
+    says: str = ""  # a pattern for what the error line says, besides the URL or the target
+    timeout: float = 5.0
+    wait: float = 0.0  # the least time between the failed attempt and the next
+    scenario: Callable[[Stage], Scenario] = lambda stage: stage.scenario
+
+
+def _http(kind: str, times: int | None) -> Callable[[Scene], None]:
+    """A fault of the transport or the answer, at the arXiv server or the webhook receiver."""
+
+    def inject(scene: Scene) -> None:
+        if scene.stage is WEBHOOK:
+            scene.bench.hooks.fail({"timeout": "slow"}.get(kind, kind), times)
+            return
+        server, only = scene.arxiv.server, scene.stage.only
+        switches: dict[str, Callable[[], None]] = {
+            "429": lambda: server.rate_limited(times, retry_after=1, only=only),
+            "503": lambda: server.unavailable(times, retry_after=1, only=only),
+            "500": lambda: server.internal_error(times, only=only),
+            "reset": lambda: server.reset_connection(times, only=only),
+            "timeout": lambda: server.slow(SLOW, times, only=only),
+            "truncated": lambda: server.truncated(times, only=only),
+            "html": lambda: server.html_error(times, only=only),
+        }
+        switches[kind]()
+
+    return inject
+
+
+def _error_feed(scene: Scene) -> None:
+    if scene.stage is FEED:
+        scene.arxiv.feeds.refuse("Bad subject class 'DC'. Valid subject classes for the archive 'cs' are: cs.AI")
+    else:
+        scene.arxiv.server.error_feed(only=scene.stage.only)
+
+
+def _damaged(scene: Scene) -> None:
+    stage, arxiv = scene.stage, scene.arxiv
+    if stage is FEED:
+        arxiv.feeds.damaged = 1
+    elif stage is OAI:
+        arxiv.oai.damaged = 1
+    else:  # in a search, on the second page; in an id_list answer, in the place of the unknown id
+        arxiv.server.damaged_entry(at=PAGE + 3, only=stage.only)
+
+
+def _wrong_total(total: int) -> Callable[[Scene], None]:
+    """The first page says ``total``, the next ones the true total (63 for the daily query, 37 for the topic)."""
+
+    def inject(scene: Scene) -> None:
+        scene.arxiv.server.changed_total(total, only=_first_page(scene.stage.only))
+
+    return inject
+
+
+FAULTS = {
+    fault.name: fault
+    for fault in (
+        Fault("429 once", _http("429", 1), wait=MAX_WAIT),
+        Fault("429 stays", _http("429", None), r"HTTP 429 \(Too Many Requests\) after 2 attempts"),
+        Fault("503 once", _http("503", 1), wait=MAX_WAIT),
+        Fault("503 stays", _http("503", None), r"HTTP 503 \(Service Unavailable\) after 2 attempts"),
+        Fault("500 stays", _http("500", None), r"HTTP 500 \(Internal Server Error\), after 2 attempts"),
+        Fault("reset once", _http("reset", 1)),
+        Fault("reset stays", _http("reset", None), r"connection failed: .+ after 2 attempts"),
+        Fault("timeout once", _http("timeout", 1), timeout=TIMEOUT),
+        Fault(
+            "timeout stays", _http("timeout", None), f"no answer within {TIMEOUT:g} s after 2 attempts", timeout=TIMEOUT
+        ),
+        Fault("truncated XML once", _http("truncated", 1)),
+        Fault("truncated XML stays", _http("truncated", None), r"HTTP 200 \(unreadable .*truncated.*\) after 2"),
+        Fault("HTML with 200 once", _http("html", 1)),
+        Fault("HTML with 200 stays", _http("html", None), r"HTTP 200 \(unreadable .*<html>.*\) after 2"),
+        Fault("error feed", _error_feed, r"arXiv (API|feed) error: (internal error|Bad subject class)"),
+        Fault("empty page once", lambda s: s.arxiv.server.empty_page(only=_later_pages(s.stage.only))),
+        Fault(
+            "empty page stays",
+            lambda s: s.arxiv.server.empty_page(None, only=_later_pages(s.stage.only)),
+            r"empty page at start=10 although \d+ results were announced\) after 2",
+        ),
+        Fault("total grows", _wrong_total(15)),
+        Fault("total shrinks", _wrong_total(100)),
+        Fault("entry on two pages", lambda s: s.arxiv.server.repeated_entries(only=_later_pages(s.stage.only))),
+        Fault(
+            "missing fields",
+            _damaged,
+            scenario=lambda stage: UNKNOWN_ID if stage is ID_LIST else stage.scenario,
+        ),
+        Fault("stale feed", lambda s: s.arxiv.feeds.stale()),
+        Fault("empty weekend feed", lambda s: None),  # the clock, not a switch: see quiet()
+        Fault("badResumptionToken once", lambda s: s.arxiv.oai.expire_tokens(1)),
+        Fault("badResumptionToken stays", lambda s: s.arxiv.oai.expire_tokens(), "badResumptionToken"),
+        Fault("SMTP 4xx", lambda s: setattr(s.bench.mail, "refusal", "451 4.3.0 Mail server busy"), "451"),
+        Fault("SMTP 5xx", lambda s: setattr(s.bench.mail, "refusal", "554 5.7.1 Message refused"), "554"),
+    )
+}
+
+
+# -- outcomes ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    skipped: int = 0
+
+    def __str__(self) -> str:
+        return self.name
+
+
+RETRIED = Outcome("retried")
+FAILED = Outcome("failed")
+KEPT = Outcome("kept")
+SKIPPED = Outcome("skipped", skipped=1)
+HELD = Outcome("held")
+TRY_LATER = Outcome("try later")
+QUIET = Outcome("quiet")
+RESUMED = Outcome("resumed")
+
+
+def retried(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcome) -> None:
+    """Retried away (or, for damaged answers, read around): the run equals a clean one."""
+    scenario = fault.scenario(stage)
+    clean = bench.clean(scenario)
+    bench.thursday(folder, scenario, timeout=fault.timeout)
+    with Arxiv.serving(scenario, FRIDAY) as arxiv:
+        fault.inject(Scene(bench, arxiv, stage))
+        ran = bench.run(folder, arxiv, FRIDAY)
+        asked = [r.time for r in arxiv.server.requests if stage.only(r.path, r.params)]
+        left = arxiv.server.pending_faults
+        assert arxiv.server.errors == []
+    assert (ran.status, ran.errors) == (0, []), ran.stderr
+    if outcome is RETRIED:
+        _was_retried(bench, fault, stage, asked, left)
+    assert outputs(folder) == clean.outputs
+    assert bench.sent() == clean.sent, "each target gets the same papers, once"
+    summary = ran.summary
+    assert summary["skipped"] == outcome.skipped
+    assert (summary["outcome"], summary["new"], summary["kept"]) == (
+        clean.summary["outcome"],
+        clean.summary["new"],
+        clean.summary["kept"],
+    )
+    if outcome.skipped:
+        assert "damaged" in ran.stderr, "the skipped entries are reported"
+
+
+def _was_retried(bench: Bench, fault: Fault, stage: Stage, asked: list[float], left: int) -> None:
+    """The fault was met and the request made again, after ``Retry-After`` (cut to max_wait) when given."""
+    if stage is WEBHOOK:
+        assert (bench.hooks.posts, bench.hooks.faults) == (2, []), "one POST failed, the next was delivered"
+        return
+    assert left == 0 and len(asked) >= 2
+    assert asked[1] - asked[0] >= fault.wait, "the retry waited as Retry-After asked, up to max_wait"
+
+
+def failed(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcome) -> None:
+    """A clean failure: one line, nothing changed but a ``failed`` (or ``stale``) run; the next run completes."""
+    scenario = fault.scenario(stage)
+    clean = bench.clean(scenario)
+    bench.thursday(folder, scenario, timeout=fault.timeout)
+    files, rows, logged = outputs(folder), tables(folder), runs(folder)
+    with Arxiv.serving(scenario, FRIDAY) as arxiv:
+        fault.inject(Scene(bench, arxiv, stage))
+        ran = bench.run(folder, arxiv, FRIDAY)
+        url = stage.url(arxiv.server)
+    if outcome is TRY_LATER:
+        assert (ran.status, ran.errors, ran.summary["outcome"]) == (75, [], "stale")
+    else:
+        assert ran.status == 1 and len(ran.errors) == 1 and ran.stderr.splitlines()[-1] == ran.errors[0]
+        assert ran.errors[0].startswith(f"dailypapers: error: {url}"), ran.errors[0]
+        assert re.search(fault.says, ran.errors[0]), ran.errors[0]
+        assert ran.summary["outcome"] == "failed"
+    assert outputs(folder) == files
+    assert tables(folder) == rows
+    assert runs(folder) == [*logged, "stale" if outcome is TRY_LATER else "failed"]
+    assert bench.sent() == []
+    bench.config(folder, scenario)  # the usual timeout again
+    with Arxiv.serving(scenario, FRIDAY) as arxiv:
+        again = bench.run(folder, arxiv, FRIDAY)
+    assert (again.status, again.errors) == (0, []), again.stderr
+    assert outputs(folder) == clean.outputs, "the next run ends as one that never saw the fault"
+    assert bench.sent() == clean.sent
+
+
+def held(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcome) -> None:
+    """A delivery fails: the page is written, one line names the target, the next run sends it once."""
+    clean = bench.clean(ANNOUNCEMENT)
+    bench.thursday(folder, ANNOUNCEMENT, timeout=fault.timeout)
+    with Arxiv.serving(ANNOUNCEMENT, FRIDAY) as arxiv:
+        fault.inject(Scene(bench, arxiv, stage))
+        ran = bench.run(folder, arxiv, FRIDAY)
+    assert ran.status == 1 and len(ran.errors) == 1, ran.stderr
+    assert stage.target.split(":", 1)[1] in ran.errors[0] and re.search(fault.says, ran.errors[0])
+    assert "s3cr3t" not in ran.stderr
+    assert outputs(folder) == clean.outputs, "the run's page, notification, site and feeds are written"
+    first = bench.sent()
+    assert first == [sent for sent in clean.sent if sent[0] != stage.target], "the other target is served"
+    bench.mail.refusal = None
+    bench.hooks.faults.clear()
+    bench.config(folder, ANNOUNCEMENT)
+    with Arxiv.serving(ANNOUNCEMENT, FRIDAY) as arxiv:
+        again = bench.run(folder, arxiv, FRIDAY + timedelta(minutes=30))
+    assert (again.status, again.errors) == (0, []), again.stderr
+    assert bench.sent() == clean.sent, "the held papers are sent once, on the next run"
+
+
+def quiet(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcome) -> None:
+    """Saturday's feed is empty: no announcement, exit 0, the page keeps its papers, nothing is sent."""
+    bench.thursday(folder, ANNOUNCEMENT)
+    with Arxiv.serving(ANNOUNCEMENT, FRIDAY) as arxiv:
+        assert bench.run(folder, arxiv, FRIDAY).status == 0
+    page, rows = _listed((folder / "README.md").read_text(encoding="utf-8")), tables(folder)
+    bench.heal()
+    with Arxiv.serving(ANNOUNCEMENT, SATURDAY) as arxiv:
+        ran = bench.run(folder, arxiv, SATURDAY)
+    assert (ran.status, ran.errors, ran.summary["outcome"]) == (0, [], "no-announcement")
+    assert (folder / "issue.md").read_text(encoding="utf-8") == "No arXiv announcement on Sat 16 May 2026.\n"
+    assert _listed((folder / "README.md").read_text(encoding="utf-8")) == page
+    after = tables(folder)
+    for table in ("papers", "versions", "matches", "announcements", "announced", "deliveries"):
+        assert after[table] == rows[table], table
+    assert bench.sent() == []
+
+
+def _listed(page: str) -> list[str]:
+    return re.findall(r"\]\(https://arxiv\.org/abs/([^)]+)\)", page)
+
+
+CHECKS: dict[Outcome, Callable[[Bench, Path, Fault, Stage, Outcome], None]] = {
+    RETRIED: retried,
+    KEPT: retried,
+    SKIPPED: retried,
+    FAILED: failed,
+    TRY_LATER: failed,
+    HELD: held,
+    QUIET: quiet,
+}
+
+
+def cell(fault: str, stage: str, outcome: Outcome) -> Any:
+    return pytest.param(FAULTS[fault], STAGES[stage], outcome, id=f"{fault} @ {stage} -> {outcome}")
+
+
+# -- the matrix of `dailypapers run` ------------------------------------------------------------------------------
+
+RUN_MATRIX = [
+    # 429 and 503 with Retry-After (1 s, cut to max_wait), a reset connection, no answer within the timeout
+    cell("429 once", "daily query", RETRIED),
+    cell("429 once", "new topic", RETRIED),
+    cell("429 once", "id_list", RETRIED),
+    cell("429 once", "feed", RETRIED),
+    cell("429 once", "webhook", RETRIED),
+    cell("429 stays", "daily query", FAILED),
+    cell("429 stays", "new topic", FAILED),
+    cell("429 stays", "id_list", FAILED),
+    cell("429 stays", "feed", FAILED),
+    cell("503 once", "daily query", RETRIED),
+    cell("503 once", "new topic", RETRIED),
+    cell("503 once", "id_list", RETRIED),
+    cell("503 once", "feed", RETRIED),
+    cell("503 once", "webhook", RETRIED),
+    cell("503 stays", "daily query", FAILED),
+    cell("503 stays", "new topic", FAILED),
+    cell("503 stays", "id_list", FAILED),
+    cell("503 stays", "feed", FAILED),
+    cell("reset once", "daily query", RETRIED),
+    cell("reset once", "new topic", RETRIED),
+    cell("reset once", "id_list", RETRIED),
+    cell("reset once", "feed", RETRIED),
+    cell("reset once", "webhook", RETRIED),
+    cell("reset stays", "daily query", FAILED),
+    cell("reset stays", "new topic", FAILED),
+    cell("reset stays", "id_list", FAILED),
+    cell("reset stays", "feed", FAILED),
+    cell("timeout once", "daily query", RETRIED),
+    cell("timeout once", "new topic", RETRIED),
+    cell("timeout once", "id_list", RETRIED),
+    cell("timeout once", "feed", RETRIED),
+    cell("timeout once", "webhook", RETRIED),
+    cell("timeout stays", "daily query", FAILED),
+    cell("timeout stays", "new topic", FAILED),
+    cell("timeout stays", "id_list", FAILED),
+    cell("timeout stays", "feed", FAILED),
+    # damaged bodies with HTTP 200: asked for again, then a clean failure
+    cell("truncated XML once", "daily query", RETRIED),
+    cell("truncated XML once", "new topic", RETRIED),
+    cell("truncated XML once", "id_list", RETRIED),
+    cell("truncated XML once", "feed", RETRIED),
+    cell("truncated XML stays", "daily query", FAILED),
+    cell("truncated XML stays", "new topic", FAILED),
+    cell("truncated XML stays", "id_list", FAILED),
+    cell("truncated XML stays", "feed", FAILED),
+    cell("HTML with 200 once", "daily query", RETRIED),
+    cell("HTML with 200 once", "new topic", RETRIED),
+    cell("HTML with 200 once", "id_list", RETRIED),
+    cell("HTML with 200 once", "feed", RETRIED),
+    cell("HTML with 200 stays", "daily query", FAILED),
+    cell("HTML with 200 stays", "new topic", FAILED),
+    cell("HTML with 200 stays", "id_list", FAILED),
+    cell("HTML with 200 stays", "feed", FAILED),
+    # arXiv's own error answer is definite: no retry, arXiv's message in the line
+    cell("error feed", "daily query", FAILED),
+    cell("error feed", "new topic", FAILED),
+    cell("error feed", "id_list", FAILED),
+    cell("error feed", "feed", FAILED),
+    # paging
+    cell("empty page once", "daily query", RETRIED),
+    cell("empty page once", "new topic", RETRIED),
+    cell("empty page stays", "daily query", FAILED),
+    cell("empty page stays", "new topic", FAILED),
+    cell("total grows", "daily query", KEPT),
+    cell("total grows", "new topic", KEPT),
+    cell("total shrinks", "daily query", KEPT),
+    cell("total shrinks", "new topic", KEPT),
+    cell("entry on two pages", "daily query", KEPT),
+    cell("entry on two pages", "new topic", KEPT),
+    # damaged entries
+    cell("missing fields", "daily query", SKIPPED),
+    cell("missing fields", "new topic", SKIPPED),
+    cell("missing fields", "id_list", SKIPPED),
+    cell("missing fields", "feed", SKIPPED),
+    # the announcement calendar
+    cell("empty weekend feed", "feed", QUIET),
+    cell("stale feed", "feed", TRY_LATER),
+    # delivery
+    cell("SMTP 4xx", "email", HELD),
+    cell("SMTP 5xx", "email", HELD),
+    cell("500 stays", "webhook", HELD),
+]
+
+
+@pytest.mark.parametrize(("fault", "stage", "outcome"), RUN_MATRIX)
+def test_daily_run(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcome) -> None:
+    CHECKS[outcome](bench, folder, fault, stage, outcome)
+
+
+# -- the matrix of `dailypapers backfill` -------------------------------------------------------------------------
+
+
+def harvested(bench: Bench, folder: Path, fault: Fault, outcome: Outcome) -> None:
+    """``dailypapers backfill`` ends with the archive of a clean harvest: at once, or (``RESUMED``) after a
+    clean failure that kept its whole pages and its checkpoint and the same command run again."""
+    clean = bench.clean(HARVEST)
+    bench.config(folder, HARVEST, timeout=fault.timeout)
+    with Arxiv.serving(HARVEST, HARVEST_NOW) as arxiv:
+        fault.inject(Scene(bench, arxiv, OAI))
+        ran = bench.run(folder, arxiv, HARVEST_NOW, *HARVEST_COMMAND)
+        url = OAI.url(arxiv.server)
+        assert arxiv.server.errors == []
+        if outcome is RETRIED:
+            assert (arxiv.server.pending_faults, arxiv.oai.expired) == (0, False), "the fault was met"
+    if outcome is RESUMED:
+        assert ran.status == 1 and len(ran.errors) == 1, ran.stderr
+        assert ran.errors[0].startswith(f"dailypapers: error: {url}"), ran.errors[0]
+        assert re.search(fault.says, ran.errors[0]), ran.errors[0]
+        partial = tables(folder)
+        stored = len(partial["papers"])
+        assert 0 < stored < len(HARVESTED) and stored % PAGE == 0, "whole pages are kept"
+        assert [key for key, _ in partial["state"]] == ["backfill_checkpoint"]
+        bench.config(folder, HARVEST)
+        with Arxiv.serving(HARVEST, HARVEST_NOW) as arxiv:
+            ran = bench.run(folder, arxiv, HARVEST_NOW, *HARVEST_COMMAND)
+        assert "(resumed)" in ran.stdout
+    assert (ran.status, ran.errors) == (0, []), ran.stderr
+    assert tables(folder, ARCHIVE) == clean.archive
+    if outcome.skipped:
+        assert "skipped" in ran.stderr and "damaged" in ran.stderr
+
+
+BACKFILL_MATRIX = [
+    cell("429 once", "OAI-PMH back-fill", RETRIED),
+    cell("429 stays", "OAI-PMH back-fill", RESUMED),
+    cell("503 once", "OAI-PMH back-fill", RETRIED),
+    cell("503 stays", "OAI-PMH back-fill", RESUMED),
+    cell("reset once", "OAI-PMH back-fill", RETRIED),
+    cell("reset stays", "OAI-PMH back-fill", RESUMED),
+    cell("timeout once", "OAI-PMH back-fill", RETRIED),
+    cell("timeout stays", "OAI-PMH back-fill", RESUMED),
+    cell("truncated XML once", "OAI-PMH back-fill", RETRIED),
+    cell("truncated XML stays", "OAI-PMH back-fill", RESUMED),
+    cell("HTML with 200 once", "OAI-PMH back-fill", RETRIED),
+    cell("HTML with 200 stays", "OAI-PMH back-fill", RESUMED),
+    cell("missing fields", "OAI-PMH back-fill", SKIPPED),
+    cell("badResumptionToken once", "OAI-PMH back-fill", RETRIED),
+    cell("badResumptionToken stays", "OAI-PMH back-fill", RESUMED),
+]
+
+
+@pytest.mark.parametrize(("fault", "stage", "outcome"), BACKFILL_MATRIX)
+def test_backfill(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcome) -> None:
+    harvested(bench, folder, fault, outcome)
