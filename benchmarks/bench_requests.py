@@ -13,6 +13,8 @@ import argparse
 import platform
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -71,12 +73,14 @@ def config_for(folder: Path, server: ArxivServer, names: list[str], scope: bool)
     return path
 
 
-def measure(topic_count: int, new: int, scope: bool) -> int:
-    """Requests of the daily run after the first: with a category scope (the announcement feed and the
-    announced papers' metadata) or without (one search for every topic)."""
+@contextmanager
+def announced_day(topic_count: int, new: int, scope: bool) -> Iterator[tuple[ArxivServer, Path, datetime]]:
+    """The local server and a config after a first run (which back-fills each topic once), with a day of ``new``
+    entries then announced: yields the server, the config file and the time of the daily run to measure."""
     with tempfile.TemporaryDirectory() as scratch, ArxivServer(load_seed_papers(), now=lambda: NOW) as server:
         feeds = mount_feeds(server)
-        config = load_config(config_for(Path(scratch), server, topics(topic_count), scope), environ={})
+        path = config_for(Path(scratch), server, topics(topic_count), scope)
+        config = load_config(path, environ={})
         feeds.today = NOW.date()  # Saturday: no announcement
         run_daily(Context(config=config, now=lambda: NOW))
         papers = new_day(new)
@@ -84,7 +88,14 @@ def measure(topic_count: int, new: int, scope: bool) -> int:
         monday = date(2026, 5, 18)
         feeds.announce(monday, [(paper, "new") for paper in papers])
         feeds.today = monday
-        later = datetime(2026, 5, 18, 12, 0, tzinfo=UTC)
+        yield server, path, datetime(2026, 5, 18, 12, 0, tzinfo=UTC)
+
+
+def measure(topic_count: int, new: int, scope: bool) -> int:
+    """Requests of the daily run after the first: with a category scope (the announcement feed and the
+    announced papers' metadata) or without (one search for every topic)."""
+    with announced_day(topic_count, new, scope) as (_, path, later):
+        config = load_config(path, environ={})
         return run_daily(Context(config=config, now=lambda: later)).requests
 
 

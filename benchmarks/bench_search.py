@@ -147,6 +147,19 @@ def machine() -> dict[str, Any]:
     }
 
 
+def cached_archive(papers: int, seed: int = 1, cache: Path = CACHE) -> tuple[Path, dict[str, Any]]:
+    """The archive of ``papers`` synthetic papers in ``cache`` and its build report; built first if missing."""
+    path = cache / f"search-{papers}-seed{seed}-analysis{fts.ANALYSIS}.db"
+    cache.mkdir(parents=True, exist_ok=True)
+    ignore = cache / ".gitignore"  # as pytest and mypy do with their caches: never committed by accident
+    if not ignore.exists():
+        ignore.write_text("# created by benchmarks/bench_search.py: the archive it builds is never committed\n*\n")
+    if path.exists():
+        return path, json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    print(f"building {path} ...", file=sys.stderr)
+    return path, build(papers, seed, path)
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--papers", type=int, default=1_000_000, help="papers in the archive (default 1000000)")
@@ -156,16 +169,7 @@ def main() -> None:
     options.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = options.parse_args()
 
-    path = args.cache / f"search-{args.papers}-seed{args.seed}-analysis{fts.ANALYSIS}.db"
-    args.cache.mkdir(parents=True, exist_ok=True)
-    ignore = args.cache / ".gitignore"  # as pytest and mypy do with their caches: never committed by accident
-    if not ignore.exists():
-        ignore.write_text("# created by benchmarks/bench_search.py: the archive it builds is never committed\n*\n")
-    if path.exists():
-        archive = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    else:
-        print(f"building {path} ...", file=sys.stderr)
-        archive = build(args.papers, args.seed, path)
+    path, archive = cached_archive(args.papers, args.seed, args.cache)
     with Store.open(path) as store:
         results = measure(store.db, queries(), args.rounds)
     all_seconds = [s for result in results for s in result["seconds"]]
