@@ -20,7 +20,7 @@ from dailypapers.arxiv.api import ExportApi, SearchResult
 from dailypapers.calendar import describe, holidays_with
 from dailypapers.config import Config, Topic
 from dailypapers.coverage import COVER, NO_ANNOUNCEMENT, STALE, FeedVerdict, derived_type, judge_feed
-from dailypapers.delivery import Delivered, Delivery, deliver, failures
+from dailypapers.delivery import Delivered, Delivery, deliver, failures, register_targets
 from dailypapers.digest import build_digest, scope_query
 from dailypapers.errors import DailyPapersError
 from dailypapers.files import discard, publish, stage
@@ -305,6 +305,7 @@ class _DailyRun:
                 self._store_and_match(plan, run)
                 self._cover(plan, run)
                 record = self._finish(run, plan)
+                register_targets(self.store, self.config, record)
                 digest, staged = _stage_outputs(self.config, self.store, record)
             publish(staged)
         except BaseException:

@@ -69,6 +69,22 @@ class Delivery:
         return self.config.folder / "outbox"
 
 
+def target_names(config: Config) -> list[str]:
+    """Every configured target, as the ``deliveries`` table names it."""
+    names = [f"email:{recipient.address}" for recipient in config.email.recipients] if config.email else []
+    return names + [hook.name for hook in config.webhooks]
+
+
+def register_targets(store: Store, config: Config, run: RunRecord) -> None:
+    """Give each target seen for the first time its starting point: what ``run`` first matched is owed to it.
+
+    This happens in the run's own transaction, before anything is sent: a target registered only when its
+    turn came would, after a crash before that turn, start from the crashed run and never get its papers.
+    """
+    for name in target_names(config):
+        store.deliveries.start(name, run.notify_after)
+
+
 def deliver(job: Delivery) -> list[Delivered]:
     """Serve every configured target; returns one ``Delivered`` per target, in config order."""
     results: list[Delivered] = []
@@ -99,8 +115,6 @@ class _Lazy:
 def _pending(job: Delivery, target: str, topics: tuple[str, ...], limit: int) -> tuple[Message, list[tuple[str, int]]]:
     """The message ``target`` is owed: its topics' matches since it was last served, less what it was sent."""
     store = job.store
-    with store.transaction():  # also in a dry run: where a target starts is config, not a delivery
-        store.deliveries.start(target, job.run.notify_after)
     since = store.deliveries.since(target)
     matches = store.new_matches(job.run.notify_after if since is None else since, job.run.id)
     owed = store.deliveries.unsent(target, (match for match in matches if match.topic in topics))
