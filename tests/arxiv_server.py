@@ -430,6 +430,12 @@ class ArxivServer:
                 self._papers.pop((paper.id, paper.version), None)
                 self._papers[paper.id, paper.version] = paper
 
+    def remove(self, papers: Iterable[Paper]) -> None:
+        """Stop serving these versions, as when the export API has not caught up with an announcement yet."""
+        with self._lock:
+            for paper in papers:
+                self._papers.pop((paper.id, paper.version), None)
+
     @property
     def papers(self) -> list[Paper]:
         with self._lock:

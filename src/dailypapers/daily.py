@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from dailypapers.arxiv.announce import Announcement, fetch_announcement
+from dailypapers.arxiv.announce import AnnouncedItem, Announcement, fetch_announcement
 from dailypapers.arxiv.api import ExportApi, SearchResult
 from dailypapers.calendar import describe, holidays_with
 from dailypapers.config import Config, Topic
@@ -25,7 +25,7 @@ from dailypapers.digest import build_digest, scope_query
 from dailypapers.errors import DailyPapersError
 from dailypapers.files import discard, publish, stage
 from dailypapers.http import Http, Recorder, Replay, user_agent
-from dailypapers.model import Digest, Paper
+from dailypapers.model import Author, Digest, Paper
 from dailypapers.query import Node, analyse, evaluate, to_api_query
 from dailypapers.render import render_notification, render_page
 from dailypapers.render.feed import render_feeds
@@ -249,9 +249,23 @@ class _DailyRun:
         return plan
 
     def _announced(self, api: ExportApi, feed: Announcement, plan: _Plan) -> None:
-        """Full metadata of every announced version, which the feed lacks, in ``id_list`` batches."""
+        """Full metadata of every announced version, which the feed lacks, in ``id_list`` batches.
+
+        A version the export API does not answer for (it can lag the announcement, or its entry can be
+        damaged) is taken from the feed's own metadata instead: once the announcement is covered no later run
+        asks for it again, so leaving it out would lose it for good.
+        """
         result = api.by_ids([item.versioned_id for item in feed.items])
         day = describe(feed.day) if feed.day else "the feed"
+        answered = {(paper.id, paper.version) for paper in result.papers}
+        missing = [item for item in feed.items if (item.id, item.version) not in answered]
+        if missing:
+            result.papers.extend(_from_feed(item, feed, self.started) for item in missing)
+            shown = ", ".join(item.versioned_id for item in missing[:5]) + (", …" if len(missing) > 5 else "")
+            self.ctx.log(
+                f"the export API had no entry for {len(missing)} announced version{'s' if len(missing) != 1 else ''}"
+                f" ({shown}); taken from the announcement feed, without comments or submission times"
+            )
         plan.searches.append(_Search(None, result, label=f"the announcement of {day}"))
         plan.types.update(((item.id, item.version), item.announce_type) for item in feed.items)
         plan.feed = feed
@@ -395,6 +409,28 @@ class _DailyRun:
         if record is None or record.id != run:
             raise DailyPapersError(f"{self.store.path}: run {run} was not recorded")
         return record
+
+
+def _from_feed(item: AnnouncedItem, feed: Announcement, started: datetime) -> Paper:
+    """A paper from an announcement feed item alone; the feed's build time stands for its dates."""
+    moment = feed.built or started
+    authors = tuple(
+        Author(name, (affiliation,) if affiliation else ())
+        for name, affiliation in zip(item.authors, item.affiliations or ("",) * len(item.authors), strict=False)
+    )
+    return Paper(
+        id=item.id,
+        version=item.version,
+        title=item.title,
+        abstract=item.abstract,
+        authors=authors,
+        categories=item.categories,
+        primary_category=item.primary_category or "",
+        published=moment,
+        updated=moment,
+        journal_ref=item.journal_ref,
+        doi=item.doi,
+    )
 
 
 def _damaged(count: int) -> str:
