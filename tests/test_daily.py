@@ -305,3 +305,29 @@ def test_every_version_is_kept_and_runs_are_counted(tmp_path: Path) -> None:
     assert [r[0] for r in runs] == ["new", "new"]
     assert all(r[1] >= 1 and r[5] == 1 for r in runs)
     assert schema == [(number,) for number in range(1, len(MIGRATIONS) + 1)]
+
+
+def test_a_match_records_why_and_forgets_it_when_the_query_changes(tmp_path: Path, arxiv_server: ArxivServer) -> None:
+    """The site and messages show why each paper matched; the run records it so that the archive is not
+    analysed again on every run, and a changed query must not leave the old reasons behind."""
+    from dailypapers.digest import build_digest
+    from dailypapers.store import Store
+
+    path = write_config(tmp_path, arxiv_server, topics=(), categories=())
+    base = path.read_text(encoding="utf-8")
+    path.write_text(base + '[[topics]]\nname = "compiler"\nquery = "all:compiler"\n', encoding="utf-8")
+    run(load_config(path, environ={}))
+    with sqlite3.connect(tmp_path / "dailypapers.db") as db:
+        reasons = {reason for (reason,) in db.execute("SELECT reason FROM matches")}
+    assert reasons and reasons <= {"all:compiler"}
+
+    path.write_text(base + '[[topics]]\nname = "compiler"\nquery = "ti:compiler OR abs:compiler"\n', encoding="utf-8")
+    config = load_config(path, environ={})
+    run(config, NOW + timedelta(hours=1))
+    with Store.open(config.database) as store:
+        record = store.last_successful_run()
+        assert record is not None
+        digest = build_digest(store, config, record, archive=True)
+    shown = {listed.reason for section in digest.sections for listed in section.papers}
+    shown |= {listed.reason for day in digest.days for section in day.sections for listed in section.papers}
+    assert shown and all(reason and "all:" not in reason for reason in shown), shown

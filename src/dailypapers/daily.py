@@ -26,7 +26,7 @@ from dailypapers.errors import DailyPapersError
 from dailypapers.files import discard, publish, stage
 from dailypapers.http import Http, Recorder, Replay, user_agent
 from dailypapers.model import Author, Digest, Paper
-from dailypapers.query import Node, analyse, evaluate, to_api_query
+from dailypapers.query import Node, analyse, evaluate, explain, to_api_query
 from dailypapers.render import render_notification, render_page
 from dailypapers.render.feed import render_feeds
 from dailypapers.render.site import render_site
@@ -452,11 +452,11 @@ def _rematch(
         document = analyse(paper)
         kind = types.get((paper.id, paper.version))
         for topic in topics:
-            listed = store.matched_version(topic.name, paper.id) is not None
+            matched = store.matched_version(topic.name, paper.id)
             if evaluate(topic.query, document):
-                if listed or kind is None or kind in topic.announce:
-                    store.add_match(topic.name, paper.id, paper.version, run)
-            elif listed:
+                if matched != paper.version and (matched is not None or kind is None or kind in topic.announce):
+                    store.add_match(topic.name, paper.id, paper.version, run, explain(topic.query, document))
+            elif matched is not None:
                 store.remove_match(topic.name, paper.id)
 
 

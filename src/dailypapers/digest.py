@@ -60,7 +60,7 @@ def build_message(store: Store, config: Config, digest: Digest, matches: Iterabl
     for match in matches:
         paper = store.paper(match.paper_id, match.version)
         if match.topic in by_topic and in_scope(scope, paper):
-            by_topic[match.topic].append(_listed(paper, _topic(config, match.topic), match.new_version))
+            by_topic[match.topic].append(_listed(paper, _topic(config, match.topic), match.new_version, match.reason))
     return Message(
         title=config.title,
         day=digest.day,
@@ -75,9 +75,10 @@ def _topic(config: Config, name: str) -> Topic:
     return next(topic for topic in config.topics if topic.name == name)
 
 
-def _listed(paper: Paper, topic: Topic, new_version: bool = False) -> Listed:
-    """The paper with the part of the topic's query it satisfies, as the site and messages show it."""
-    return Listed(paper, new_version=new_version, reason=explain(topic.query, analyse(paper)))
+def _listed(paper: Paper, topic: Topic, new_version: bool = False, reason: str | None = None) -> Listed:
+    """The paper with the part of the topic's query it satisfies, as the site and messages show it: as the run
+    that matched it recorded it, or worked out now (a back-fill's matches, or a database older than reasons)."""
+    return Listed(paper, new_version=new_version, reason=reason or explain(topic.query, analyse(paper)))
 
 
 def _sections(config: Config, by_topic: dict[str, list[Listed]]) -> tuple[Section, ...]:
@@ -103,7 +104,7 @@ def _days(store: Store, config: Config, scope: Node | None) -> tuple[Day, ...]:
         paper = store.paper(match.paper_id, match.version)
         if in_scope(scope, paper):
             day = days.setdefault(finished.astimezone(config.timezone).date(), {name: [] for name in topics})
-            day[topic.name].append(_listed(paper, topic, match.new_version))
+            day[topic.name].append(_listed(paper, topic, match.new_version, match.reason))
     return tuple(Day(day=day, sections=_sections(config, by_topic)) for day, by_topic in days.items())
 
 
@@ -130,7 +131,7 @@ def _new(store: Store, config: Config, scope: Node | None, run: RunRecord) -> tu
             continue
         paper = store.paper(match.paper_id, match.version)
         if in_scope(scope, paper):
-            by_topic[match.topic].append(_listed(paper, _topic(config, match.topic), match.new_version))
+            by_topic[match.topic].append(_listed(paper, _topic(config, match.topic), match.new_version, match.reason))
     return _sections(config, by_topic)
 
 

@@ -391,12 +391,14 @@ class Store:
         return {str(name): str(query) for name, query in self.db.execute("SELECT name, query FROM topics")}
 
     def set_topic(self, name: str, query: str, run: int) -> None:
-        """Add a topic, or replace the query of an existing one (its matches are then re-evaluated)."""
+        """Add a topic, or replace the query of an existing one (its matches are then re-evaluated, and the
+        reasons recorded under the old query are forgotten, to be worked out again when shown)."""
         self.db.execute(
             "INSERT INTO topics (name, query, added_run) VALUES (?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET query = excluded.query, added_run = excluded.added_run",
             (name, query, run),
         )
+        self.db.execute("UPDATE matches SET reason = NULL WHERE topic = ? AND reason IS NOT NULL", (name,))
 
     def remove_topic(self, name: str) -> None:
         self.db.execute("DELETE FROM matches WHERE topic = ?", (name,))
@@ -408,11 +410,11 @@ class Store:
         ).fetchone()
         return None if row[0] is None else int(row[0])
 
-    def add_match(self, topic: str, paper_id: str, version: int, run: int) -> bool:
-        """Record that ``topic`` matches this version; False when it was recorded before."""
+    def add_match(self, topic: str, paper_id: str, version: int, run: int, reason: str | None = None) -> bool:
+        """Record that ``topic`` matches this version (and why); False when it was recorded before."""
         cursor = self.db.execute(
-            "INSERT OR IGNORE INTO matches (topic, paper_id, version, run) VALUES (?, ?, ?, ?)",
-            (topic, paper_id, version, run),
+            "INSERT OR IGNORE INTO matches (topic, paper_id, version, run, reason) VALUES (?, ?, ?, ?, ?)",
+            (topic, paper_id, version, run, reason),
         )
         return cursor.rowcount > 0
 
@@ -437,11 +439,13 @@ class Store:
         rows = self.db.execute(
             "SELECT m.topic, m.paper_id, m.version, m.run, EXISTS ("
             "  SELECT 1 FROM matches e WHERE e.topic = m.topic AND e.paper_id = m.paper_id AND e.version < m.version"
-            "), r.finished FROM matches m JOIN runs r ON r.id = m.run JOIN papers p ON p.id = m.paper_id "
+            "), m.reason, r.finished FROM matches m JOIN runs r ON r.id = m.run JOIN papers p ON p.id = m.paper_id "
             "WHERE r.kind = 'daily' AND r.finished IS NOT NULL "
             "ORDER BY r.finished DESC, p.updated DESC, p.id DESC"
         )
-        return [(MatchRow(str(t), str(p), int(v), int(r), bool(n)), parse_iso(f)) for t, p, v, r, n, f in rows]
+        return [
+            (MatchRow(str(t), str(p), int(v), int(r), bool(n), why), parse_iso(f)) for t, p, v, r, n, why, f in rows
+        ]
 
     def new_matches(self, after_run: int, up_to_run: int) -> list[MatchRow]:
         """Matches first recorded by daily runs ``after_run < run <= up_to_run``, newest paper first.
@@ -453,13 +457,13 @@ class Store:
             "SELECT m.topic, m.paper_id, m.version, m.run, EXISTS ("
             "  SELECT 1 FROM matches e WHERE e.topic = m.topic AND e.paper_id = m.paper_id AND e.version < m.version"
             "  AND (e.run <= ? OR e.run IN (SELECT id FROM runs WHERE kind = 'backfill'))"
-            ") FROM matches m JOIN papers p ON p.id = m.paper_id "
+            "), m.reason FROM matches m JOIN papers p ON p.id = m.paper_id "
             "WHERE m.run > ? AND m.run <= ? AND m.run IN (SELECT id FROM runs WHERE kind = 'daily') "
             "AND m.version = (SELECT MAX(version) FROM matches x WHERE x.topic = m.topic AND x.paper_id = m.paper_id) "
             "ORDER BY p.updated DESC, p.id DESC",
             (after_run, after_run, up_to_run),
         )
-        return [MatchRow(str(t), str(p), int(v), int(r), bool(n)) for t, p, v, r, n in rows]
+        return [MatchRow(str(t), str(p), int(v), int(r), bool(n), why) for t, p, v, r, n, why in rows]
 
 
 def _statements(script: str) -> list[str]:

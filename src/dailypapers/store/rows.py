@@ -43,6 +43,7 @@ class MatchRow:
     version: int
     run: int
     new_version: bool
+    reason: str | None = None
 
 
 RUN_COLUMNS = (

@@ -129,4 +129,9 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (target, paper_id, version)
     );
     """,
+    # 5: why a daily run's match was made (the part of the topic query the version satisfies), kept so that
+    # the site and messages need not analyse the archive again on every run. NULL: worked out when shown.
+    """
+    ALTER TABLE matches ADD COLUMN reason TEXT;
+    """,
 )
