@@ -28,14 +28,22 @@ import logging
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from lxml import etree
 
-from dailypapers.arxiv.dates import iso_utc, rfc822_utc
+from dailypapers.arxiv.dates import iso_utc
+from dailypapers.arxiv.oai_records import (
+    child_text,
+    datestamp_day,
+    element_text,
+    read_metadata,
+    record_id,
+    split_authors,
+)
 from dailypapers.errors import FeedError
 from dailypapers.http import Answer, Http, read_answer
-from dailypapers.model import Author, Paper, split_id
+from dailypapers.model import Paper
 
 __all__ = [
     "SUPPORTED_PREFIXES",
@@ -60,19 +68,6 @@ _TOKEN = _OAI + "resumptionToken"
 _ERROR = _OAI + "error"
 _RESPONSE_DATE = _OAI + "responseDate"
 _EVENT_TAGS = (_RECORD, _TOKEN, _ERROR, _RESPONSE_DATE)
-
-_RAW_NS = "http://arxiv.org/OAI/arXivRaw/"
-_ARXIV_NS = "http://arxiv.org/OAI/arXiv/"
-# Formats arXiv offers that this module does not read, by namespace: the message names the prefix to avoid.
-_REFUSED_NS = {"http://www.openarchives.org/OAI/2.0/oai_dc/": "oai_dc", "http://arxiv.org/OAI/arXivOld/": "arXivOld"}
-
-_XML_SPACE = re.compile(r"[ \t\r\n]+")
-_VERSION = re.compile(r"v(\d+)")
-# A name part that belongs to the name before it: "John Smith, Jr." is one author.
-_SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"})
-# A parenthesised affiliation or footnote mark after a name, one level of nesting deep: "A. Smith (MIT)",
-# "B. Jones ((1) CERN, (2) DESY)".
-_PARENTHESISED = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)")
 
 # Untrusted bytes from the network: no entities, no DTD, no network access, libxml2's size limits kept.
 _PARSER_OPTIONS: dict[str, bool] = {
@@ -275,11 +270,11 @@ class _PageBuilder:
         if tag == _RECORD:
             self._record(element)
         elif tag == _TOKEN:
-            self.token = _text(element), {str(k): str(v) for k, v in element.attrib.items()}
+            self.token = element_text(element), {str(k): str(v) for k, v in element.attrib.items()}
         elif tag == _ERROR:
             _raise_unless_empty(element, self.url)
         elif tag == _RESPONSE_DATE:
-            self.response_date = iso_utc(_text(element))
+            self.response_date = iso_utc(element_text(element))
 
     def _record(self, record: etree._Element) -> None:
         header = record.find(_HEADER)
@@ -291,7 +286,7 @@ class _PageBuilder:
         elif deleted:
             self.deleted.append(paper_id)
         else:
-            paper = _read_metadata(record.find(_METADATA), paper_id, self.url)
+            paper = read_metadata(record.find(_METADATA), paper_id, self.url)
             if isinstance(paper, Paper):
                 self.papers.append(paper)
             else:
@@ -324,218 +319,16 @@ def _raise_unless_empty(error: etree._Element, url: str | None) -> None:
     if code == "noRecordsMatch":
         return
     kind = ResumptionTokenExpired if code == "badResumptionToken" else OaiError
-    raise kind(code, _text(error) or "no message given", url)
+    raise kind(code, element_text(error) or "no message given", url)
 
 
 def _read_header(header: etree._Element | None) -> tuple[str | None, date | None, bool]:
     """The record's arXiv id (``oai:arXiv.org:<id>``, no version), its datestamp and whether it is deleted."""
     if header is None:
         return None, None, False
-    paper_id = _paper_id(_text_of(header, _OAI + "identifier"))
-    stamp = _day(_text_of(header, _OAI + "datestamp"))
+    paper_id = record_id(child_text(header, _OAI + "identifier"))
+    stamp = datestamp_day(child_text(header, _OAI + "datestamp"))
     return paper_id, stamp, header.get("status") == "deleted"
-
-
-def _read_metadata(metadata: etree._Element | None, paper_id: str, url: str | None) -> Paper | str:
-    """The record's ``Paper``, or why it cannot be read. A format this module does not read is an error."""
-    content = next(iter(metadata), None) if metadata is not None else None
-    if content is None:
-        return "no <metadata>"
-    tag = content.tag
-    namespace = tag[1:].partition("}")[0] if isinstance(tag, str) and tag.startswith("{") else ""
-    if namespace == _RAW_NS:
-        return _raw_paper(_fields(content, namespace), paper_id)
-    if namespace == _ARXIV_NS:
-        return _arxiv_paper(_fields(content, namespace), paper_id)
-    prefix = _REFUSED_NS.get(namespace)
-    what = f"metadataPrefix {prefix}" if prefix else f"metadata in namespace {namespace!r}"
-    raise FeedError(f"{what} is not supported; use arXivRaw or arXiv", url)
-
-
-@dataclass
-class _Fields:
-    """One metadata element's children by local name: the first text of each, and the repeated elements."""
-
-    texts: dict[str, str]
-    versions: list[etree._Element]
-    authors: list[etree._Element]
-
-
-def _fields(content: etree._Element, namespace: str) -> _Fields:
-    prefix = "{" + namespace + "}"
-    fields = _Fields({}, [], [])
-    for child in content:
-        name = child.tag[len(prefix) :] if child.tag.startswith(prefix) else ""
-        if name == "version":
-            fields.versions.append(child)
-        elif name == "authors" and len(child):
-            fields.authors.extend(child.iterchildren(prefix + "author"))
-        elif name and name not in fields.texts:
-            fields.texts[name] = _text(child)
-    return fields
-
-
-# -- arXivRaw --------------------------------------------------------------------------------------------
-
-
-def _raw_paper(fields: _Fields, paper_id: str) -> Paper | str:
-    """An ``arXivRaw`` record: one ``<version>`` per version with its submission date (RFC 1123, GMT).
-
-    ``published`` is v1's date, ``updated`` and ``version`` the latest version's. A version attribute that
-    is not ``vN`` is read by position, since arXiv lists versions in order.
-    """
-    texts = fields.texts
-    if not texts.get("title"):
-        return "no <title>"
-    versions = _versions(fields.versions)
-    if not versions:
-        return "no <version> with a readable <date>"
-    first, latest = min(versions), max(versions)
-    return _paper(texts, paper_id, latest[0], first[1], latest[1], split_authors(texts.get("authors", "")))
-
-
-def _versions(elements: list[etree._Element]) -> list[tuple[int, datetime]]:
-    found: list[tuple[int, datetime]] = []
-    for position, element in enumerate(elements, start=1):
-        moment = rfc822_utc(_text_of(element, "{" + _RAW_NS + "}date"))
-        if moment is None:
-            continue
-        match = _VERSION.fullmatch(element.get("version", "").strip())
-        found.append((int(match.group(1)) if match else position, moment))
-    return found
-
-
-def split_authors(raw: str) -> tuple[Author, ...]:
-    """arXiv's raw author string as authors: ``I. Csiszar, F. Hiai and D. Petz`` is three.
-
-    Splits on commas and on `` and `` outside parentheses (``A, B, and C`` too), drops parenthesised
-    affiliations and footnote marks, and joins a suffix such as ``Jr.`` to the name before it. The raw
-    string does not say which affiliation is whose, so none are kept.
-    """
-    names: list[str] = []
-    for part in _top_level_parts(_collapse(raw)):
-        name = _PARENTHESISED.sub("", part).strip()
-        if name in _SUFFIXES and names:
-            names[-1] = f"{names[-1]} {name}"
-        elif name:
-            names.append(name)
-    return tuple(Author(name) for name in names)
-
-
-def _top_level_parts(text: str) -> list[str]:
-    parts: list[str] = []
-    depth, start, index = 0, 0, 0
-    while index < len(text):
-        char = text[index]
-        depth = depth + 1 if char == "(" else max(0, depth - 1) if char == ")" else depth
-        if depth == 0 and char == ",":
-            parts.append(text[start:index])
-            start = index + 1
-        elif depth == 0 and text.startswith(" and ", index):
-            parts.append(text[start:index])
-            start = index + len(" and ")
-            index = start - 1
-        index += 1
-    parts.append(text[start:])
-    return [part.removeprefix("and ").strip() for part in parts]
-
-
-# -- arXiv -----------------------------------------------------------------------------------------------
-
-
-def _arxiv_paper(fields: _Fields, paper_id: str) -> Paper | str:
-    """An ``arXiv`` record: ``created`` and ``updated`` are days only, read as 00:00 UTC.
-
-    The format carries no version number, and ``<updated>`` does not imply a second version: arXiv's own
-    example, 0704.0046, has one version and an ``<updated>`` date (a metadata change). The version is
-    therefore 1, the only number the record guarantees; harvest ``arXivRaw`` to know it.
-    """
-    texts = fields.texts
-    if not texts.get("title"):
-        return "no <title>"
-    created = _midnight(texts.get("created"))
-    if created is None:
-        return "no readable <created> date"
-    updated = _midnight(texts.get("updated")) or created
-    return _paper(texts, paper_id, 1, created, updated, tuple(_author(element) for element in fields.authors))
-
-
-def _author(element: etree._Element) -> Author:
-    """``forenames keyname suffix``, as the name is written, with each ``<affiliation>``."""
-    parts: dict[str, str] = {}
-    affiliations: list[str] = []
-    for child in element:
-        local = child.tag.rpartition("}")[2]
-        if local == "affiliation":
-            affiliations.append(_text(child))
-        else:
-            parts.setdefault(local, _text(child))
-    name = " ".join(parts[key] for key in ("forenames", "keyname", "suffix") if parts.get(key))
-    return Author(name, tuple(a for a in affiliations if a))
-
-
-# -- shared ----------------------------------------------------------------------------------------------
-
-
-def _paper(
-    texts: dict[str, str],
-    paper_id: str,
-    version: int,
-    published: datetime,
-    updated: datetime,
-    authors: tuple[Author, ...],
-) -> Paper:
-    categories = tuple(c for c in dict.fromkeys(texts.get("categories", "").split(" ")) if c)
-    return Paper(
-        id=paper_id,
-        version=version,
-        title=texts["title"],
-        abstract=texts.get("abstract", ""),
-        authors=authors,
-        categories=categories,
-        primary_category=categories[0] if categories else "",
-        published=published,
-        updated=updated,
-        comment=texts.get("comments") or None,
-        journal_ref=texts.get("journal-ref") or None,
-        doi=texts.get("doi") or None,
-        report_no=texts.get("report-no") or None,
-    )
-
-
-def _text(element: etree._Element) -> str:
-    """The element's text with each run of XML whitespace one space, the ends stripped (XML 1.0 §2.3)."""
-    text = element.text if len(element) == 0 else "".join(str(part) for part in element.itertext())
-    return _collapse(text or "")
-
-
-def _collapse(text: str) -> str:
-    return _XML_SPACE.sub(" ", text).strip(" ")
-
-
-def _text_of(parent: etree._Element, tag: str) -> str:
-    child = parent.find(tag)
-    return _text(child) if child is not None else ""
-
-
-def _paper_id(text: str) -> str | None:
-    try:
-        return split_id(text)[0]
-    except ValueError:
-        return None
-
-
-def _day(text: str) -> date | None:
-    """A datestamp: ``YYYY-MM-DD`` at arXiv's granularity, or the first ten characters of a finer one."""
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
-def _midnight(text: str | None) -> datetime | None:
-    day = _day(text or "")
-    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
 
 
 def _integer(text: str | None) -> int | None:
