@@ -19,28 +19,26 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from arxiv_server import ArxivServer, load_seed_papers
 from crashpoints import POINT, REPORT, sitecustomize_folder
 from dailypapers.model import Paper
 from feed_server import mount_feeds
+from loopback import Mailbox, WebhookReceiver, smtp_server, webhook_receiver
 from test_daily import write_config
-from test_delivery import SECRET_URL_PATH, Hooks, Mailbox, paper_links
+from test_delivery import SECRET_URL_PATH, delivery_config, paper_links
 
 THURSDAY = datetime(2026, 5, 14, 12, 0, tzinfo=UTC)  # 08:00 in New York, after the feeds were rebuilt
 FRIDAY = datetime(2026, 5, 15, 12, 0, tzinfo=UTC)
@@ -50,30 +48,6 @@ REVISED = "2603.09555"  # on the page under "compiler" since Thursday; its versi
 TOPICS = ("reinforcement learning", "compiler", "performance")
 ADA, GRACE, WEBHOOK = "email:ada@example.org", "email:grace@example.org", "json:TEST_WEBHOOK_URL"
 TARGETS = (ADA, GRACE, WEBHOOK)
-
-OUTPUTS_AND_TARGETS = """
-link = "https://ada.github.io/papers/"
-[outputs]
-markdown = "README.md"
-issue = ".github/ISSUE_TEMPLATE.md"
-site = "site/"
-feeds = "feeds/"
-[email]
-smtp_host = "127.0.0.1"
-smtp_port = {port}
-security = "none"
-sender = "Daily Papers <papers@example.org>"
-[[email.recipients]]
-address = "ada@example.org"
-[[email.recipients]]
-address = "grace@example.org"
-topics = ["compiler"]
-[[webhooks]]
-kind = "json"
-url_env = "TEST_WEBHOOK_URL"
-topics = ["performance"]
-max_attempts = 1
-"""
 
 # What the killed run had done that lasts: nothing; its transaction (committed, but its outputs not marked as
 # written: the next run notifies its papers again); or everything up to delivery (published).
@@ -181,7 +155,7 @@ class Outcome:
 class World:
     """The servers, Thursday's folder, and what an uninterrupted Friday gives: run once, and run twice."""
 
-    def __init__(self, root: Path, box: Mailbox, hooks: Hooks) -> None:
+    def __init__(self, root: Path, box: Mailbox, hooks: WebhookReceiver) -> None:
         self.root = root
         self.box = box
         self.hooks = hooks
@@ -193,7 +167,7 @@ class World:
 
     def prepare(self, port: int) -> None:
         self.thursday.mkdir()
-        config = OUTPUTS_AND_TARGETS.format(port=port)
+        config = delivery_config(port, issue=".github/ISSUE_TEMPLATE.md")
         write_config(self.thursday, self.server, topics=TOPICS, extra=config)
         self.feeds.announce(THURSDAY.date(), announced(thursday_papers()))
         self.must_succeed(self.run(self.thursday, now=THURSDAY))
@@ -364,50 +338,10 @@ def without(dump: dict[str, list[tuple[Any, ...]]], *tables: str) -> dict[str, l
 # --- servers ------------------------------------------------------------------------------------------------
 
 
-@contextmanager
-def smtp_server() -> Iterator[tuple[Mailbox, int]]:
-    box = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
-
-
-@contextmanager
-def webhook_receiver() -> Iterator[Hooks]:
-    """``test_delivery``'s receiver, for a whole module: it accepts every POST."""
-    received = Hooks()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            received.bodies.append(json.loads(body))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    received.url = f"http://127.0.0.1:{server.server_address[1]}{SECRET_URL_PATH}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield received
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with smtp_server() as (box, port), webhook_receiver() as hooks:
+    box = Mailbox()
+    with smtp_server(box) as port, webhook_receiver(SECRET_URL_PATH) as hooks:
         scenario = World(tmp_path_factory.mktemp("crash"), box, hooks)
         scenario.server.start()
         try:

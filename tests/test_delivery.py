@@ -7,107 +7,36 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import socket
 import sqlite3
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from click.testing import CliRunner
 
 from arxiv_server import load_seed_papers
 from dailypapers.cli import cli
 from dailypapers.config import load_config
 from dailypapers.daily import Context, RunSummary, run_daily
+from loopback import Mailbox, WebhookReceiver, smtp_server, webhook_receiver
 from test_daily import NOW, Arxiv, write_config
 
 SECRET_URL_PATH = "/hooks/T000/B000/s3cr3t-t0ken"
 
 
-@dataclass
-class Mailbox:
-    """What the SMTP server accepted, and the recipients it refuses."""
-
-    messages: list[tuple[str, EmailMessage]] = field(default_factory=list)
-    refuse: set[str] = field(default_factory=set)
-
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
-    ) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(  # noqa: N802
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
-        message = email.message_from_bytes(envelope.content or b"", policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        for recipient in envelope.rcpt_tos:
-            self.messages.append((recipient, message))
-        return "250 Message accepted"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [message for recipient, message in self.messages if recipient == address]
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Mailbox, int]]:
     box = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server(box) as port:
         yield box, port
-    finally:
-        controller.stop()
-
-
-@dataclass
-class Hooks:
-    """A webhook receiver: the JSON bodies it accepted, and the status it answers with."""
-
-    bodies: list[dict[str, Any]] = field(default_factory=list)
-    status: int = 200
-    url: str = ""
 
 
 @pytest.fixture
-def hooks() -> Iterator[Hooks]:
-    received = Hooks()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            if received.status == 200:
-                received.bodies.append(json.loads(body))
-            self.send_response(received.status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    received.url = f"http://127.0.0.1:{server.server_address[1]}{SECRET_URL_PATH}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+def hooks() -> Iterator[WebhookReceiver]:
+    with webhook_receiver(SECRET_URL_PATH) as received:
         yield received
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
@@ -120,7 +49,7 @@ DELIVERY = """
 link = "https://ada.github.io/papers/"
 [outputs]
 markdown = "README.md"
-issue = "issue.md"
+issue = "{issue}"
 site = "site/"
 feeds = "feeds/"
 [email]
@@ -141,11 +70,16 @@ max_attempts = 1
 """
 
 
+def delivery_config(port: int, issue: str = "issue.md") -> str:
+    """Every output, ada on every topic and grace on "compiler" by email, a JSON webhook on "performance"."""
+    return DELIVERY.format(port=port, issue=issue)
+
+
 def configure(folder: Path, arxiv: Arxiv, port: int) -> Path:
-    return write_config(folder, arxiv, extra=DELIVERY.format(port=port))
+    return write_config(folder, arxiv, extra=delivery_config(port))
 
 
-def run(path: Path, hooks: Hooks, *, later: timedelta = timedelta(0), dry_run: bool = False) -> RunSummary:
+def run(path: Path, hooks: WebhookReceiver, *, later: timedelta = timedelta(0), dry_run: bool = False) -> RunSummary:
     log: list[str] = []
     context = Context(
         config=load_config(path),
@@ -171,7 +105,7 @@ def paper_links(message: EmailMessage) -> set[str]:
 
 
 def test_each_target_gets_its_topics_once(
-    tmp_path: Path, arxiv: Arxiv, smtp: tuple[Mailbox, int], hooks: Hooks
+    tmp_path: Path, arxiv: Arxiv, smtp: tuple[Mailbox, int], hooks: WebhookReceiver
 ) -> None:
     box, port = smtp
     path = configure(tmp_path, arxiv, port)
@@ -204,7 +138,7 @@ def test_each_target_gets_its_topics_once(
 
 
 def test_a_refused_recipient_gets_its_papers_on_the_next_run(
-    tmp_path: Path, arxiv: Arxiv, smtp: tuple[Mailbox, int], hooks: Hooks
+    tmp_path: Path, arxiv: Arxiv, smtp: tuple[Mailbox, int], hooks: WebhookReceiver
 ) -> None:
     box, port = smtp
     box.refuse.add("grace@example.org")
@@ -237,7 +171,7 @@ def test_a_refused_recipient_gets_its_papers_on_the_next_run(
 
 
 def test_dry_run_writes_the_outbox_and_sends_later(
-    tmp_path: Path, arxiv: Arxiv, smtp: tuple[Mailbox, int], hooks: Hooks
+    tmp_path: Path, arxiv: Arxiv, smtp: tuple[Mailbox, int], hooks: WebhookReceiver
 ) -> None:
     box, port = smtp
     path = configure(tmp_path, arxiv, port)
@@ -261,7 +195,7 @@ def test_dry_run_writes_the_outbox_and_sends_later(
 
 
 def test_site_and_feeds_are_written_and_rendered_again_identically(
-    tmp_path: Path, arxiv: Arxiv, smtp: tuple[Mailbox, int], hooks: Hooks
+    tmp_path: Path, arxiv: Arxiv, smtp: tuple[Mailbox, int], hooks: WebhookReceiver
 ) -> None:
     _, port = smtp
     path = configure(tmp_path, arxiv, port)
@@ -279,7 +213,7 @@ def test_site_and_feeds_are_written_and_rendered_again_identically(
 
 
 def test_cli_exits_1_with_one_line_when_a_delivery_fails(
-    tmp_path: Path, arxiv: Arxiv, smtp: tuple[Mailbox, int], hooks: Hooks, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, arxiv: Arxiv, smtp: tuple[Mailbox, int], hooks: WebhookReceiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     box, port = smtp
     box.refuse.add("ada@example.org")
@@ -309,10 +243,10 @@ def test_init_writes_the_config_and_the_workflow(tmp_path: Path) -> None:
 
 
 def test_send_empty_mails_on_a_day_with_nothing_new(
-    tmp_path: Path, arxiv: Arxiv, smtp: tuple[Mailbox, int], hooks: Hooks
+    tmp_path: Path, arxiv: Arxiv, smtp: tuple[Mailbox, int], hooks: WebhookReceiver
 ) -> None:
     box, port = smtp
-    extra = DELIVERY.format(port=port).replace('security = "none"', 'security = "none"\nsend_empty = true')
+    extra = delivery_config(port).replace('security = "none"', 'security = "none"\nsend_empty = true')
     path = write_config(tmp_path, arxiv, extra=extra)
     run(path, hooks)
     assert len(box.to("ada@example.org")) == 1

@@ -12,8 +12,6 @@ import logging
 import socket
 import ssl
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
@@ -24,7 +22,6 @@ from typing import Any
 
 import pytest
 import trustme
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from arxiv_server import load_seed_papers
@@ -34,6 +31,7 @@ from dailypapers.errors import DeliveryError
 from dailypapers.model import Author, Listed, Message, Paper, Section
 from dailypapers.render.email import EmailBody, render_email
 from goldens import check_golden
+from loopback import free_port, smtp_server
 
 HERE = Path(__file__).parent
 DAY = date(2026, 3, 19)
@@ -411,24 +409,6 @@ class Handler:
             )
         )
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def smtp_server(handler: Handler, **options: Any) -> Iterator[int]:
-    """A running SMTP server on loopback; yields its port."""
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **options)
-    controller.start()
-    try:
-        yield controller.port
-    finally:
-        controller.stop()
 
 
 def check_login(server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any) -> AuthResult:

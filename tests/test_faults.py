@@ -29,8 +29,6 @@ faults anywhere but email; truncated or HTML bodies at the webhook, whose answer
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import re
 import shutil
@@ -40,15 +38,13 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from click.testing import CliRunner
 
@@ -56,6 +52,7 @@ from arxiv_server import ArxivServer, Only, load_seed_papers
 from dailypapers.cli import cli
 from dailypapers.model import Paper
 from feed_server import FeedService, mount_feeds
+from loopback import Mailbox, QuietHandler, serve_http, smtp_server
 from oai_server import OaiService, generate_records, mount_oai
 
 # -- the days and the papers ---------------------------------------------------------------------------------
@@ -118,21 +115,15 @@ HARVESTED = generate_records(100, date(2026, 1, 5), seed=11)  # 25 a day: a day 
 
 
 @dataclass
-class Mailbox:
-    """An aiosmtpd handler: what it accepted, and the reply it gives DATA instead while ``refusal`` is set."""
+class BusyMailbox(Mailbox):
+    """A ``Mailbox`` that gives DATA the reply ``refusal`` instead while it is set."""
 
-    messages: list[tuple[str, EmailMessage]] = field(default_factory=list)
     refusal: str | None = None
 
-    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         if self.refusal is not None:
             return self.refusal
-        message = email.message_from_bytes(envelope.content or b"", policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        self.messages += [(recipient, message) for recipient in envelope.rcpt_tos]
-        return "250 Message accepted"
+        return await super().handle_DATA(server, session, envelope)
 
 
 @dataclass
@@ -161,10 +152,10 @@ class Hooks:
             return kind
 
 
-def _hook_handler(hooks: Hooks) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _hook_handler(hooks: Hooks) -> type[QuietHandler]:
+    class Handler(QuietHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            body = self.read_body()
             fault = hooks.next_fault()
             if fault == "reset":
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -177,14 +168,7 @@ def _hook_handler(hooks: Hooks) -> type[BaseHTTPRequestHandler]:
             status = int(fault) if fault else 200
             if status == 200:
                 hooks.bodies.append(json.loads(body))
-            self.send_response(status)
-            if status in (429, 503):
-                self.send_header("Retry-After", "0")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
+            self.answer(status, headers={"Retry-After": "0"} if status in (429, 503) else None)
 
     return Handler
 
@@ -282,24 +266,17 @@ class Bench:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.mail = Mailbox()
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.smtp_port = probe.getsockname()[1]
-        self.controller = Controller(self.mail, hostname="127.0.0.1", port=self.smtp_port)
-        self.controller.start()
+        self.mail = BusyMailbox()
         self.hooks = Hooks()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _hook_handler(self.hooks))
-        self.httpd.daemon_threads = True
-        self.hooks.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hooks/T000/s3cr3t-t0ken"
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+        self._servers = ExitStack()
+        self.smtp_port = self._servers.enter_context(smtp_server(self.mail))
+        base = self._servers.enter_context(serve_http(_hook_handler(self.hooks)))
+        self.hooks.url = f"{base}/hooks/T000/s3cr3t-t0ken"
         self._thursdays: dict[str | None, Path] = {}
         self._clean: dict[str, Clean] = {}
 
     def close(self) -> None:
-        self.controller.stop()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._servers.close()
 
     def heal(self) -> None:
         """Forget what was sent and every delivery fault."""

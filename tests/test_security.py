@@ -18,18 +18,15 @@ import socket
 import socketserver
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import lxml.html
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from click.testing import CliRunner
 from lxml import etree
@@ -40,6 +37,7 @@ from dailypapers.cli import cli
 from dailypapers.model import Author, Paper
 from dailypapers.query import to_api_query, topic_query
 from feed_server import mount_feeds
+from loopback import Mailbox, QuietHandler, running, serve_http, smtp_server
 from oai_server import mount_oai
 
 NOW = datetime(2026, 5, 16, 6, 0, tzinfo=UTC)
@@ -289,15 +287,14 @@ def test_markdown_outputs_hold_no_link_to_a_script_url(hostile: Outputs, name: s
 
 
 @dataclass
-class Mailbox:
-    """An SMTP server's log: every command, every login tried, every message; a login may be refused."""
+class RecordingMailbox(Mailbox):
+    """A ``Mailbox`` that also logs every command and every login tried; a login may be refused."""
 
     user: str = ""
     password: str = ""
     accept_logins: bool = True
     commands: list[tuple[str, str]] = field(default_factory=list)
     logins: list[tuple[str, bytes, bytes]] = field(default_factory=list)
-    messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
 
     async def handle_EHLO(  # noqa: N802 - aiosmtpd's hook names
         self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
@@ -314,18 +311,14 @@ class Mailbox:
         return "250 OK"
 
     async def handle_RCPT(  # noqa: N802
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
     ) -> str:
         self.commands.append(("RCPT", address))
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         self.commands.append(("DATA", ""))
-        message = email.message_from_bytes(envelope.content or b"", policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted"
+        return await super().handle_DATA(server, session, envelope)
 
     async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         self.commands.append(("QUIT", ""))
@@ -344,24 +337,11 @@ class Mailbox:
         return AuthResult(success=False, handled=False, message=f"535 5.7.8 {sent} ({echo}) is not the password")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box = Mailbox()
-    port = free_port()
-    controller = Controller(
-        box, hostname="127.0.0.1", port=port, authenticator=box.authenticate, auth_require_tls=False
-    )
-    controller.start()
-    try:
+def mailbox() -> Iterator[tuple[RecordingMailbox, int]]:
+    box = RecordingMailbox()
+    with smtp_server(box, authenticator=box.authenticate, auth_require_tls=False) as port:
         yield box, port
-    finally:
-        controller.stop()
 
 
 @dataclass
@@ -378,38 +358,24 @@ class Hooks:
 def hooks() -> Iterator[Hooks]:
     received = Hooks()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            body = self.read_body()
             received.requests.append(("POST", self.path))
             answer = b""
             if received.status == 200:
                 received.bodies.append(json.loads(body))
             else:
                 answer = f"no hook at {self.path} (http://{self.headers.get('Host')}{self.path})".encode()
-            self.send_response(received.status)
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
+            self.answer(received.status, answer)
 
         def do_GET(self) -> None:  # noqa: N802
             received.requests.append(("GET", self.path))
-            self.send_response(405)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self.answer(405)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    received.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_http(Handler) as base:
+        received.base = base
         yield received
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 class Trap(socketserver.ThreadingTCPServer):
@@ -442,14 +408,8 @@ class _TrapHandler(socketserver.StreamRequestHandler):
 
 @pytest.fixture
 def trap() -> Iterator[Trap]:
-    server = Trap()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with running(Trap()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # --- the command in a subprocess ------------------------------------------------------------------------
@@ -572,7 +532,7 @@ def hostile_arxiv() -> Iterator[ArxivServer]:
 
 
 def test_no_secret_reaches_the_output_or_any_file(
-    tmp_path: Path, mailbox: tuple[Mailbox, int], hooks: Hooks, hostile_arxiv: ArxivServer
+    tmp_path: Path, mailbox: tuple[RecordingMailbox, int], hooks: Hooks, hostile_arxiv: ArxivServer
 ) -> None:
     """A dry run, two runs whose deliveries fail (a login refused with the password echoed back, a webhook
     answering 500 with its own URL), and one that delivers, all with ``--debug``: the password, the webhook
@@ -618,7 +578,7 @@ def test_no_secret_reaches_the_output_or_any_file(
     box.accept_logins, hooks.status = True, 200
     sent = run()
     assert sent.returncode == 0, sent.stderr
-    assert [recipients for recipients, _ in box.messages] == [[READER]]
+    assert [recipient for recipient, _ in box.messages] == [READER]
     posted = {path for method, path in hooks.requests if method == "POST"}
     assert posted == {f"/hooks/T000/B000/{JSON_TOKEN}", f"/services/T000/B000/{SLACK_TOKEN}?token={QUERY_TOKEN}"}
 
@@ -735,7 +695,7 @@ def test_the_trap_sees_a_request_that_is_not_for_loopback(trap: Trap) -> None:
 
 
 def test_a_run_and_a_backfill_talk_only_to_the_configured_servers(
-    tmp_path: Path, mailbox: tuple[Mailbox, int], hooks: Hooks, trap: Trap
+    tmp_path: Path, mailbox: tuple[RecordingMailbox, int], hooks: Hooks, trap: Trap
 ) -> None:
     """A daily run that covers an announcement (the feed, a search per new topic, the announced papers by id,
     an email, a webhook) and a back-fill over OAI-PMH: each server sees exactly the requests the config calls

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -32,6 +29,7 @@ from dailypapers.render.webhook import (
     size,
     webhook_payload,
 )
+from loopback import QuietHandler, free_port, serve_http
 
 TOKEN = "XyZsecretTOKEN0123456789"
 HOSTILE = "<!channel> @everyone @here <script>alert(1)</script> [click](javascript:alert(1)) <@123> & *bold*"
@@ -58,10 +56,10 @@ class Receiver:
     script: list[tuple[int, dict[str, str], bytes]] = field(default_factory=lambda: [(200, {}, b"ok")])
     delay: float = 0.0
     received: list[Received] = field(default_factory=list)
-    port: int = 0
+    base: str = ""
 
     def url(self, path: str = f"/services/T0001/B0002/{TOKEN}") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.base}{path}"
 
     def answer(self) -> tuple[int, dict[str, str], bytes]:
         return self.script.pop(0) if len(self.script) > 1 else self.script[0]
@@ -71,32 +69,17 @@ class Receiver:
 def receiver() -> Iterator[Receiver]:
     state = Receiver()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            body = self.read_body()
             state.received.append(Received(self.path, dict(self.headers.items()), body))
             time.sleep(state.delay)
             status, headers, reply = state.answer()
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(reply)))
-            self.end_headers()
-            self.wfile.write(reply)
+            self.answer(status, reply, headers)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_http(Handler) as base:
+        state.base = base
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def post(url: str, payload: dict[str, Any], waits: list[float] | None = None, **options: Any) -> None:
@@ -376,10 +359,7 @@ def test_a_client_error_fails_at_once_and_quotes_the_answer(receiver: Receiver) 
 
 
 def test_connection_refused_is_a_delivery_error() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/api/webhooks/123/{TOKEN}"
+    url = f"http://127.0.0.1:{free_port()}/api/webhooks/123/{TOKEN}"
     waits: list[float] = []
     with pytest.raises(DeliveryError, match="connection failed") as caught:
         post(url, {"content": "hi"}, waits, max_attempts=2)
