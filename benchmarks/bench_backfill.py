@@ -134,8 +134,8 @@ def _rss_mib() -> float:
 def stages(count: int, config_path: Path, folder: Path) -> dict[str, float]:
     """Records/s of each stage on its own, in this process: parse a page, store it, match it."""
     from dailypapers.arxiv.oai import parse_page
-    from dailypapers.daily import Verdicts
     from dailypapers.store import Store
+    from dailypapers.topics import Verdicts
 
     config = load_config(config_path, environ={})
     spent = {"parse": 0.0, "store": 0.0, "match": 0.0}

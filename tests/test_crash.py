@@ -70,7 +70,7 @@ class Point:
 
 
 RUN = "dailypapers.daily:_DailyRun"
-STAGE = "dailypapers.daily:_stage_outputs"
+STAGE = "dailypapers.outputs:stage_outputs"
 STORE = "dailypapers.store:Store"
 SEND = "dailypapers.deliver.email:SmtpSession.send"
 POST = "dailypapers.deliver.webhook:post_webhook"

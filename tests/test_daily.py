@@ -11,9 +11,10 @@ import pytest
 
 from arxiv_server import ArxivServer, load_seed_papers
 from dailypapers.config import Config, load_config
-from dailypapers.daily import Context, RunSummary, render_outputs, run_daily
+from dailypapers.daily import Context, RunSummary, run_daily
 from dailypapers.errors import FetchError
 from dailypapers.model import Paper
+from dailypapers.outputs import render_outputs
 from dailypapers.query import matches, topic_query
 from dailypapers.store import MIGRATIONS
 from feed_server import mount_feeds

@@ -19,11 +19,11 @@ from datetime import date, datetime
 
 from dailypapers.arxiv.oai import OaiPage, ResumptionTokenExpired, harvest
 from dailypapers.config import Config
-from dailypapers.daily import Verdicts, new_http
-from dailypapers.digest import scope_query
+from dailypapers.daily import new_http
 from dailypapers.errors import ConfigError
 from dailypapers.http import Http
 from dailypapers.store import Store, database_lock
+from dailypapers.topics import Verdicts, scope_query
 
 CHECKPOINT = "backfill_checkpoint"
 # The arXiv archives grouped under "physics" in OAI-PMH set names (arxiv-protocol.md §3.2, §4.2).

@@ -23,11 +23,12 @@ from dailypapers.backfill import Harvest, set_for_category
 from dailypapers.backfill import backfill as run_backfill
 from dailypapers.config import DEFAULT_CONFIG, Config, load_config
 from dailypapers.coverage import STALE
-from dailypapers.daily import Context, RunSummary, render_outputs, run_daily
+from dailypapers.daily import Context, RunSummary, run_daily
 from dailypapers.errors import ConfigError, DailyPapersError, QuerySyntaxError, RunInProgressError
 from dailypapers.files import write_atomic
 from dailypapers.http import Recorder, Replay
 from dailypapers.model import Paper
+from dailypapers.outputs import render_outputs
 from dailypapers.query import parse as parse_query
 from dailypapers.ui import HarvestProgress, ProgressReporter
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,16 +21,14 @@ from dailypapers.calendar import describe, holidays_with
 from dailypapers.config import Config, Topic
 from dailypapers.coverage import COVER, NO_ANNOUNCEMENT, STALE, FeedVerdict, derived_type, judge_feed
 from dailypapers.delivery import Delivered, Delivery, deliver, failures, register_targets
-from dailypapers.digest import build_digest, scope_query
 from dailypapers.errors import DailyPapersError
-from dailypapers.files import discard, publish, stage
+from dailypapers.files import discard, publish
 from dailypapers.http import Http, Recorder, Replay, user_agent
 from dailypapers.model import Author, Digest, Paper
-from dailypapers.query import Node, analyse, evaluate, explain, to_api_query
-from dailypapers.render import render_notification, render_page
-from dailypapers.render.feed import render_feeds
-from dailypapers.render.site import render_site
+from dailypapers.outputs import stage_outputs
+from dailypapers.query import analyse, evaluate, explain, to_api_query
 from dailypapers.store import RunRecord, Store, database_lock, iso, parse_iso
+from dailypapers.topics import Verdicts, scope_query
 
 WATERMARK = "api_watermark"
 FEED_LIMIT = 2000  # arXiv's announcement feeds list at most this many entries (arxiv-protocol.md §2.1)
@@ -112,55 +110,10 @@ class _Plan:
     types: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
-class Verdicts:
-    """Whether each entry is in scope and which topics it is about; every entry is analysed once."""
-
-    def __init__(self, topics: Sequence[Topic], scope: Node | None) -> None:
-        self.topics = topics
-        self.scope = scope
-        self._seen: dict[tuple[str, int], tuple[bool, frozenset[str]]] = {}
-
-    def of(self, paper: Paper) -> tuple[bool, frozenset[str]]:
-        key = (paper.id, paper.version)
-        verdict = self._seen.get(key)
-        if verdict is None:
-            document = analyse(paper)
-            in_scope = self.scope is None or evaluate(self.scope, document)
-            # Out of scope, a paper is never shown: its title and abstract need no analysis at all.
-            about = frozenset(topic.name for topic in self.topics if in_scope and evaluate(topic.query, document))
-            verdict = self._seen[key] = (in_scope, about)
-        return verdict
-
-    def about(self, paper: Paper, topic: Topic) -> bool:
-        in_scope, about = self.of(paper)
-        return in_scope and topic.name in about
-
-    def relevant(self, paper: Paper) -> bool:
-        in_scope, about = self.of(paper)
-        return in_scope and bool(about)
-
-    def in_scope_primary(self, paper: Paper) -> bool:
-        """Whether the paper's primary category is in scope (else it is a cross-list there)."""
-        if self.scope is None:
-            return True
-        primary_only = replace(paper, categories=(paper.primary_category,))
-        return evaluate(self.scope, analyse(primary_only))
-
-
 def run_daily(ctx: Context) -> RunSummary:
     """The daily job. Raises DailyPapersError (after logging the failed run) when a source fails."""
     with database_lock(ctx.config.database), Store.open(ctx.config.database) as store:
         return _DailyRun(ctx, store).run()
-
-
-def render_outputs(config: Config) -> RunRecord | None:
-    """Re-write every output from the database alone, as the latest successful run left it."""
-    with database_lock(config.database), Store.open(config.database) as store:
-        run = store.last_successful_run()
-        if run is None:
-            return None
-        publish(_stage_outputs(config, store, run)[1])
-        return run
 
 
 def new_http(
@@ -320,7 +273,7 @@ class _DailyRun:
                 self._cover(plan, run)
                 record = self._finish(run, plan)
                 register_targets(self.store, self.config, record)
-                digest, staged = _stage_outputs(self.config, self.store, record)
+                digest, staged = stage_outputs(self.config, self.store, record)
             publish(staged)
         except BaseException:
             discard(staged)
@@ -470,26 +423,3 @@ def _advance_watermark(store: Store, papers: Iterable[Paper], started: datetime)
         newest = started
     if previous is None or newest > parse_iso(previous):
         store.set_state(WATERMARK, iso(newest))
-
-
-def _stage_outputs(config: Config, store: Store, run: RunRecord) -> tuple[Digest, dict[Path, Path]]:
-    """Render every output of ``run`` to temporary files; the caller renames them once the run is committed."""
-    outputs = config.outputs
-    digest = build_digest(store, config, run, archive=outputs.site is not None)
-    files: dict[Path, str] = {}
-    if outputs.markdown is not None:
-        files[outputs.markdown] = render_page(digest, max_papers=config.max_papers)
-    if outputs.issue is not None:
-        files[outputs.issue] = render_notification(digest, page_url=config.link, limit=outputs.issue_limit)
-    if outputs.site is not None:
-        files |= {outputs.site / name: text for name, text in render_site(digest).items()}
-    if outputs.feeds is not None:
-        files |= {outputs.feeds / name: text for name, text in render_feeds(digest).items()}
-    staged: dict[Path, Path] = {}
-    try:
-        for path, text in files.items():
-            staged[path] = stage(path, text)
-    except BaseException:
-        discard(staged)
-        raise
-    return digest, staged

@@ -14,25 +14,9 @@ from dailypapers.calendar import describe
 from dailypapers.config import Config, Topic
 from dailypapers.coverage import NO_ANNOUNCEMENT, summary
 from dailypapers.model import Day, Digest, Listed, Message, Paper, Section
-from dailypapers.query import Node, analyse, evaluate, explain, parse
+from dailypapers.query import Node, analyse, explain
 from dailypapers.store import MatchRow, RunRecord, Store
-
-# Archives whose papers all carry a subject class, so that ``cs`` means ``cs.*`` to the export API.
-_ARCHIVES_WITH_CLASSES = frozenset(
-    {"astro-ph", "cond-mat", "cs", "econ", "eess", "math", "nlin", "physics", "q-bio", "q-fin", "stat"}
-)
-
-
-def scope_query(categories: tuple[str, ...]) -> Node | None:
-    """The scope as a query: ``cat:cs.* OR cat:hep-th``; None when every category is in scope."""
-    if not categories:
-        return None
-    terms = [f"cat:{c}.*" if c in _ARCHIVES_WITH_CLASSES else f"cat:{c}" for c in categories]
-    return parse(" OR ".join(terms))
-
-
-def in_scope(scope: Node | None, paper: Paper) -> bool:
-    return scope is None or evaluate(scope, analyse(paper))
+from dailypapers.topics import in_scope, scope_query
 
 
 def build_digest(store: Store, config: Config, run: RunRecord, archive: bool = False) -> Digest:

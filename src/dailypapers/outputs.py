@@ -1,0 +1,52 @@
+"""The files a run writes: rendered from the store, staged as temporary files, renamed after the commit.
+
+``stage_outputs`` renders every configured output of a run into temporary files next to their destinations
+(``files.stage``); the daily run renames them into place only once its transaction has committed, and
+``render_outputs`` does the same from the database alone, for ``dailypapers render``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dailypapers.config import Config
+from dailypapers.digest import build_digest
+from dailypapers.files import discard, publish, stage
+from dailypapers.model import Digest
+from dailypapers.render import render_notification, render_page
+from dailypapers.render.feed import render_feeds
+from dailypapers.render.site import render_site
+from dailypapers.store import RunRecord, Store, database_lock
+
+
+def render_outputs(config: Config) -> RunRecord | None:
+    """Re-write every output from the database alone, as the latest successful run left it."""
+    with database_lock(config.database), Store.open(config.database) as store:
+        run = store.last_successful_run()
+        if run is None:
+            return None
+        publish(stage_outputs(config, store, run)[1])
+        return run
+
+
+def stage_outputs(config: Config, store: Store, run: RunRecord) -> tuple[Digest, dict[Path, Path]]:
+    """Render every output of ``run`` to temporary files; the caller renames them once the run is committed."""
+    outputs = config.outputs
+    digest = build_digest(store, config, run, archive=outputs.site is not None)
+    files: dict[Path, str] = {}
+    if outputs.markdown is not None:
+        files[outputs.markdown] = render_page(digest, max_papers=config.max_papers)
+    if outputs.issue is not None:
+        files[outputs.issue] = render_notification(digest, page_url=config.link, limit=outputs.issue_limit)
+    if outputs.site is not None:
+        files |= {outputs.site / name: text for name, text in render_site(digest).items()}
+    if outputs.feeds is not None:
+        files |= {outputs.feeds / name: text for name, text in render_feeds(digest).items()}
+    staged: dict[Path, Path] = {}
+    try:
+        for path, text in files.items():
+            staged[path] = stage(path, text)
+    except BaseException:
+        discard(staged)
+        raise
+    return digest, staged
