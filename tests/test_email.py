@@ -270,7 +270,7 @@ def test_links_are_built_from_ids_never_from_text() -> None:
     assert html.hrefs() == [
         "https://arxiv.org/abs/2601.00001v1",
         "https://arxiv.org/pdf/2601.00001v1",
-        "https://doi.org/10.1000/x%22onmouseover%3D%22alert%285%29",
+        "https://doi.org/10.1000/x%22onmouseover%3D%22alert(5)",
     ]
 
 

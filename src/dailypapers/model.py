@@ -10,10 +10,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from urllib.parse import quote
 
 _NEW_ID = re.compile(r"(?P<id>\d{4}\.\d{4,5})(?:v(?P<version>[1-9]\d*))?")
 _OLD_ID = re.compile(r"(?P<id>(?P<archive>[a-z]+(?:-[a-z]{2,})?)(?:\.[a-zA-Z-]{2,})?/\d{7})(?:v(?P<version>[1-9]\d*))?")
 _PREFIXES = ("https://arxiv.org/abs/", "http://arxiv.org/abs/", "oai:arXiv.org:", "arXiv:", "arxiv:")
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+# A DOI may hold any printable character (https://www.doi.org/the-identifier/resources/handbook/2_numbering);
+# everything outside these is percent-escaped, so a DOI can neither end a URL nor change its scheme.
+_DOI_SAFE = "/:;()._-"
+DOI_RESOLVER = "https://doi.org/"
 
 
 def split_id(text: str) -> tuple[str, int | None]:
@@ -81,8 +87,18 @@ class Paper:
         return f"https://arxiv.org/pdf/{self.versioned_id}"
 
     @property
+    def dois(self) -> tuple[tuple[str, str | None], ...]:
+        """Each DOI of the DOI field (arXiv allows several, separated by spaces) with its resolver URL, or None
+        for text that is not of the form ``10.NNNN/…``: such text is shown, never linked."""
+        return tuple(
+            (text, DOI_RESOLVER + quote(text, safe=_DOI_SAFE) if _DOI.fullmatch(text) else None)
+            for text in (self.doi or "").split()
+        )
+
+    @property
     def doi_url(self) -> str | None:
-        return f"https://doi.org/{self.doi}" if self.doi else None
+        """The resolver URL of the first well-formed DOI."""
+        return next((url for _, url in self.dois if url), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 from functools import cache
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
@@ -40,7 +40,6 @@ SUBJECT_TOPICS = 5
 
 NOTHING_NEW = "No new papers on your topics."
 _CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")  # includes every character str.splitlines() splits on
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,14 +132,6 @@ def arxiv_links(paper: Paper) -> tuple[str | None, str | None]:
     return paper.abs_url, paper.pdf_url
 
 
-def doi_link(doi: str | None) -> tuple[str | None, str | None]:
-    """The DOI as shown and its resolver URL, or ``(None, None)`` when it is not of the form ``10.NNNN/…``."""
-    shown = clean(doi)
-    if not _DOI.fullmatch(shown):
-        return None, None
-    return shown, "https://doi.org/" + quote(shown, safe="/")
-
-
 def page_link(link: str | None) -> str | None:
     """The published page for "and N more", only when it is an absolute ``http`` or ``https`` URL."""
     if not link or clean(link) != link or " " in link:
@@ -170,7 +161,7 @@ def entry(listed: Listed) -> Entry:
     paper = listed.paper
     abstract = clean(paper.abstract)
     abs_url, pdf_url = arxiv_links(paper)
-    doi, doi_url = doi_link(paper.doi)
+    doi, doi_url = next(((text, url) for text, url in paper.dois if url), (None, None))
     return Entry(
         title=clean(paper.title) or paper.versioned_id,
         version=paper.version,

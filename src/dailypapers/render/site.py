@@ -14,7 +14,6 @@ Rendering is a pure function of the digest: no clock, no locale, no file, no net
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -29,12 +28,7 @@ from dailypapers.render.markdown import long_date, updated_day
 STYLESHEET = "style.css"
 SCRIPT = "filter.js"
 ARXIV = "https://arxiv.org/"
-DOI_RESOLVER = "https://doi.org/"
 
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
-# A DOI may hold any printable character (https://www.doi.org/the-identifier/resources/handbook/2_numbering);
-# everything outside these is percent-escaped, so the DOI can neither end the URL nor change its scheme.
-_DOI_SAFE = "/:;()._-"
 _ID_SAFE = "/."  # old-scheme ids (hep-th/9901001) keep their slash
 _SHOWN_AUTHORS = 20  # more than this are folded: collaboration papers list hundreds
 
@@ -105,15 +99,6 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def doi_links(doi: str | None) -> tuple[Link, ...]:
-    """Each DOI of a paper's DOI field (arXiv allows several, separated by spaces), linked when well-formed."""
-    links = []
-    for text in (doi or "").split():
-        url = DOI_RESOLVER + quote(text, safe=_DOI_SAFE) if _DOI.fullmatch(text) else None
-        links.append(Link(text, url))
-    return tuple(links)
-
-
 def ordered_categories(paper: Paper) -> tuple[str, ...]:
     """The primary category first, then the others in arXiv's order, each once."""
     primary = paper.primary_category or (paper.categories[0] if paper.categories else "")
@@ -129,7 +114,7 @@ def entry(listed: Listed) -> Entry:
         title=one_line(paper.title),
         abs_url=f"{ARXIV}abs/{path}",
         pdf_url=f"{ARXIV}pdf/{path}",
-        dois=doi_links(paper.doi),
+        dois=tuple(Link(text, url) for text, url in paper.dois),
         authors=names[:_SHOWN_AUTHORS],
         more_authors=names[_SHOWN_AUTHORS:],
         categories=ordered_categories(paper),
