@@ -198,7 +198,7 @@ class Http:
         except httpx.TransportError as err:
             return None, None, None, f"connection failed: {err.__class__.__name__}: {err}".rstrip(": ")
         if answer.status in RETRY_STATUSES:
-            return None, _retry_after(answer.headers), answer.status, _status_reason(answer)
+            return None, retry_after(answer.headers), answer.status, _status_reason(answer)
         return answer, None, answer.status, ""
 
     def _fetch(self, url: str, params: Mapping[str, str], key: str, form: bool) -> Answer:
@@ -243,7 +243,7 @@ class Http:
         return min(wait, self.max_wait)
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
+def retry_after(headers: Mapping[str, str]) -> float | None:
     """Read ``Retry-After`` as seconds or as an HTTP date (RFC 9110 §10.2.3)."""
     value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
     if value is None:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from dailypapers.errors import DeliveryError
-from dailypapers.http import _retry_after
+from dailypapers.http import retry_after
 
 CHANNEL = "webhook"
 BODY_CHARS = 200
@@ -81,7 +81,7 @@ def _post(client: httpx.Client, url: str, body: bytes, timeout: float) -> _Attem
         return _Attempt(done=True)
     reason = f"HTTP {status} ({_phrase(status)}){_without_secret(response.text, url)}"
     if status == 429 or status >= 500:
-        return _Attempt(done=False, reason=reason, retry=True, retry_after=_retry_after(response.headers))
+        return _Attempt(done=False, reason=reason, retry=True, retry_after=retry_after(response.headers))
     return _Attempt(done=False, reason=reason)
 
 
