@@ -13,6 +13,7 @@ opened) may be. ``final`` marks failures that another attempt cannot mend (a bad
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import socket
 import threading
@@ -146,6 +147,10 @@ class _Backend(httpcore.NetworkBackend):
 
 def _resolve(host: str, port: int, timeout: float | None) -> list[str]:
     """The addresses of ``host``, looked up in a thread so that a resolver that hangs cannot hold the run."""
+    try:
+        return [str(ipaddress.ip_address(host))]
+    except ValueError:
+        pass
     found: list[list[str]] = []
     failed: list[OSError] = []
 
