@@ -201,8 +201,11 @@ class Http:
     def get(self, url: str, params: Mapping[str, str], check: Check | None = None, form: bool = False) -> Answer:
         """GET ``url`` with ``params`` (or POST them as a form, for long queries: a read like a GET); retry
         what is temporary; raise FetchError when the answer stays unusable or cannot become usable."""
-        key = request_key(url, params)
-        request = self._read_request(url, params, form)
+        try:
+            key = request_key(url, params)
+            request = self._read_request(url, params, form)
+        except (httpx.InvalidURL, ValueError):
+            raise FetchError(url, 1, None, "not a valid URL") from None
         failure = _Failure("not attempted")
         for attempt in range(1, self.max_attempts + 1):
             failure = self._try_read(request, key, check)

@@ -240,6 +240,8 @@ def check_request(request: Outgoing) -> httpx.URL:
         raise WireError("not a valid URL", sent=False, final=True) from None
     if url.scheme not in ("http", "https") or not url.host:
         raise WireError("not a valid http(s) URL", sent=False, final=True)
+    if url.port is not None and not 0 < url.port < 65536:
+        raise WireError("not a valid URL: no such port", sent=False, final=True)
     for name, value in request.headers.items():
         if not _TOKEN.fullmatch(name):
             raise WireError(f"{name!r} cannot be the name of an HTTP header", sent=False, final=True)
