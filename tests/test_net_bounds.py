@@ -391,3 +391,35 @@ def test_record_keeps_the_answer_at_the_end_of_the_redirects(tmp_path: Path) -> 
     (saved,) = sorted((tmp_path / "replay").glob("answer-*.json"))
     record = json.loads(saved.read_text(encoding="utf-8"))
     assert record["status"] == 200 and record["url"].endswith("/moved")
+
+
+# --- a proxy named by the environment -----------------------------------------------------------------------
+
+
+def test_a_proxy_in_the_environment_carries_the_request_within_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    with scripted(hostile.ok(FEED), hostile.trickled_headers()) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.base)
+        with client() as http:
+            answer = http.get("http://export.arxiv.invalid/api/query", {"search_query": "cat:cs.DC"})
+        line, _ = fails(proxy, timeout=TIMEOUT)
+    assert answer.body == FEED
+    assert proxy.seen[0].path == "http://export.arxiv.invalid/api/query?search_query=cat%3Acs.DC"
+    assert "no complete answer within 0.5 s" in line
+
+
+@pytest.mark.parametrize("no_proxy", ["127.0.0.1", "*", "localhost, 127.0.0.1:8080"])
+def test_no_proxy_is_honoured(monkeypatch: pytest.MonkeyPatch, no_proxy: str) -> None:
+    with scripted(hostile.ok(b"from the proxy")) as proxy, scripted(hostile.ok(FEED)) as server:
+        monkeypatch.setenv("HTTP_PROXY", proxy.base)
+        monkeypatch.setenv("NO_PROXY", no_proxy)
+        with client() as http:
+            assert http.get(server.url, {}).body == FEED
+    assert proxy.seen == []
+
+
+def test_a_proxy_that_is_no_url_is_one_line_without_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "socks5://user:pa55word@127.0.0.1:1080")
+    with client() as http, pytest.raises(FetchError) as caught:
+        http.get("http://export.arxiv.invalid/api/query", {})
+    assert "the proxy set in the environment is not an http(s) URL" in str(caught.value)
+    assert "pa55word" not in str(caught.value)
