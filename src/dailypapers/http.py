@@ -162,7 +162,10 @@ class Http:
             if failure.answer is not None:
                 return failure.answer
             if attempt < self.max_attempts:
-                self.sleep(self._backoff(attempt, failure.wait))
+                wait = self._backoff(attempt, failure.wait)
+                # the URL is not logged: a webhook's is a secret
+                self.log(f"POST not taken ({failure.reason}); attempt {attempt} of {self.max_attempts}, {wait:.1f} s")
+                self.sleep(wait)
         raise FetchError(url, self.max_attempts, failure.status, failure.reason)
 
     # --- one attempt ---
