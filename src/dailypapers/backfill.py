@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dailypapers.arxiv.oai import OaiPage, ResumptionTokenExpired, harvest
+from dailypapers.arxiv.taxonomy import group_of, scope_problem
 from dailypapers.config import Config
 from dailypapers.daily import new_http
 from dailypapers.errors import ConfigError
@@ -26,24 +27,6 @@ from dailypapers.store import Store, database_lock
 from dailypapers.topics import Verdicts, scope_query
 
 CHECKPOINT = "backfill_checkpoint"
-# The arXiv archives grouped under "physics" in OAI-PMH set names (arxiv-protocol.md §3.2, §4.2).
-_PHYSICS = frozenset(
-    {
-        "astro-ph",
-        "cond-mat",
-        "gr-qc",
-        "hep-ex",
-        "hep-lat",
-        "hep-ph",
-        "hep-th",
-        "math-ph",
-        "nlin",
-        "nucl-ex",
-        "nucl-th",
-        "physics",
-        "quant-ph",
-    }
-)
 Progress = Callable[[int, float, date | None], None]
 
 
@@ -101,11 +84,16 @@ def _stuck(expired: ResumptionTokenExpired, day: date) -> ResumptionTokenExpired
 
 
 def set_for_category(category: str) -> str:
-    """The OAI-PMH set of an arXiv category: ``cs.DC`` → ``cs:cs:DC``, ``hep-th`` → ``physics:hep-th``."""
+    """The OAI-PMH set of an arXiv category: ``cs.DC`` → ``cs:cs:DC``, ``hep-th`` → ``physics:hep-th``.
+
+    The group comes from arXiv's taxonomy (protocol notes §3.2, §4.2); a name it does not know is refused with
+    the nearest real names, before any request.
+    """
+    problem = scope_problem(category)
     archive, _, subject = category.partition(".")
-    group = "physics" if archive in _PHYSICS else archive
-    if not archive or " " in category or ":" in category:
-        raise ConfigError("command line", "--category", f"{category!r} is not an arXiv category such as 'cs.DC'")
+    group = group_of(archive)
+    if problem is not None or group is None:
+        raise ConfigError("command line", "--category", problem or f"{category!r} has no OAI-PMH set")
     return f"{group}:{archive}:{subject}" if subject else f"{group}:{archive}"
 
 
