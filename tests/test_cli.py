@@ -128,7 +128,7 @@ def test_render_without_a_run_says_what_to_do(tmp_path: Path) -> None:
     config.write_text('[[topics]]\nname = "compiler"\n', encoding="utf-8")
     result = dailypapers("render", "--config", str(config))
     assert result.returncode == 1
-    assert "no successful run yet; use `dailypapers run`" in result.stderr
+    assert "no database yet; `dailypapers run` (or `backfill`) creates it" in result.stderr
 
 
 def test_the_quick_start_example_runs_offline_from_its_replay(tmp_path: Path) -> None:

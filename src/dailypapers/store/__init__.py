@@ -22,7 +22,7 @@ from dailypapers.store.deliveries import Deliveries
 from dailypapers.store.rows import RUN_COLUMNS, UNSUCCESSFUL, MatchRow, RunRecord, iso, parse_iso, run_record
 from dailypapers.store.schema import MIGRATIONS
 
-__all__ = ["Deliveries", "MatchRow", "RunRecord", "Store", "database_lock", "iso", "parse_iso"]
+__all__ = ["Deliveries", "MatchRow", "RunRecord", "Store", "database_lock", "existing_database", "iso", "parse_iso"]
 
 # SQLite's default limit on bound variables in one statement is 999 before 3.32; stay under it.
 _SQL_VARIABLES = 900
@@ -42,6 +42,14 @@ def database_lock(database: Path) -> Iterator[None]:
         yield
     finally:
         os.close(handle)
+
+
+def existing_database(database: Path) -> Path:
+    """``database``, which must exist: a command that only reads it (``render``, ``search``) would otherwise leave
+    an empty database, and maybe its folder, where the config points, and report nothing useful."""
+    if not database.exists():
+        raise StoreError(f"{database}: no database yet; `dailypapers run` (or `backfill`) creates it")
+    return database
 
 
 class Store:
