@@ -19,6 +19,7 @@ from rich.table import Table
 
 from dailypapers import __version__
 from dailypapers.archive import search_archive
+from dailypapers.arxiv.taxonomy import GROUPS, check_query_categories
 from dailypapers.backfill import Harvest, set_for_category
 from dailypapers.backfill import backfill as run_backfill
 from dailypapers.config import DEFAULT_CONFIG, Config, load_config
@@ -29,6 +30,7 @@ from dailypapers.files import write_atomic
 from dailypapers.http import Recorder, Replay
 from dailypapers.model import Paper
 from dailypapers.outputs import render_outputs
+from dailypapers.query import lint
 from dailypapers.query import parse as parse_query
 from dailypapers.ui import HarvestProgress, ProgressReporter
 
@@ -58,6 +60,22 @@ def _fail(err: DailyPapersError, debug: bool) -> NoReturn:
 
 def _log(message: str) -> None:
     click.echo(f"dailypapers: {message}", err=True)
+
+
+def _warn(warning: object) -> None:
+    """A warning: its first line after ``dailypapers: warning:``, the query and caret lines as they are."""
+    first, *rest = str(warning).splitlines()
+    click.echo(f"dailypapers: warning: {first}", err=True)
+    for line in rest:
+        click.echo(line, err=True)
+
+
+def _load(config_path: Path) -> Config:
+    """The config, its warnings printed: every command that reads the topics tells what looks like a slip."""
+    config = load_config(config_path)
+    for warning in config.warnings:
+        _warn(warning)
+    return config
 
 
 def _clock(fixed: datetime | None) -> Callable[[], datetime]:
@@ -146,7 +164,7 @@ def run(
     """Fetch from arXiv, store, match the topics, write every output and deliver what is new."""
     debug = ctx.obj["debug"]
     try:
-        config = load_config(config_path)
+        config = _load(config_path)
         replayed = Replay.load(replay) if replay is not None else None
         now = _clock(_fixed_now(replayed))
         recorder = Recorder(record) if record is not None else None
@@ -209,7 +227,7 @@ def _print_summary(config: Config, summary: RunSummary, as_json: bool) -> None:
 def render(ctx: click.Context, config_path: Path) -> None:
     """Re-write the page, notification, site and feeds from the database alone (no network, nothing sent)."""
     try:
-        config = load_config(config_path)
+        config = _load(config_path)
         record = render_outputs(config)
     except DailyPapersError as err:
         _fail(err, ctx.obj["debug"])
@@ -219,7 +237,7 @@ def render(ctx: click.Context, config_path: Path) -> None:
     click.echo(f"re-wrote the outputs of run {record.id}")
 
 
-_GROUPS = ("cs", "econ", "eess", "math", "physics", "q-bio", "q-fin", "stat")
+_GROUPS = GROUPS
 
 
 def _harvest_target(
@@ -260,7 +278,7 @@ def backfill(
     Back-filled papers are matched to the topics but never notified as new.
     """
     try:
-        config = load_config(config_path)
+        config = _load(config_path)
         target = _harvest_target(config, start, until, set_spec, category)
         now = _clock(_fixed_now(None))
         with ProgressReporter(sys.stderr, _log) as reporter:
@@ -285,8 +303,11 @@ def backfill(
 def search(ctx: click.Context, config_path: Path, query: str, limit: int, as_json: bool) -> None:
     """Search the local archive with the topics' query language, newest first."""
     try:
-        config = load_config(config_path)
+        config = _load(config_path)
         node = parse_query(query)
+        check_query_categories(query)
+        for warning in lint(query):
+            _warn(warning)
         papers = search_archive(config, node, limit=limit, log=_log)
     except QuerySyntaxError as err:
         click.echo(f"dailypapers: error: {err}", err=True)
