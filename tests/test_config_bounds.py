@@ -305,3 +305,37 @@ def toml_string(text: str) -> str:
     """``text`` as a TOML basic string, control characters escaped."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return '"' + "".join(c if ord(c) >= 32 and ord(c) != 127 else f"\\u{ord(c):04x}" for c in escaped) + '"'
+
+
+CONTROL = "without control characters, got"
+HOST = "expected a host name such as 'smtp.example.org', got"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            'title = "Papers\\r\\nBcc: x"\n' + MINIMAL,
+            f"title: expected one line of text {CONTROL} 'Papers\\r\\nBcc: x'",
+        ),
+        ('title = "a\\u2028b"\n' + MINIMAL, f"title: expected one line of text {CONTROL} 'a\\u2028b'"),
+        ('database = "a\\u0000b.db"\n' + MINIMAL, f"database: expected a file path {CONTROL} 'a\\x00b.db'"),
+        ('database = ""\n' + MINIMAL, f"database: expected a file path {CONTROL} ''"),
+        (MINIMAL + '[outputs]\nmarkdown = "x\\u0000.md"\n', "outputs.markdown: expected a file path or false, got"),
+        (MINIMAL + '[outputs]\nfeeds = "feeds\\n"\n', "outputs.feeds: expected a file path or false, got 'feeds\\n'"),
+        (MINIMAL + EMAIL + 'ca_file = "ca\\u0000.pem"\n' + RECIPIENT, f"email.ca_file: expected a file path {CONTROL}"),
+        (
+            MINIMAL + EMAIL.replace(".org", ".org\\r\\n", 1) + RECIPIENT,
+            f"email.smtp_host: {HOST} 'smtp.example.org\\r\\n'",
+        ),
+        (MINIMAL + EMAIL.replace("smtp.", "smtp ", 1) + RECIPIENT, f"email.smtp_host: {HOST} 'smtp example.org'"),
+        (MINIMAL + EMAIL.replace(">", ">\\u0000") + RECIPIENT, "email.sender: expected an address such as"),
+        (MINIMAL + EMAIL + RECIPIENT.replace(".org", ".org\\u0000"), "email.recipients[0].address: expected an email"),
+    ],
+)
+def test_text_that_reaches_a_header_or_a_path_is_one_line(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    assert str(caught.value).startswith(f"{path.resolve()}: {message}")
+    assert "\n" not in str(caught.value)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dailypapers.arxiv.taxonomy import check_query_categories, scope_problem
 from dailypapers.config_delivery import EmailSettings, Recipient, Webhook, email_settings, webhooks
-from dailypapers.config_table import ConfigWarning, Table, in_range, range_text, url_problem
+from dailypapers.config_table import ConfigWarning, Table, in_range, one_line, range_text, url_problem
 from dailypapers.errors import ConfigError, QuerySyntaxError
 from dailypapers.query import Node, lint, topic_query
 
@@ -145,12 +145,12 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
     names = tuple(topic.name for topic in topics)
     return Config(
         path=file,
-        title=top.get("title", str, "Daily Papers"),
+        title=top.line("title", "Daily Papers"),
         timezone=_timezone(top),
         max_papers=top.bounded("max_papers", int, 100, 1, 10_000),
         columns=_columns(top),
         contact=_contact(top),
-        database=folder / top.get("database", str, "dailypapers.db"),
+        database=folder / top.path("database", "dailypapers.db"),
         categories=_categories(scope),
         topics=topics,
         outputs=Outputs(
@@ -199,7 +199,7 @@ def _output(folder: Path, outputs: Table, name: str, default: str | None) -> Pat
     value = outputs.data.get(name, default)
     if value is False or value is None:
         return None
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value or not one_line(value):
         raise outputs.error(name, f"expected a file path or false, got {value!r}")
     return folder / value
 
@@ -238,7 +238,7 @@ def _topic_name(table: Table, topics: list[Topic], has_query: bool) -> str:
     name = table.get("name", str, "").strip()
     if not name:
         raise table.error("name", "every topic needs a non-empty name")
-    if any(unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") for char in name):
+    if not one_line(name):
         raise table.error("name", f"expected one line of text without control characters, got {name!r}")
     same = unicodedata.normalize("NFC", name)
     if any(unicodedata.normalize("NFC", topic.name) == same for topic in topics):

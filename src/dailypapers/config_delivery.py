@@ -83,9 +83,11 @@ def email_settings(top: Table, folder: Path, names: tuple[str, ...]) -> EmailSet
     sender = table.get("sender", str, "")
     if not host:
         raise table.error("smtp_host", "the SMTP server's host name is required")
+    if not host.isascii() or any(char.isspace() or not char.isprintable() for char in host):
+        raise table.error("smtp_host", f"expected a host name such as 'smtp.example.org', got {host!r}")
     if "@" not in sender or any(ord(char) < 32 or ord(char) == 127 for char in sender):
         raise table.error("sender", f"expected an address such as 'Daily Papers <papers@example.org>', got {sender!r}")
-    ca_file = table.optional_str("ca_file")
+    ca_file = table.path("ca_file", "") if "ca_file" in table.data else None
     return EmailSettings(
         smtp_host=host,
         smtp_port=table.bounded("smtp_port", int, _SECURITY_PORTS[security], 1, 65535),

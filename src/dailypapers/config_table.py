@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +79,20 @@ class Table:
             raise self.error(name, f"must be {expected}, got {value!r}")
         return value
 
+    def line(self, name: str, default: str) -> str:
+        """One line of text: a title reaches headings, feed titles and the Subject header of every email."""
+        value = self.get(name, str, default)
+        if not one_line(value):
+            raise self.error(name, f"expected one line of text without control characters, got {value!r}")
+        return value
+
+    def path(self, name: str, default: str) -> str:
+        """A file path: not empty, no control characters (a NUL byte would fail deep inside, as a traceback)."""
+        value = self.get(name, str, default)
+        if not value or not one_line(value):
+            raise self.error(name, f"expected a file path without control characters, got {value!r}")
+        return value
+
     def url(self, name: str, default: str, example: str) -> str:
         """An ``http`` or ``https`` URL with a host: nothing else can be asked, and nothing else is safe to."""
         value = self.get(name, str, default)
@@ -100,6 +115,11 @@ class ConfigWarning:
 
     def __str__(self) -> str:
         return f"{self.file}: {self.key}: {self.detail}"
+
+
+def one_line(text: str) -> bool:
+    """Whether ``text`` has no control character and no line or paragraph separator."""
+    return not any(unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") for char in text)
 
 
 def unknown_key(key: str, allowed: tuple[str, ...]) -> str:
