@@ -245,3 +245,36 @@ def test_backfill_with_an_unknown_category_asks_nothing_and_exits_2(tmp_path: Pa
     result = CliRunner().invoke(cli, args, env={"DAILYPAPERS_DELAY": "0"})
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 1 and "did you mean 'stat.ML'" in result.stderr
+
+
+GROUP_FIRST = "sets start with a group, one of cs, econ, eess, math, physics, q-bio, q-fin, stat"
+SET_FORM = "expected group:archive[:SUBJECT], such as 'physics:hep-th' or 'cs:cs:DC'"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("cs:cs:XY", "'cs:cs:XY': unknown arXiv category 'cs.XY' (did you mean 'cs.SY', 'cs.CY' or 'cs.SI'?)"),
+        ("nlin", f"'nlin': {GROUP_FIRST}"),
+        ("cs.DC", f"'cs.DC': {GROUP_FIRST}"),
+        ("cs:math", f"'cs:math': {SET_FORM}"),
+        ("cs:cs:DC:x", f"'cs:cs:DC:x': {SET_FORM}"),
+        ("cs:cmp-lg", f"'cs:cmp-lg': {SET_FORM}"),
+    ],
+)
+def test_backfill_checks_its_set_before_any_request(tmp_path: Path, spec: str, message: str) -> None:
+    path = write(tmp_path, MINIMAL + '[arxiv]\noai_url = "http://127.0.0.1:9/oai"\n')
+    args = ["backfill", "--config", str(path), "--from", "2026-05-01", "--set", spec]
+    result = CliRunner().invoke(cli, args, env={"DAILYPAPERS_DELAY": "0"})
+    assert result.exit_code == 2
+    assert result.stderr == f"dailypapers: error: command line: --set: unknown arXiv set {message}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dailypapers.toml"]
+
+
+@pytest.mark.parametrize(
+    "spec", ["cs", "cs:cs:DC", "physics:hep-th", "physics:astro-ph:EP", "physics:nlin", "math:math:IT"]
+)
+def test_real_sets_pass(spec: str) -> None:
+    from dailypapers.arxiv.taxonomy import set_problem
+
+    assert set_problem(spec) is None

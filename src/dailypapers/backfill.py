@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dailypapers.arxiv.oai import OaiPage, ResumptionTokenExpired, harvest
-from dailypapers.arxiv.taxonomy import group_of, scope_problem
+from dailypapers.arxiv.taxonomy import canonical, group_of, scope_problem, set_problem
 from dailypapers.config import Config
 from dailypapers.daily import new_http
 from dailypapers.errors import ConfigError
@@ -90,11 +90,19 @@ def set_for_category(category: str) -> str:
     the nearest real names, before any request.
     """
     problem = scope_problem(category)
-    archive, _, subject = category.partition(".")
+    archive, _, subject = canonical(category).partition(".")
     group = group_of(archive)
     if problem is not None or group is None:
         raise ConfigError("command line", "--category", problem or f"{category!r} has no OAI-PMH set")
     return f"{group}:{archive}:{subject}" if subject else f"{group}:{archive}"
+
+
+def check_set(spec: str) -> str:
+    """``spec`` when arXiv has such an OAI-PMH set; else the error, before any request is made."""
+    problem = set_problem(spec)
+    if problem is not None:
+        raise ConfigError("command line", "--set", problem)
+    return spec
 
 
 def backfill(

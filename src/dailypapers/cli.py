@@ -20,7 +20,7 @@ from rich.table import Table
 from dailypapers import __version__
 from dailypapers.archive import search_archive
 from dailypapers.arxiv.taxonomy import GROUPS, check_query_categories
-from dailypapers.backfill import Harvest, set_for_category
+from dailypapers.backfill import Harvest, check_set, set_for_category
 from dailypapers.backfill import backfill as run_backfill
 from dailypapers.config import DEFAULT_CONFIG, Config, load_config
 from dailypapers.coverage import STALE
@@ -252,6 +252,8 @@ def _harvest_target(
         set_spec = only if only in _GROUPS else set_for_category(only)
     elif not set_spec:
         raise click.UsageError("choose what to harvest with --set (e.g. cs) or --category (e.g. cs.DC)")
+    else:
+        check_set(set_spec)
     if until is not None and until < start:
         raise click.UsageError("--until is before --from")
     return Harvest(start.date(), until.date() if until else None, set_spec)

@@ -27,10 +27,12 @@ __all__ = [
     "GROUPS",
     "SUBSUMED",
     "TAXONOMY_URL",
+    "canonical",
     "category_problem",
     "check_query_categories",
     "group_of",
     "scope_problem",
+    "set_problem",
 ]
 
 TAXONOMY_URL = "https://arxiv.org/category_taxonomy"
@@ -59,6 +61,11 @@ SUBSUMED: Mapping[str, str] = MappingProxyType(dict(_DATA["subsumed"]))
 # Every name a user may write, by its lower-case spelling: arXiv compares categories without regard to case.
 _ONE_LINE = {ord(char): " " for char in "\t\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
 _KNOWN: dict[str, str] = {name.lower(): name for name in CATEGORIES | ARCHIVES | SUBSUMED.keys()}
+
+
+def canonical(name: str) -> str:
+    """A known name as arXiv spells it (``CS.dc`` → ``cs.DC``); any other text as it is."""
+    return _KNOWN.get(name.lower(), name)
 
 
 def group_of(archive: str) -> str | None:
@@ -94,6 +101,21 @@ def scope_problem(name: str) -> str | None:
     if name.lower() in SUBSUMED:
         return f"{name!r} is a closed archive, now the category {SUBSUMED[name.lower()]!r}: write that"
     return category_problem(name)
+
+
+def set_problem(spec: str) -> str | None:
+    """What is wrong with an OAI-PMH set name (``cs``, ``physics:hep-th``, ``cs:cs:DC``; protocol notes §3.2)."""
+    group, *rest = spec.split(":")
+    if group not in GROUPS:
+        return f"unknown arXiv set {spec!r}: sets start with a group, one of {', '.join(sorted(GROUPS))}"
+    if not rest:
+        return None
+    archive, *subject = rest
+    if len(subject) > 1 or group_of(archive) != group or archive in SUBSUMED:
+        return f"unknown arXiv set {spec!r}: expected group:archive[:SUBJECT], such as 'physics:hep-th' or 'cs:cs:DC'"
+    if subject and (problem := category_problem(f"{archive}.{subject[0]}")) is not None:
+        return f"unknown arXiv set {spec!r}: {problem}"
+    return None
 
 
 def check_query_categories(source: str) -> None:
