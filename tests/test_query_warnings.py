@@ -159,3 +159,16 @@ def test_a_config_error_still_wins_over_warnings(tmp_path: Path) -> None:
     result = invoke("render", "--config", str(path))
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 1 and "arxiv.api_url" in result.stderr
+
+
+def test_backfill_prints_the_warnings_too_before_its_own_error(tmp_path: Path) -> None:
+    path = tmp_path / "dailypapers.toml"
+    path.write_text(CONFIG.format(url="http://127.0.0.1:9/api/query"), encoding="utf-8")
+    result = invoke("backfill", "--config", str(path), "--from", "2026-05-01", "--set", "nlin")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[:6] == [line.format(path=path.resolve()) for line in WARNINGS]
+    assert lines[6:] == [
+        "dailypapers: error: command line: --set: unknown arXiv set 'nlin': sets start with a group, one of cs, econ, "
+        "eess, math, physics, q-bio, q-fin, stat"
+    ]
