@@ -52,13 +52,12 @@ TOKEN, LOGIN, URL = "token", "login", "url"
 _WORDLIKE = re.compile(r"[a-z/._~-]+")
 _ONE_LINE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_ESCAPE = re.compile(
-    r"(?:%[0-9A-Fa-f]{2})+"  # percent-encoding, RFC 3986 §2.1
-    r"|&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"  # HTML character references
-    r"|(?:\\u[0-9A-Fa-f]{4})+|\\U[0-9A-Fa-f]{8}"  # JSON and Python \u escapes
-    r"|(?:\\x[0-9A-Fa-f]{2})+"  # Python's repr of bytes
-    r"|\\[\"\\/'bfnrt]"
-)
+_PERCENT = r"(?:%[0-9A-Fa-f]{2})+"  # RFC 3986 §2.1
+_HTML = r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"  # character references
+_BACKSLASH = r"(?:\\u[0-9A-Fa-f]{4})+|\\U[0-9A-Fa-f]{8}|(?:\\x[0-9A-Fa-f]{2})+|\\[\"\\\\/'bfnrt]"  # JSON, Python
+# Each encoder escapes its own escape character, so a form is exactly recovered by decoding its family alone;
+# decoding all three at once also finds a secret whose pieces went through different encoders.
+_FAMILIES = tuple(re.compile(family) for family in (_PERCENT, _HTML, _BACKSLASH, f"{_PERCENT}|{_HTML}|{_BACKSLASH}"))
 _SHORT_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "'": "'", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
@@ -113,11 +112,13 @@ class Redactor:
         if not self or not text:
             return text
         spans = list(_occurrences(text, self.exact))
-        view, escapes = _decoded(text)
-        place = _Places(escapes)
-        if escapes:
-            spans += (place.span(span) for span in _occurrences(view, self.exact))
-        spans += (place.span(span) for span in _occurrences(view.translate(_ASCII_LOWER), self.caseless))
+        spans += _occurrences(text.translate(_ASCII_LOWER), self.caseless)
+        for family in _FAMILIES:
+            view, escapes = _decoded(text, family)
+            if escapes:
+                place = _Places(escapes)
+                spans += (place.span(span) for span in _occurrences(view, self.exact))
+                spans += (place.span(span) for span in _occurrences(view.translate(_ASCII_LOWER), self.caseless))
         return _blank(text, spans)
 
     def json(self, value: Any) -> Any:
@@ -224,14 +225,16 @@ def _occurrences(text: str, forms: Iterable[str]) -> Iterator[tuple[int, int]]:
             start = text.find(form, start + 1)
 
 
-def _decoded(text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+def _decoded(text: str, family: re.Pattern[str]) -> tuple[str, list[tuple[int, int, int, int]]]:
     """``text`` with its escapes decoded, and each decoded escape's (start, end) in the view and in ``text``."""
     parts: list[str] = []
     escapes: list[tuple[int, int, int, int]] = []
     last = at = 0
-    for match in _ESCAPE.finditer(text):
+    for match in family.finditer(text):
         start, end = match.span()
         decoded = _decode(match.group())
+        if decoded == match.group():  # ``&e0;`` is no character reference: nothing was decoded
+            continue
         parts += [text[last:start], decoded]
         at += start - last
         escapes.append((at, at + len(decoded), start, end))
