@@ -113,8 +113,12 @@ class Redactor:
             return text
         spans = list(_occurrences(text, self.exact))
         spans += _occurrences(text.translate(_ASCII_LOWER), self.caseless)
+        escaped = 0
         for family in _FAMILIES:
+            if family is _FAMILIES[-1] and escaped < 2:
+                break  # one family or none in the text: decoding them together finds nothing more
             view, escapes = _decoded(text, family)
+            escaped += bool(escapes)
             if escapes:
                 place = _Places(escapes)
                 spans += (place.span(span) for span in _occurrences(view, self.exact))
