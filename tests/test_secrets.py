@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -249,6 +251,36 @@ def test_log_records_are_redacted_before_any_handler_formats_them(tmp_path: Path
     assert f"login {REDACTED} failed: {REDACTED}" in text and "ValueError: refused" in text
     assert leaks_of(text, [SMTP_PASSWORD, SMTP_USER]) == {}
     assert "after: not redacted any more" in text
+
+
+LAST_RESORT = """
+import logging, sys
+from dailypapers.redact import login_forms, redacting_logs
+with redacting_logs(login_forms(sys.argv[1], sys.argv[2])):
+    logging.getLogger("dailypapers.arxiv").warning("skipped an entry: %s", " ".join(sys.argv[1:]))
+"""
+
+
+def test_a_process_without_log_handlers_prints_redacted_records() -> None:
+    """With no handler configured, Python's last resort prints warnings to stderr: redacted as well."""
+    done = subprocess.run(
+        [sys.executable, "-c", LAST_RESORT, SMTP_USER, SMTP_PASSWORD], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and done.stderr == f"skipped an entry: {REDACTED} {REDACTED}\n"
+
+
+def test_an_error_line_its_traceback_and_the_json_failure_are_redacted(tmp_path: Path, arxiv: ArxivServer) -> None:
+    """A one-line error quoting a value that is also a secret (here DAILYPAPERS_NOW set to the password): the
+    line, the ``--debug`` traceback and ``run --json``'s failure object blank it."""
+    with echoing_smtp("PLAIN") as (_, port):
+        config = write_config(tmp_path, arxiv, email_table(port))
+        environment = {"DP_SMTP_USER": SMTP_USER, "DP_SMTP_PASSWORD": SMTP_PASSWORD}
+        ran = invoke(config, environment | {"DAILYPAPERS_NOW": SMTP_PASSWORD}, "--json")
+    assert ran.exit_code == 2
+    assert f"DAILYPAPERS_NOW: expected an ISO 8601 time, got '{REDACTED}'" in ran.stderr
+    assert "Traceback (most recent call last)" in ran.stderr, "--debug shows the traceback"
+    assert json.loads(ran.stdout)["outcome"] == "failed"
+    assert leaks_of(ran.output, [SMTP_PASSWORD]) == {}
 
 
 def test_json_values_are_redacted_before_they_are_encoded() -> None:

@@ -315,7 +315,7 @@ def redactor_for(config: Config, environ: Mapping[str, str]) -> Redactor:
     for source in SOURCES:
         for secret in source(config):
             value = environ.get(secret.variable)
-            if not value:
+            if not value or not value.strip():  # blanking every space would hide every message, not a secret
                 continue
             if secret.kind == URL:
                 forms |= url_forms(value)
