@@ -49,6 +49,8 @@ ENCODINGS: dict[str, Callable[[str], str]] = {
     "HTML": lambda secret: f"<p>{html.escape(secret)}</p>",
     "HTML numeric references": lambda secret: "".join(f"&#{ord(char)};" for char in secret),
     "Python bytes": lambda secret: repr(secret.encode()),
+    "Python str": lambda secret: repr(secret),
+    "percent-encoded as Latin-1": lambda secret: quote(secret, safe="", encoding="latin-1", errors="replace"),
 }
 """How a careless server may echo a secret it received; every one must be blanked."""
 

@@ -12,6 +12,7 @@ import binascii
 import html
 import json
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import unquote, unquote_plus
@@ -32,11 +33,22 @@ def _json_unescaped(text: str) -> str:
     return _JSON_ESCAPES.sub(one, text)
 
 
+def _python_unescaped(text: str) -> str:
+    with warnings.catch_warnings():  # "invalid escape sequence": a backslash before an ordinary letter stays
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            return text.encode("latin-1", "backslashreplace").decode("unicode_escape")
+        except UnicodeDecodeError:  # a backslash that starts a broken escape
+            return text
+
+
 def views(text: str) -> dict[str, str]:
     """``text`` as written, and decoded each way a reader may decode it."""
     return {
         "as written": text,
         "percent-decoded": unquote(text),
+        "percent-decoded as Latin-1": unquote(text, encoding="latin-1"),
+        "Python-unescaped": _python_unescaped(text),
         "form-decoded": unquote_plus(text),
         "HTML-unescaped": html.unescape(text),
         "JSON-unescaped": _json_unescaped(text),

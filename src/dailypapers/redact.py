@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import bisect
 import html
+import itertools
 import json
 import logging
 import re
@@ -57,7 +58,16 @@ _HTML = r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"  # 
 _BACKSLASH = r"(?:\\u[0-9A-Fa-f]{4})+|\\U[0-9A-Fa-f]{8}|(?:\\x[0-9A-Fa-f]{2})+|\\[\"\\\\/'bfnrt]"  # JSON, Python
 # Each encoder escapes its own escape character, so a form is exactly recovered by decoding its family alone;
 # decoding all three at once also finds a secret whose pieces went through different encoders.
-_FAMILIES = tuple(re.compile(family) for family in (_PERCENT, _HTML, _BACKSLASH, f"{_PERCENT}|{_HTML}|{_BACKSLASH}"))
+_FAMILIES = tuple(
+    (re.compile(family), latin1)
+    for family, latin1 in (
+        (_PERCENT, False),
+        (_PERCENT, True),  # a legacy form encoder's %E9: its bytes may also happen to be UTF-8
+        (_HTML, False),
+        (_BACKSLASH, False),
+        (f"{_PERCENT}|{_HTML}|{_BACKSLASH}", False),
+    )
+)
 _SHORT_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "'": "'", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
@@ -111,19 +121,23 @@ class Redactor:
     def __call__(self, text: str) -> str:
         if not self or not text:
             return text
-        spans = list(_occurrences(text, self.exact))
-        spans += _occurrences(text.translate(_ASCII_LOWER), self.caseless)
+        spans = list(self._spans(text, _Places([])))
         escaped = 0
-        for family in _FAMILIES:
-            if family is _FAMILIES[-1] and escaped < 2:
+        for family, latin1 in _FAMILIES:
+            if family is _FAMILIES[-1][0] and escaped < 2:
                 break  # one family or none in the text: decoding them together finds nothing more
-            view, escapes = _decoded(text, family)
+            view, escapes = _decoded(text, family, latin1)
             escaped += bool(escapes)
             if escapes:
-                place = _Places(escapes)
-                spans += (place.span(span) for span in _occurrences(view, self.exact))
-                spans += (place.span(span) for span in _occurrences(view.translate(_ASCII_LOWER), self.caseless))
+                spans += self._spans(view, _Places(escapes))
         return _blank(text, spans)
+
+    def _spans(self, view: str, place: _Places) -> Iterator[tuple[int, int]]:
+        """Where the forms occur in ``view``, as spans of the text it was decoded from."""
+        found = _occurrences(view, self.exact)
+        if self.caseless:
+            found = itertools.chain(found, _occurrences(view.translate(_ASCII_LOWER), self.caseless))
+        return (place.span(span) for span in found)
 
     def json(self, value: Any) -> Any:
         """A JSON-like value with every string in it (keys too) redacted, before it is encoded."""
@@ -229,14 +243,14 @@ def _occurrences(text: str, forms: Iterable[str]) -> Iterator[tuple[int, int]]:
             start = text.find(form, start + 1)
 
 
-def _decoded(text: str, family: re.Pattern[str]) -> tuple[str, list[tuple[int, int, int, int]]]:
+def _decoded(text: str, family: re.Pattern[str], latin1: bool) -> tuple[str, list[tuple[int, int, int, int]]]:
     """``text`` with its escapes decoded, and each decoded escape's (start, end) in the view and in ``text``."""
     parts: list[str] = []
     escapes: list[tuple[int, int, int, int]] = []
     last = at = 0
     for match in family.finditer(text):
         start, end = match.span()
-        decoded = _decode(match.group())
+        decoded = _decode(match.group(), latin1)
         if decoded == match.group():  # ``&e0;`` is no character reference: nothing was decoded
             continue
         parts += [text[last:start], decoded]
@@ -248,9 +262,19 @@ def _decoded(text: str, family: re.Pattern[str]) -> tuple[str, list[tuple[int, i
     return "".join(parts), escapes
 
 
-def _decode(escape: str) -> str:
+def _bytes_as_text(data: bytes, latin1: bool = False) -> str:
+    """UTF-8 if the bytes are UTF-8, else one character per byte: ``%E9`` and Python's ``'\\x85'`` are Latin-1."""
+    if latin1:
+        return data.decode("latin-1")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _decode(escape: str, latin1: bool) -> str:
     if escape.startswith("%"):
-        return bytes.fromhex(escape.replace("%", "")).decode("utf-8", "replace")
+        return _bytes_as_text(bytes.fromhex(escape.replace("%", "")), latin1)
     if escape.startswith("&"):
         return html.unescape(escape)
     if escape.startswith(("\\u", "\\U")):
@@ -259,7 +283,7 @@ def _decode(escape: str) -> str:
         decoded: str = json.loads(f'"{escape}"')
         return decoded
     if escape.startswith("\\x"):
-        return bytes.fromhex(escape.replace("\\x", "")).decode("utf-8", "replace")
+        return _bytes_as_text(bytes.fromhex(escape.replace("\\x", "")))
     return _SHORT_ESCAPES[escape[1]]
 
 
