@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, quote, quote_plus, unquote, urlsplit
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword, Session
 
+from dailypapers.deliver.webhook import BODY_CHARS
 from loopback import Mailbox, QuietHandler, serve_http, smtp_server
 
 
@@ -132,6 +133,7 @@ HOOK_ECHOES: dict[str, Callable[[Call], str]] = {
     "segment": lambda call: f"unknown hook {call.segment}",
     "query": lambda call: f"bad token {call.token}",
     "authorization": lambda call: f"refused {call.authorization}",
+    "cut": lambda call: f"{'e' * (BODY_CHARS - 12)} {_b64(call.token.encode())}",
     "userinfo": lambda call: "refused " + base64.b64decode(call.authorization.partition(" ")[2] or "").decode(),
     **{name: _both(encode) for name, encode in ENCODINGS.items()},
 }

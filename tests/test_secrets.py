@@ -9,13 +9,14 @@ folder (the SQLite database and its WAL, outputs, outbox) and finds none of the 
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -152,7 +153,7 @@ def test_a_refused_login_echoed_in_every_form_shows_nowhere(tmp_path: Path, arxi
         runs = [invoke(config, environment), invoke(config, environment, "--json")]
     assert dry.exit_code == 0, dry.output
     assert [result.exit_code for result in runs] == [1, 1]
-    assert [mechanism for mechanism, _, _ in login.logins] == [mechanism, mechanism]
+    assert [tried for tried, _, _ in login.logins] == [mechanism, mechanism]
     assert login.logins[0][2] == SMTP_PASSWORD.encode(), "the password was sent"
     [error] = [line for line in runs[0].stderr.splitlines() if line.startswith("dailypapers: error:")]
     assert f"login refused: 535 5.7.8 {mechanism} refused: AUTH PLAIN: {REDACTED}" in error
@@ -207,6 +208,20 @@ def test_a_login_that_is_the_senders_address_still_shows_in_the_outbox(tmp_path:
     assert dry.exit_code == 0, dry.output
     [message] = (tmp_path / "outbox").iterdir()
     assert f"From: {SENDER}" in message.read_text(encoding="utf-8")
+    assert leaks_of(message.read_bytes(), [SMTP_PASSWORD]) == {}
+    assert_nothing_shows([dry], tmp_path, [SMTP_PASSWORD])
+
+
+def test_an_error_body_is_redacted_before_it_is_cut(tmp_path: Path) -> None:
+    """A webhook's error is quoted up to a length; cut first, the start of an encoded token would show."""
+    with echoing_hooks() as hooks:
+        url = hook_url(hooks.base, "cut")
+        with pytest.raises(DeliveryError) as caught:
+            post_webhook(url, {"text": "hi"}, name="json:HOOK", user_agent="test", max_attempts=1, timeout=5)
+    encoded = base64.b64encode(QUERY_TOKEN.encode()).decode()
+    message = str(caught.value)
+    assert message.endswith(f"e {REDACTED}") and "HTTP 400" in message
+    assert encoded[:6] not in message
 
 
 # --- the store, the log, run --json ------------------------------------------------------------------------
@@ -442,13 +457,3 @@ def test_any_password_a_server_echoes_is_never_shown(smtp_echo: int, password: s
         session.send(message, READER)
     assert "535" in str(caught.value)
     assert leaks_of(str(caught.value), [password, SMTP_USER]) == {}, str(caught.value)
-
-
-def test_no_secret_in_the_run_of_a_day_without_delivery(tmp_path: Path, arxiv: ArxivServer) -> None:
-    """Secrets set in the environment for targets the config does not name are not touched, nor shown."""
-    config = write_config(tmp_path, arxiv, "")
-    ran = invoke(config, {"DP_SMTP_PASSWORD": SMTP_PASSWORD}, "--json")
-    assert ran.exit_code == 0, ran.output
-    assert json.loads(ran.stdout)["outcome"] == "new"
-    assert leaks_of(ran.output, [SMTP_PASSWORD]) == {}
-    assert date.fromisoformat(json.loads(ran.stdout)["day"]) == NOW.date()
