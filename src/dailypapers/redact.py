@@ -10,15 +10,16 @@ reference, in hex. Matching the secret as given misses all of these, so a :class
   stretch of base64 that only the secret's bytes decide at each of the three byte alignments (so the secret is
   found inside any base64 blob, whatever precedes it), hex; for a login, the pairs AUTH PLAIN and HTTP Basic
   encode; for a URL, the pieces that may be its token (see :func:`url_pieces`);
-- the **escapes** a text may wrap them in: it also reads the text with percent-encoding, HTML character
-  references, JSON and Python escapes decoded, and blanks the original span of every form found there.
+- the **escapes** a text may wrap them in: it also reads the text with percent-encoding (as UTF-8 and as
+  Latin-1), HTML character references, JSON and Python escapes decoded, each family alone and all together,
+  and blanks the original span of every form found there.
 
 Short pieces would blank common words, so a piece *derived* from a secret (a URL's path segment or query
-value, a base64 stretch inside a longer blob) counts only from :data:`MIN_PIECE` characters, and a piece of
-lowercase letters and ``/ . _ ~ -`` alone (``services``, ``webhooks``) only from :data:`MIN_WORDLIKE`. A
-secret as given (and its exact encodings) is blanked whatever its length: leaking a short password is still a
-leak. A login name that is also the sender's or a recipient's address is shown as itself (the messages carry
-it anyway); its encodings are still blanked.
+value) counts only from :data:`MIN_PIECE` characters, and a piece of lowercase letters and ``/ . _ ~ -`` alone
+(``services``, ``webhooks``) only from :data:`MIN_WORDLIKE`; a base64 stretch at another alignment needs
+:data:`MIN_CORE`. A secret as given (and its exact encodings) is blanked whatever its length: leaking a short
+password is still a leak. A login name that is also the sender's or a recipient's address is shown as itself
+(the messages carry it anyway); its encodings are still blanked.
 
 The secrets come from the environment variables the config names; :data:`SOURCES` lists where, one line each.
 """
