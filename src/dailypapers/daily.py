@@ -27,6 +27,7 @@ from dailypapers.http import Http, Recorder, Replay, user_agent
 from dailypapers.model import Author, Digest, Paper
 from dailypapers.outputs import stage_outputs
 from dailypapers.query import analyse, evaluate, explain, to_api_query
+from dailypapers.redact import redactor_for
 from dailypapers.store import RunRecord, Store, database_lock, iso, parse_iso
 from dailypapers.topics import Verdicts, scope_query
 
@@ -113,6 +114,7 @@ class _Plan:
 def run_daily(ctx: Context) -> RunSummary:
     """The daily job. Raises DailyPapersError (after logging the failed run) when a source fails."""
     with database_lock(ctx.config.database), Store.open(ctx.config.database) as store:
+        store.scrub = redactor_for(ctx.config, ctx.environ)
         return _DailyRun(ctx, store).run()
 
 

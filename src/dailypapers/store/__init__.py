@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -59,6 +59,8 @@ class Store:
         self.db = connection
         self.path = path
         self.deliveries = Deliveries(connection)
+        # Free text from errors (a run's message) passes through this before it is written: see redact.py.
+        self.scrub: Callable[[str], str] = lambda text: text
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -146,6 +148,8 @@ class Store:
 
     def finish_run(self, run: int, finished: datetime, outcome: str, **counts: int | str | None) -> None:
         fields = ("requests", "received", "kept", "dropped", "skipped", "message", "announcement", "feed")
+        message = counts.get("message")
+        counts["message"] = self.scrub(message) if isinstance(message, str) else message
         values = [counts.get(name) for name in fields]
         self.db.execute(
             "UPDATE runs SET finished = ?, outcome = ?, requests = COALESCE(?, requests), "
@@ -160,7 +164,7 @@ class Store:
             self.db.execute(
                 "INSERT INTO runs (started, finished, outcome, notify_after, requests, message) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (iso(started), iso(finished), outcome, self.last_published_run(), requests, message),
+                (iso(started), iso(finished), outcome, self.last_published_run(), requests, self.scrub(message)),
             )
 
     def mark_published(self, run: int) -> None:
