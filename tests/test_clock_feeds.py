@@ -68,6 +68,36 @@ def test_a_feed_dated_ahead_gives_its_papers_but_covers_nothing(tmp_path: Path, 
         assert world.covered() == [MON.isoformat(), TUE.isoformat(), WED.isoformat()]
 
 
+def test_an_empty_feed_dated_ahead_leaves_the_day_to_the_export_api(tmp_path: Path) -> None:
+    """Taken at its word, the feed would say "no announcement" for a day in 2099; the day is not known."""
+    with feed_world(tmp_path) as world:
+        monday(world)
+        tuesday = compilers(publish(world, TUE, "2611.24"))
+        world.feeds.today = date(2099, 1, 1)
+        summary = world.run(morning(TUE))
+        assert summary.outcome == "new"
+        assert world.notification() == tuesday
+        assert world.said("the announcement feed is dated Thu 1 Jan 2099, more than a day ahead of the clock")
+        assert world.covered() == [MON.isoformat()]
+
+
+def test_a_feed_item_the_export_api_lacks_is_not_dated_by_a_build_time_ahead(tmp_path: Path) -> None:
+    """A version missing from the export API is taken from the feed, dated by the feed's build time; a build
+    time in 2099 would give it a date no run trusts, so the run's own start stands for it instead."""
+    with feed_world(tmp_path) as world:
+        monday(world)
+        papers = publish(world, TUE, "2611.24")
+        world.feeds.today = date(2099, 1, 1)
+        world.feeds.announce(date(2099, 1, 1), world.feeds.announced(TUE))
+        world.server.remove([papers[0]])  # the export API lags the announcement
+        summary = world.run(morning(TUE))
+        assert summary.outcome == "new"
+        assert summary.untrusted == 0
+        assert world.notification() == compilers(papers)
+        assert world.said("the export API had no entry for 1 announced version (2611.24000v1)")
+        assert "2099" not in world.page()
+
+
 @pytest.mark.parametrize(
     ("label", "clock", "ahead"),
     [

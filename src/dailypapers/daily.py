@@ -381,8 +381,9 @@ class _DailyRun:
 
 
 def _from_feed(item: AnnouncedItem, feed: Announcement, started: datetime) -> Paper:
-    """A paper from an announcement feed item alone; the feed's build time stands for its dates."""
-    moment = feed.built or started
+    """A paper from an announcement feed item alone; the feed's build time stands for its dates (the run's
+    start when the build time is more than a day ahead of it: the clock rule, clock.py)."""
+    moment = feed.built if feed.built is not None and not clock.ahead(feed.built, started) else started
     authors = tuple(
         Author(name, (affiliation,) if affiliation else ())
         for name, affiliation in zip(item.authors, item.affiliations or ("",) * len(item.authors), strict=False)
