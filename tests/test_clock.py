@@ -12,12 +12,14 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from clock_world import NOW, World, api_world, paper
+from dailypapers.calendar import ET
+from dailypapers.clock import day_ahead
 from dailypapers.store import iso
 
 DAY = timedelta(days=1)
@@ -150,3 +152,26 @@ def test_run_json_counts_the_untrusted_entries_and_stderr_names_them(tmp_path: P
         assert "Traceback" not in result.stderr
         assert world.state("api_watermark") is not None
         assert str(world.state("api_watermark")) <= iso(FIRST)
+
+
+@pytest.mark.parametrize(
+    ("label", "day", "clock", "ahead"),
+    [
+        # A listing day begins at midnight in New York: 04:00 UTC in summer time, 05:00 UTC in winter time.
+        ("summer time begins on Sunday 8 March 2026", date(2026, 3, 9), datetime(2026, 3, 8, 4, tzinfo=UTC), False),
+        ("a second earlier", date(2026, 3, 9), datetime(2026, 3, 8, 3, 59, 59, tzinfo=UTC), True),
+        ("summer time ends on Sunday 1 November 2026", date(2026, 11, 2), datetime(2026, 11, 1, 5, tzinfo=UTC), False),
+        ("a second earlier", date(2026, 11, 2), datetime(2026, 11, 1, 4, 59, 59, tzinfo=UTC), True),
+        (
+            "the clock in UTC+14:00",
+            date(2026, 11, 2),
+            datetime(2026, 11, 1, 19, tzinfo=timezone(timedelta(hours=14))),
+            False,
+        ),
+        ("the last day of year 9999", date(9999, 12, 31), NOW, True),
+    ],
+)
+def test_a_listing_day_is_ahead_from_its_midnight_in_new_york(
+    label: str, day: date, clock: datetime, ahead: bool
+) -> None:
+    assert day_ahead(day, clock, ET) == ahead, label
