@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,8 @@ def test_run_writes_the_page_and_prints_a_summary(tmp_path: Path) -> None:
 
 
 def test_run_json_summarises_the_run(tmp_path: Path) -> None:
-    with ArxivServer(load_seed_papers()) as server:
+    # The server's clock is the run's: a feed dated by the wall clock would be months ahead of the run.
+    with ArxivServer(load_seed_papers(), now=lambda: datetime.fromisoformat(NOW)) as server:
         config = init_config(tmp_path, server)
         first = json.loads(dailypapers("run", "--json", "--config", str(config)).stdout)
         second = dailypapers("run", "--json", "--config", str(config))

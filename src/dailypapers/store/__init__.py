@@ -185,6 +185,11 @@ class Store:
     def runs(self) -> list[RunRecord]:
         return [run_record(row) for row in self.db.execute(f"SELECT {RUN_COLUMNS} FROM runs ORDER BY id")]
 
+    def run_kind(self, run: int) -> str | None:
+        """``daily`` or ``backfill`` for a run that exists, else None."""
+        row = self.db.execute("SELECT kind FROM runs WHERE id = ?", (run,)).fetchone()
+        return None if row is None else str(row[0])
+
     # --- search ---------------------------------------------------------------------------------------------
 
     def search_index_problem(self) -> str | None:
@@ -247,6 +252,16 @@ class Store:
     def announcement_source(self, day: date) -> str | None:
         row = self.db.execute("SELECT MIN(source) FROM announcements WHERE day = ?", (day.isoformat(),)).fetchone()
         return None if row[0] is None else str(row[0])
+
+    def announcement_days(self) -> list[str]:
+        """Every covered day as stored, newest first (text: a value an older version wrote may not be a date)."""
+        return [str(row[0]) for row in self.db.execute("SELECT DISTINCT day FROM announcements ORDER BY day DESC")]
+
+    def forget_announcement_days(self, days: Iterable[str]) -> None:
+        """Forget that these days (as stored) were covered: the clock rule found them absurd (clock.py)."""
+        for day in days:
+            self.db.execute("DELETE FROM announcements WHERE day = ?", (day,))
+            self.db.execute("DELETE FROM announced WHERE day = ?", (day,))
 
     # --- papers ----------------------------------------------------------------------------------------
 
@@ -393,6 +408,13 @@ class Store:
 
     def paper_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0])
+
+    def newest_update(self, earliest: str, latest: str) -> str | None:
+        """The newest ``updated`` stamp of a paper between two stored stamps (``iso``), as stored."""
+        row = self.db.execute(
+            "SELECT MAX(updated) FROM papers WHERE updated >= ? AND updated <= ?", (earliest, latest)
+        ).fetchone()
+        return None if row[0] is None else str(row[0])
 
     def version_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM versions").fetchone()[0])
