@@ -423,3 +423,19 @@ def test_a_proxy_that_is_no_url_is_one_line_without_its_password(monkeypatch: py
         http.get("http://export.arxiv.invalid/api/query", {})
     assert "the proxy set in the environment is not an http(s) URL" in str(caught.value)
     assert "pa55word" not in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["100", "-1", "2147483648", "nan", '"64M"'])
+def test_max_bytes_out_of_range_is_a_config_error(tmp_path: Path, value: str) -> None:
+    config = tmp_path / "dailypapers.toml"
+    config.write_text(f'[arxiv]\nmax_bytes = {value}\n[[topics]]\nname = "compiler"\n', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "dailypapers", "run", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DAILYPAPERS_API_URL": "http://127.0.0.1:9/api/query"},
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"dailypapers: error: {config}: arxiv.max_bytes: expected"), line
