@@ -21,9 +21,11 @@ from pathlib import Path
 
 import pytest
 import trustme
+from click.testing import CliRunner
 
 import hostile
 from dailypapers.arxiv.api import ExportApi
+from dailypapers.cli import cli
 from dailypapers.errors import FeedError, FetchError
 from dailypapers.http import Http, Recorder, retry_after, user_agent
 from hostile import Scripted, scripted
@@ -439,3 +441,28 @@ def test_max_bytes_out_of_range_is_a_config_error(tmp_path: Path, value: str) ->
     assert done.returncode == 2, done.stderr
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"dailypapers: error: {config}: arxiv.max_bytes: expected"), line
+
+
+@pytest.mark.parametrize("act", [hostile.trickled_headers(0.05), hostile.trickled_body(0.05)], ids=["headers", "body"])
+def test_a_run_against_a_trickling_arxiv_ends_in_time_with_one_line(tmp_path: Path, act: hostile.Act) -> None:
+    """The issue's case: ``dailypapers run`` against a server that sends a byte at a time ends within
+    ``max_attempts × (timeout + max_wait)``, exits 1 with one line, and leaves no page behind."""
+    config = tmp_path / "dailypapers.toml"
+    config.write_text(
+        '[arxiv]\ntimeout = 0.5\nmax_attempts = 3\nmax_wait = 0.2\n[[topics]]\nname = "compiler"\n', encoding="utf-8"
+    )
+    with scripted(act) as server:
+        started = time.monotonic()
+        result = CliRunner().invoke(
+            cli,
+            ["run", "--config", str(config)],
+            env={"DAILYPAPERS_API_URL": server.url, "DAILYPAPERS_DELAY": "0"},
+        )
+        took = time.monotonic() - started
+    assert result.exit_code == 1 and len(server.seen) == 3
+    assert [line for line in result.stderr.splitlines() if "error" in line][1:] == [], result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"dailypapers: error: {server.url}: no complete answer within 0.5 s after 3 attempts"
+    )
+    assert took < 3 * (0.5 + 0.2) + 1.5
+    assert not (tmp_path / "README.md").exists()
