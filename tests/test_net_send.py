@@ -8,6 +8,7 @@ enough SMTP to stall, and the OAI-PMH stand-in (``oai_server.py``) with its stuc
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+import trustme
 
 import hostile
 from arxiv_server import ArxivServer
@@ -204,8 +206,9 @@ Script = Callable[[socket.socket], None]
 
 
 @contextmanager
-def smtp_stall(script: Script) -> Iterator[int]:
-    """A raw TCP server on loopback running ``script`` on each connection; yields its port."""
+def smtp_stall(script: Script, tls: ssl.SSLContext | None = None) -> Iterator[int]:
+    """A raw TCP server on loopback running ``script`` on each connection (over TLS from the first byte with
+    ``tls``); yields its port."""
     listener = socket.create_server((HOST, 0))
     stop = threading.Event()
 
@@ -218,7 +221,7 @@ def smtp_stall(script: Script) -> Iterator[int]:
                 continue
             except OSError:  # closed: the test is over
                 return
-            threading.Thread(target=_run, args=(script, connection, stop), daemon=True).start()
+            threading.Thread(target=_run, args=(script, connection, tls), daemon=True).start()
 
     threading.Thread(target=serve, daemon=True).start()
     try:
@@ -228,9 +231,9 @@ def smtp_stall(script: Script) -> Iterator[int]:
         listener.close()
 
 
-def _run(script: Script, connection: socket.socket, stop: threading.Event) -> None:
+def _run(script: Script, connection: socket.socket, tls: ssl.SSLContext | None) -> None:
     with connection, suppress(OSError):
-        script(connection)
+        script(tls.wrap_socket(connection, server_side=True) if tls else connection)
 
 
 def _drip(connection: socket.socket, text: bytes, step: float = 0.05) -> None:
@@ -350,3 +353,31 @@ def _deleted_page(number: int, token: str) -> bytes:
         f"<identifier>oai:arXiv.org:2601.{number:05d}</identifier><datestamp>2026-01-05</datestamp></header>"
         f"</record><resumptionToken>{token}</resumptionToken></ListRecords></OAI-PMH>"
     ).encode()
+
+
+def test_a_trickle_over_implicit_tls_is_cut_at_the_deadline_too(tmp_path: Path) -> None:
+    """TLS wraps the socket smtplib reads from; the watchdog shuts the connection under it down all the same."""
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    ca_file = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    with smtp_stall(_trickled_ehlo, tls=context) as port:
+        settings = EmailSettings(
+            smtp_host=HOST,
+            smtp_port=port,
+            security="ssl",
+            sender="Daily Papers <papers@example.org>",
+            recipients=(Recipient("ada@example.org", ()),),
+            ca_file=ca_file,
+            timeout=0.5,
+        )
+        message = EmailMessage()
+        message["Subject"] = "x"
+        message.set_content("x")
+        started = time.monotonic()
+        with SmtpSession(settings, {}) as session, pytest.raises(DeliveryError) as caught:
+            session.send(message, "ada@example.org")
+        took = time.monotonic() - started
+    assert str(caught.value) == f"email to ada@example.org: no answer from {HOST}:{port} within 0.5 s"
+    assert took < 2.0
