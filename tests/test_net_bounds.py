@@ -466,3 +466,20 @@ def test_a_run_against_a_trickling_arxiv_ends_in_time_with_one_line(tmp_path: Pa
     )
     assert took < 3 * (0.5 + 0.2) + 1.5
     assert not (tmp_path / "README.md").exists()
+
+
+def test_a_proxy_that_refuses_the_tunnel_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """http.server answers CONNECT with 501: the tunnel to the https server is never opened."""
+    with scripted(hostile.ok(FEED)) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.base)
+        with client() as http, pytest.raises(FetchError) as caught:
+            http.get("https://export.arxiv.invalid/api/query", {})
+    line = str(caught.value)
+    assert "the proxy refused the connection" in line and line.endswith("after 2 attempts") and "\n" not in line
+
+
+def test_authorities_that_cannot_be_loaded_are_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
+    with scripted(hostile.ok(FEED)) as server, client() as http, pytest.raises(FetchError) as caught:
+        http.get(server.url, {})
+    assert "cannot load the certificate authorities" in str(caught.value) and server.seen == []

@@ -33,7 +33,13 @@ _SLICE = 64 * 1024
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 # Failures before a request can have left: the connection was never made, or the request never built.
-_UNSENT = (httpcore.ConnectError, httpcore.ConnectTimeout, httpcore.PoolTimeout, httpcore.UnsupportedProtocol)
+_UNSENT = (
+    httpcore.ConnectError,
+    httpcore.ConnectTimeout,
+    httpcore.PoolTimeout,
+    httpcore.UnsupportedProtocol,
+    httpcore.ProxyError,  # the proxy would not open the tunnel: the server never saw the request
+)
 
 
 class WireError(Exception):
@@ -292,7 +298,11 @@ class Wire:
 
     def __init__(self) -> None:
         self._deadline = _Deadline()
-        self._ssl = httpx.create_ssl_context()
+        try:
+            self._ssl = httpx.create_ssl_context()
+        except OSError as err:  # ssl.SSLError is one
+            reason = f"cannot load the certificate authorities (see SSL_CERT_FILE, SSL_CERT_DIR): {_one_line(str(err))}"
+            raise WireError(reason, sent=False, final=True) from None
         self._pools: dict[str | None, httpcore.ConnectionPool] = {}
 
     def close(self) -> None:
@@ -373,6 +383,8 @@ def _transport_reason(err: Exception, deadline: float) -> str:
         return TIMED_OUT
     if isinstance(err, httpcore.ConnectError):
         return f"connection failed: {_one_line(str(err)) or 'ConnectError'}"
+    if isinstance(err, httpcore.ProxyError):
+        return f"the proxy refused the connection: {_one_line(str(err)) or 'ProxyError'}"
     if isinstance(err, httpcore.RemoteProtocolError):
         return f"the server broke the HTTP protocol: {_one_line(str(err)) or 'RemoteProtocolError'}"
     return f"connection failed: {type(err).__name__}{': ' if str(err) else ''}{_one_line(str(err))}"
