@@ -83,7 +83,8 @@ def split_words(text: str, possessive: bool = True) -> list[str]:
     """
     if not possessive:
         return _NAME_WORD.findall(fold(text))
-    text = _resolve_tex(text)
+    if "\\" in text:
+        text = _resolve_tex(text)
     if text.isascii():
         lowered = text.lower()
         found = tokens(lowered)

@@ -128,7 +128,7 @@ def tokens(text: str) -> list[str]:
     else:
         codes, pattern = _codes(text)
         found = [text[match.start() : match.end()] for match in pattern.finditer(codes)]
-    if found and max(map(len, found)) > _LONG:
+    if len(text) > _LONG and found and max(map(len, found)) > _LONG:
         return [text[start:end] for start, end in spans(text)]
     return found
 
