@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dailypapers.config_delivery import EmailSettings, Recipient, Webhook, email_settings, webhooks
+from dailypapers.config_delivery import (
+    EmailSettings,
+    GitHubSettings,
+    Recipient,
+    Webhook,
+    email_settings,
+    github_settings,
+    webhooks,
+)
 from dailypapers.config_table import Table
 from dailypapers.errors import ConfigError, QuerySyntaxError
 from dailypapers.model import topic_slug
@@ -26,6 +34,7 @@ __all__ = [
     "ArxivSettings",
     "Config",
     "EmailSettings",
+    "GitHubSettings",
     "Outputs",
     "Recipient",
     "Topic",
@@ -94,6 +103,7 @@ class Config:
     email: EmailSettings | None = None
     webhooks: tuple[Webhook, ...] = ()
     link: str | None = None  # where the page or site is published, for "and N more" links in messages
+    github: GitHubSettings | None = None
 
     @property
     def folder(self) -> Path:
@@ -133,6 +143,7 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
             "link",
             "email",
             "webhooks",
+            "github",
         ),
     )
     folder = file.parent
@@ -161,6 +172,7 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
         email=email_settings(top, folder, names),
         webhooks=webhooks(file, raw.get("webhooks", []), names),
         link=_link(top),
+        github=github_settings(top, environ),
     )
 
 
