@@ -173,6 +173,7 @@ def _env_name(table: Table, key: str) -> str | None:
 
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 GITHUB_API_ENVIRONMENT = "DAILYPAPERS_GITHUB_API_URL"
+GITHUB_REPO_ENVIRONMENT = "DAILYPAPERS_GITHUB_REPO"
 _GITHUB_KEYS = ("repo", "token_env", "labels", "api_url", "max_per_message", "max_attempts", "timeout")
 # GitHub's rules for names: an owner is letters, digits and single hyphens (at most 39); a repository letters,
 # digits, ".", "-" and "_" (at most 100), and never "." or "..".
@@ -186,7 +187,9 @@ class GitHubSettings:
 
     The token never sits in the file: ``token_env`` names the environment variable holding it (in a workflow,
     ``GITHUB_TOKEN``). ``api_url`` is the REST API's root; ``DAILYPAPERS_GITHUB_API_URL`` wins over it (GitHub
-    Enterprise, or a test server).
+    Enterprise, or a test server). ``DAILYPAPERS_GITHUB_REPO`` names the repository when the config names none,
+    and turns the target on even without a ``[github]`` table: the workflow ``init`` writes sets it to the
+    repository it runs in, so the issue needs no setting there, and a run on a laptop opens none.
     """
 
     repo: str  # "owner/name"
@@ -204,11 +207,11 @@ class GitHubSettings:
 
 
 def github_settings(top: Table, environ: Mapping[str, str]) -> GitHubSettings | None:
-    if "github" not in top.data:
+    if "github" not in top.data and not environ.get(GITHUB_REPO_ENVIRONMENT):
         return None
     table = top.table("github", _GITHUB_KEYS)
     return GitHubSettings(
-        repo=_github_repo(table),
+        repo=_github_repo(table, environ),
         token_env=_env_name(table, "token_env") or "GITHUB_TOKEN",
         labels=_labels(table),
         api_url=_api_url(table, environ),
@@ -218,12 +221,18 @@ def github_settings(top: Table, environ: Mapping[str, str]) -> GitHubSettings | 
     )
 
 
-def _github_repo(table: Table) -> str:
-    repo = table.get("repo", str, "")
+def _github_repo(table: Table, environ: Mapping[str, str]) -> str:
+    from_environment = "" if "repo" in table.data else environ.get(GITHUB_REPO_ENVIRONMENT, "")
+    repo = from_environment or table.get("repo", str, "")
     owner, slash, name = repo.partition("/")
-    if not (slash and _GITHUB_OWNER.fullmatch(owner) and _GITHUB_REPO.fullmatch(name)) or name in (".", ".."):
-        raise table.error("repo", f"expected a repository as 'owner/name', such as 'ada/papers', got {repo!r}")
-    return repo
+    if slash and _GITHUB_OWNER.fullmatch(owner) and _GITHUB_REPO.fullmatch(name) and name not in (".", ".."):
+        return repo
+    expected = f"expected a repository as 'owner/name', such as 'ada/papers', got {repo!r}"
+    if from_environment:
+        raise ConfigError("environment", GITHUB_REPO_ENVIRONMENT, expected)
+    if not repo:
+        expected += f" (or set {GITHUB_REPO_ENVIRONMENT})"
+    raise table.error("repo", expected)
 
 
 def _labels(table: Table) -> tuple[str, ...]:
