@@ -73,6 +73,7 @@ class ArxivSettings:
     timeout: float = 60.0
     max_attempts: int = 4
     max_wait: float = 120.0
+    max_bytes: int = 64 * 1024 * 1024  # the largest decoded answer read; arXiv's largest pages are ~10 MiB
     page_size: int = 2000
     lookback_days: int = 3
     max_pages: int = 20
@@ -255,6 +256,7 @@ _ARXIV_KEYS = (
     "timeout",
     "max_attempts",
     "max_wait",
+    "max_bytes",
     "page_size",
     "lookback_days",
     "max_pages",
@@ -286,6 +288,7 @@ def _arxiv(table: Table, environ: Mapping[str, str]) -> ArxivSettings:
         timeout=table.checked("timeout", float, base.timeout, lambda v: v > 0, "more than 0 seconds"),
         max_attempts=table.checked("max_attempts", int, base.max_attempts, lambda v: v >= 1, "at least 1"),
         max_wait=table.checked("max_wait", float, base.max_wait, lambda v: v >= 0, "0 or more seconds"),
+        max_bytes=table.checked("max_bytes", int, base.max_bytes, lambda v: v >= 65536, "at least 65536 bytes"),
         page_size=table.checked("page_size", int, base.page_size, lambda v: 0 < v <= 2000, "from 1 to 2000"),
         lookback_days=table.checked("lookback_days", int, base.lookback_days, lambda v: v >= 0, "0 or more"),
         max_pages=table.checked("max_pages", int, base.max_pages, lambda v: v >= 1, "at least 1"),
