@@ -102,7 +102,7 @@ def test_each_paper_reaches_the_issues_once_across_runs(tmp_path: Path, arxiv: A
         assert {count for (count,) in counts} == {1}
 
 
-@pytest.mark.parametrize("fault", ["500", "503", "403", "404", "410", "401"])
+@pytest.mark.parametrize("fault", ["500", "403", "404", "410", "401"])
 def test_a_failed_issue_is_opened_on_the_next_run_with_what_came_since(
     tmp_path: Path, arxiv: Arxiv, github: GitHubIssues, fault: str
 ) -> None:
@@ -144,7 +144,8 @@ def test_an_answer_that_never_comes_is_not_asked_again_in_the_run(
     github.faults.append(Fault(201, opened=True, hang=2.0))
     started = datetime.now(UTC)
     status, detail = result(run(path, github))
-    assert status == "failed" and "no answer" in detail and "within 1 s" in detail
+    assert status == "failed" and "no complete answer within 1 s" in detail
+    assert "not sent again in this run; the next run tries again" in detail
     assert len(github.requests) == 1 and datetime.now(UTC) - started < timedelta(seconds=20)
 
 
@@ -160,7 +161,6 @@ def test_an_answer_that_never_comes_is_not_asked_again_in_the_run(
         ("410", "HTTP 410 (Issues are disabled for this repo): issues are turned off in ada/papers"),
         ("422", "HTTP 422 (Validation Failed): GitHub refused the issue; check [github] labels: Issue title"),
         ("500", "HTTP 500 (Server Error); GitHub may have opened the issue"),
-        ("503", "HTTP 503 (Service Unavailable); GitHub may have opened the issue"),
     ],
 )
 def test_each_refusal_is_one_line_and_asked_once(
@@ -236,7 +236,30 @@ def test_a_server_that_is_not_there_is_tried_again_in_the_run(tmp_path: Path, ar
     path = configure(tmp_path, arxiv, "max_attempts = 2\n")
     absent = GitHubIssues(url=f"http://127.0.0.1:{free_port()}")
     status, detail = result(run(path, absent))
-    assert status == "failed" and "could not connect" in detail and "after 2 attempts" in detail
+    assert status == "failed" and f"could not reach {absent.url}/repos/ada/papers/issues" in detail
+    assert "after 2 attempts" in detail
+
+
+def test_a_503_means_github_did_not_take_it_so_it_is_asked_again(
+    tmp_path: Path, arxiv: Arxiv, github: GitHubIssues
+) -> None:
+    path = configure(tmp_path, arxiv, "max_attempts = 2\n")
+    github.faults += [FAULTS["503"]] * 2
+    status, detail = result(run(path, github))
+    assert status == "failed" and "HTTP 503 (Service Unavailable): GitHub is unavailable" in detail
+    assert "after 2 attempts" in detail and len(github.requests) == 2
+    github.faults.append(FAULTS["503"])
+    assert result(run(path, github, later=timedelta(minutes=30)))[0] == "sent"
+    assert len(github.requests) == 4 and len(github.issues) == 1
+
+
+@pytest.mark.parametrize("token", ["ghp_abc\nX-Injected: 1", "ghp_abc def", "ghp_\u00e9t\u00e9"])
+def test_a_token_no_header_can_carry_is_refused_before_any_request(
+    tmp_path: Path, arxiv: Arxiv, github: GitHubIssues, token: str
+) -> None:
+    status, detail = result(run(configure(tmp_path, arxiv), github, GITHUB_TOKEN=token))
+    assert status == "failed" and "the token in GITHUB_TOKEN has characters no GitHub token has" in detail
+    assert github.requests == [] and token not in detail
 
 
 def test_the_headers_github_asks_for_are_sent(tmp_path: Path, arxiv: Arxiv, github: GitHubIssues) -> None:
@@ -455,3 +478,33 @@ def test_a_wrong_api_url_in_the_environment_names_the_variable(tmp_path: Path) -
     with pytest.raises(ConfigError) as caught:
         github_config(tmp_path, 'repo = "ada/papers"', {"DAILYPAPERS_GITHUB_API_URL": "file:///etc/passwd"})
     assert caught.value.key == "DAILYPAPERS_GITHUB_API_URL"
+
+
+def test_the_workflows_repository_turns_the_target_on_without_a_table(tmp_path: Path) -> None:
+    path = tmp_path / "dailypapers.toml"
+    path.write_text('[[topics]]\nname = "compilers"\n', encoding="utf-8")
+    assert load_config(path, environ={}).github is None, "a run on a laptop opens no issue"
+    settings = load_config(path, environ={"DAILYPAPERS_GITHUB_REPO": "ada/papers"}).github
+    assert settings is not None and settings.name == "github:ada/papers" and settings.labels == ("documentation",)
+
+
+def test_a_repository_in_the_config_wins_over_the_workflows(tmp_path: Path) -> None:
+    table = 'repo = "ada/announcements"\nlabels = ["papers"]'
+    settings = github_config(tmp_path, table, {"DAILYPAPERS_GITHUB_REPO": "ada/papers"})
+    assert settings.repo == "ada/announcements" and settings.labels == ("papers",)
+    assert github_config(tmp_path, 'labels = ["papers"]', {"DAILYPAPERS_GITHUB_REPO": "ada/papers"}).repo == (
+        "ada/papers"
+    )
+
+
+@pytest.mark.parametrize("repo", ["ada", "ada/papers/x", "ada/papers; id", "${{ github.repository }}"])
+def test_a_wrong_repository_in_the_environment_names_the_variable(tmp_path: Path, repo: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        github_config(tmp_path, 'labels = ["papers"]', {"DAILYPAPERS_GITHUB_REPO": repo})
+    assert caught.value.key == "DAILYPAPERS_GITHUB_REPO" and "owner/name" in str(caught.value)
+
+
+def test_a_table_without_a_repository_says_how_to_name_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        github_config(tmp_path, 'labels = ["papers"]')
+    assert caught.value.key == "github.repo" and "DAILYPAPERS_GITHUB_REPO" in str(caught.value)

@@ -11,12 +11,16 @@ Each answer GitHub documents for it is one line that says what to do:
 - 403 otherwise: the token may not open issues there (a workflow needs ``permissions: issues: write``).
 - 404: no such repository, or the token cannot see it. 410: the repository's issues are turned off.
 - 422: GitHub refused the content (an invalid label, a body too long); GitHub's own words are quoted.
-- 5xx, a timeout or a dropped connection after the request was sent: GitHub may have opened the issue all the
-  same (a 502 from its front end often comes after the work was done), so the request is not repeated in this
-  run; the papers stay owed and the next run opens the issue, at most once more.
+- 503, or a connection that was never made: GitHub did not take the request; asked again within
+  ``max_attempts``.
+- Another 5xx, a timeout or a dropped connection after the request was sent: GitHub may have opened the issue
+  all the same (a 502 from its front end often comes after the work was done), so the request is not repeated
+  in this run; the papers stay owed and the next run opens the issue, at most once more.
 
-Only a connection that was never made is retried at once. The token is sent in ``Authorization`` and never
-shown: every text quoted from GitHub has it blotted out, and errors name the variable, not its value.
+Every request goes through the project's HTTP door (``Http.post_json``: a total deadline, a cap on the answer,
+no redirect followed), one POST per call, so that this module alone decides what is asked again. The token is
+sent in ``Authorization`` and never shown: every text quoted from GitHub has it blotted out, and errors name
+the variable, not its value.
 """
 
 from __future__ import annotations
@@ -29,11 +33,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-
 from dailypapers.config_delivery import GitHubSettings
-from dailypapers.errors import DeliveryError
-from dailypapers.http import retry_after
+from dailypapers.errors import DeliveryError, FetchError, UnconfirmedError
+from dailypapers.http import Answer, Http, retry_after
 from dailypapers.render.github import Issue
 
 CHANNEL = "github"
@@ -44,29 +46,16 @@ MAX_REPLY = 1 << 20
 """GitHub's answer to a new issue is a few KiB; more than this is not read."""
 QUOTED_CHARS = 300
 _DIGITS = re.compile(r"[0-9]{1,12}")
+_TOKEN = re.compile(r"[\x21-\x7e]{1,1000}")  # printable ASCII without spaces: what an Authorization value allows
 
 
-@dataclass(frozen=True)
-class Reply:
-    """GitHub's answer: the status, the headers with lower-case names, and the body (at most MAX_REPLY)."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
+_NEXT_RUN = "GitHub may have opened the issue, so it is not asked again in this run; the next run tries again"
 
 
 @dataclass(frozen=True)
 class OpenedIssue:
     number: int | None
     url: str | None
-
-
-class _NotSent(Exception):
-    """The request never left: asking again cannot open a second issue."""
-
-
-class _MaybeSent(Exception):
-    """The request may have reached GitHub: asking again in this run could open a second issue."""
 
 
 def open_issue(
@@ -78,84 +67,68 @@ def open_issue(
     sleep: Callable[[float], None] = time.sleep,
 ) -> OpenedIssue:
     """Open ``issue`` in ``settings.repo``; raise DeliveryError("github", "github:owner/name", reason) else."""
+    if not _TOKEN.fullmatch(token):
+        raise _error(settings, f"the token in {settings.token_env} has characters no GitHub token has")
     url = f"{settings.api_url}/repos/{settings.repo}/issues"
     payload = {"title": issue.title, "body": issue.body, "labels": list(settings.labels)}
-    headers = _headers(token, user_agent)
-    reason = "not attempted"
     for attempt in range(1, settings.max_attempts + 1):
-        try:
-            reply = post_json(url, headers, payload, settings.timeout)
-        except _NotSent as err:
-            reason = _scrubbed(str(err), token)
-            wait: float | None = min(2.0 ** (attempt - 1), MAX_WAIT)
-        except _MaybeSent as err:
-            raise _error(settings, f"{_scrubbed(str(err), token)}; {_NEXT_RUN}") from None
-        else:
-            if reply.status == 201:
-                return _opened(reply)
-            reason, wait = _refusal(settings, reply, token)
+        reason, wait, answer = _attempt(settings, url, payload, _headers(token), user_agent)
+        if answer is not None:
+            return _opened(answer)
+        reason = _scrubbed(reason, token)
         if wait is None or attempt == settings.max_attempts:
-            break
+            tries = f", after {attempt} attempts" if attempt > 1 else ""
+            raise _error(settings, f"{reason}{tries}")
         sleep(wait)
-    tries = f", after {attempt} attempts" if attempt > 1 else ""
-    raise _error(settings, f"{reason}{tries}")
+    raise _error(settings, "not attempted")  # max_attempts is at least 1
 
 
-_NEXT_RUN = "GitHub may have opened the issue, so it is not asked again in this run; the next run tries again"
-
-
-def post_json(url: str, headers: Mapping[str, str], payload: Mapping[str, Any], timeout: float) -> Reply:
-    """The one place a request leaves for GitHub: POST ``payload`` as JSON, redirects not followed.
-
-    Raises ``_NotSent`` when no connection was made, ``_MaybeSent`` when the request may have arrived.
-    """
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+def _attempt(
+    settings: GitHubSettings, url: str, payload: Mapping[str, Any], headers: Mapping[str, str], user_agent: str
+) -> tuple[str, float | None, Answer | None]:
+    """One POST: (why it failed, seconds to wait before asking again or None for never, the 201 answer)."""
     try:
-        with (
-            httpx.Client(timeout=timeout, follow_redirects=False) as client,
-            client.stream("POST", url, content=body, headers={**headers, "Content-Type": "application/json"}) as got,
-        ):
-            return Reply(got.status_code, {k.lower(): v for k, v in got.headers.items()}, _read(got))
-    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol, httpx.InvalidURL) as err:
-        raise _NotSent(f"could not connect to {url}: {type(err).__name__}") from None
-    except httpx.TimeoutException:
-        raise _MaybeSent(f"no answer from {url} within {timeout:g} s") from None
-    except httpx.HTTPError as err:
-        raise _MaybeSent(f"the connection to {url} failed: {type(err).__name__}") from None
+        answer = post_json(url, payload, headers, user_agent=user_agent, timeout=settings.timeout)
+    except UnconfirmedError as err:
+        return f"{err.reason}; the next run tries again", None, None
+    except FetchError as err:  # it never left: asking again cannot open a second issue
+        return f"could not reach {url}: {err.reason}", 1.0, None
+    if answer.status == 201:
+        return "", None, answer
+    reason, wait = _refusal(settings, answer)
+    return reason, wait, None
 
 
-def _read(response: httpx.Response) -> bytes:
-    chunks, size = [], 0
-    for chunk in response.iter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > MAX_REPLY:
-            break
-    return b"".join(chunks)[:MAX_REPLY]
+def post_json(
+    url: str, payload: Mapping[str, Any], headers: Mapping[str, str], *, user_agent: str, timeout: float
+) -> Answer:
+    """The one place a request leaves for GitHub: the project's HTTP door, one POST a call, so that
+    ``open_issue`` alone decides what may be asked again (a 403 rate limit with a short wait, a 503)."""
+    with Http(user_agent=user_agent, delay=0.0, timeout=timeout, max_attempts=1, max_bytes=MAX_REPLY) as http:
+        return http.post_json(url, payload, headers=headers)
 
 
-def _headers(token: str, user_agent: str) -> dict[str, str]:
-    """What GitHub asks of REST clients: its media type, a pinned API version and a User-Agent."""
+def _headers(token: str) -> dict[str, str]:
+    """What GitHub asks of REST clients: its media type, a pinned API version, the token."""
     return {
         "Accept": "application/vnd.github+json",
         "Authorization": f"Bearer {token}",
         "X-GitHub-Api-Version": API_VERSION,
-        "User-Agent": user_agent,
     }
 
 
-def _opened(reply: Reply) -> OpenedIssue:
-    data = _json(reply.body)
+def _opened(answer: Answer) -> OpenedIssue:
+    data = _json(answer.body)
     number, url = data.get("number"), data.get("html_url")
     return OpenedIssue(number if isinstance(number, int) else None, url if isinstance(url, str) else None)
 
 
-def _refusal(settings: GitHubSettings, reply: Reply, token: str) -> tuple[str, float | None]:
-    """Why GitHub did not open the issue, and how long to wait before asking again (None: do not ask again)."""
-    status, said = reply.status, _scrubbed(_github_says(reply.body), token)
+def _refusal(settings: GitHubSettings, answer: Answer) -> tuple[str, float | None]:
+    """Why GitHub did not open the issue, and how long to wait before asking again (None: not in this run)."""
+    status, said = answer.status, _github_says(answer.body)
     head = f"HTTP {status}{f' ({said})' if said else ''}"
-    if status in (403, 429) and _rate_limited(reply):
-        return _rate_limit(head, reply.headers)
+    if status in (403, 429) and _rate_limited(answer):
+        return _rate_limit(head, answer.headers)
     if status == 401:
         return f"{head}: GitHub refused the token; check the environment variable {settings.token_env}", None
     if status == 403:
@@ -165,18 +138,20 @@ def _refusal(settings: GitHubSettings, reply: Reply, token: str) -> tuple[str, f
     if status == 410:
         return f"{head}: issues are turned off in {settings.repo} (Settings → General → Features → Issues)", None
     if status == 422:
-        return f"{head}: GitHub refused the issue; check [github] labels{_errors(reply.body, token)}", None
+        return f"{head}: GitHub refused the issue; check [github] labels{_errors(answer.body)}", None
+    if status == 503:  # GitHub did not take the request: safe to ask again
+        return f"{head}: GitHub is unavailable; the next run tries again", 2.0
     if 300 <= status < 400:
-        moved = _scrubbed(reply.headers.get("location", "elsewhere"), token)
+        moved = answer.headers.get("location", "elsewhere")
         return f"{head}: the API answered with a redirect to {moved}; check [github] repo and api_url", None
     if status >= 500:
-        raise _error(settings, f"{head}; {_NEXT_RUN}")
+        return f"{head}; {_NEXT_RUN}", None
     return f"{head}: unexpected answer to opening an issue", None
 
 
-def _rate_limited(reply: Reply) -> bool:
-    headers = reply.headers
-    return reply.status == 429 or headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers
+def _rate_limited(answer: Answer) -> bool:
+    headers = answer.headers
+    return answer.status == 429 or headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers
 
 
 def _rate_limit(head: str, headers: Mapping[str, str]) -> tuple[str, float | None]:
@@ -197,12 +172,12 @@ def _github_says(body: bytes) -> str:
     return _one_line(message) if isinstance(message, str) else ""
 
 
-def _errors(body: bytes, token: str) -> str:
+def _errors(body: bytes) -> str:
     """A 422's ``errors`` (``{"resource": "Label", "field": "name", "code": "invalid", "value": "x"}``) as text."""
     errors = _json(body).get("errors")
     if not isinstance(errors, list):
         return ""
-    shown = [_scrubbed(_describe(error), token) for error in errors[:5]]
+    shown = [_describe(error) for error in errors[:5]]
     return ": " + "; ".join(text for text in shown if text) if any(shown) else ""
 
 
