@@ -412,6 +412,22 @@ def test_too_many_topics_for_one_body_are_counted_not_dropped() -> None:
     assert f"…and {2 * left} more on {left} other topics, on [the page]({LINK})." in issue.body
 
 
+def test_one_paper_too_long_for_any_body_is_counted_with_a_link() -> None:
+    (huge,) = many(1, abstract_chars=80_000)
+    issue = github_issue(message(huge), COLUMNS)
+    assert len(issue.body.encode("utf-16-le")) // 2 <= BODY_LIMIT
+    assert f"…and 1 more on 1 other topic, on [the page]({LINK})." in issue.body
+    assert "## compilers" not in issue.body
+
+
+@pytest.mark.parametrize("char", ["😀", "𝒪", "é", "中"])
+def test_the_limit_is_counted_as_github_counts_it(char: str) -> None:
+    papers = [replace(p, abstract=char * 1900) for p in many(60)]
+    issue = github_issue(message(*papers), COLUMNS, limit=20_000)
+    assert len(issue.body.encode("utf-16-le")) // 2 <= 20_000
+    assert "more on [the page]" in issue.body
+
+
 def test_a_short_message_is_the_notification_body() -> None:
     issue = github_issue(message(*many(2, 100)), ("Title", "Date"))
     assert issue.body.startswith(f"**Please check the [page]({LINK}) for a better reading experience")
@@ -502,6 +518,15 @@ def test_a_wrong_repository_in_the_environment_names_the_variable(tmp_path: Path
     with pytest.raises(ConfigError) as caught:
         github_config(tmp_path, 'labels = ["papers"]', {"DAILYPAPERS_GITHUB_REPO": repo})
     assert caught.value.key == "DAILYPAPERS_GITHUB_REPO" and "owner/name" in str(caught.value)
+
+
+def test_the_config_init_writes_opens_issues_only_in_the_workflow(tmp_path: Path) -> None:
+    assert CliRunner().invoke(cli, ["init", str(tmp_path)]).exit_code == 0
+    path = tmp_path / "dailypapers.toml"
+    assert load_config(path, environ={}).github is None
+    assert "# [github]" in path.read_text(encoding="utf-8")
+    settings = load_config(path, environ={"DAILYPAPERS_GITHUB_REPO": "ada/papers"}).github
+    assert settings is not None and settings.repo == "ada/papers" and settings.token_env == "GITHUB_TOKEN"
 
 
 def test_a_table_without_a_repository_says_how_to_name_one(tmp_path: Path) -> None:
