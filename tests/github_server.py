@@ -56,9 +56,11 @@ FAULTS: dict[str, Fault] = {
     "404": Fault(404, "Not Found"),
     "410": Fault(410, "Issues are disabled for this repo"),
     "422": Fault(422, "Validation Failed", errors=({"resource": "Issue", "field": "title", "code": "missing_field"},)),
+    "307": Fault(307, "Moved", {"Location": "https://api.github.com/repositories/1/issues"}),
     "500": Fault(500, "Server Error"),
     "502-opened": Fault(502, "Server Error", opened=True),
     "503": Fault(503, "Service Unavailable"),
+    "huge": Fault(201, "x" * (3 << 20), opened=True),  # an answer far past any issue's: never read whole
 }
 
 

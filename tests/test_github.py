@@ -149,6 +149,16 @@ def test_an_answer_that_never_comes_is_not_asked_again_in_the_run(
     assert len(github.requests) == 1 and datetime.now(UTC) - started < timedelta(seconds=20)
 
 
+def test_an_answer_too_big_to_read_is_not_asked_again_in_the_run(
+    tmp_path: Path, arxiv: Arxiv, github: GitHubIssues
+) -> None:
+    path = configure(tmp_path, arxiv, "max_attempts = 4\n")
+    github.faults.append(FAULTS["huge"])
+    status, detail = result(run(path, github))
+    assert status == "failed" and "not sent again in this run; the next run tries again" in detail
+    assert len(github.requests) == 1 and len(github.issues) == 1 and len(detail) < 500
+
+
 # --- GitHub's refusals, one line each -----------------------------------------------------------------------
 
 
@@ -161,6 +171,7 @@ def test_an_answer_that_never_comes_is_not_asked_again_in_the_run(
         ("410", "HTTP 410 (Issues are disabled for this repo): issues are turned off in ada/papers"),
         ("422", "HTTP 422 (Validation Failed): GitHub refused the issue; check [github] labels: Issue title"),
         ("500", "HTTP 500 (Server Error); GitHub may have opened the issue"),
+        ("307", "HTTP 307 (Moved): the API answered with a redirect to https://api.github.com/repositories/1/"),
     ],
 )
 def test_each_refusal_is_one_line_and_asked_once(
