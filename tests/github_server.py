@@ -35,6 +35,7 @@ class Fault:
     status: int
     message: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
+    reset_in: int | None = None  # x-ratelimit-reset: this many seconds after the answer
     opened: bool = False
     hang: float = 0.0
     echo: bool = False
@@ -42,11 +43,11 @@ class Fault:
 
 
 def rate_limited(status: int = 403, *, reset_in: int = 3600, retry_after: str | None = None) -> Fault:
-    headers = {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000"}
-    headers["x-ratelimit-reset"] = str(int(time.time()) + reset_in)
+    message = "API rate limit exceeded for installation ID 1."
     if retry_after is not None:
-        headers = {"retry-after": retry_after}
-    return Fault(status, "API rate limit exceeded for installation ID 1.", headers)
+        return Fault(status, message, {"retry-after": retry_after})
+    headers = {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000"}
+    return Fault(status, message, headers, reset_in=reset_in)
 
 
 FAULTS: dict[str, Fault] = {
@@ -151,8 +152,11 @@ class _Handler(QuietHandler):
         answer: dict[str, Any] = {"message": message, "documentation_url": "https://docs.github.com/rest"}
         if fault.errors:
             answer["errors"] = list(fault.errors)
+        headers = dict(fault.headers)
+        if fault.reset_in is not None:
+            headers["x-ratelimit-reset"] = str(int(time.time()) + fault.reset_in)
         with suppress(ConnectionError):  # the client gave up waiting: that is the point of a hang
-            self.reply(fault.status, answer, fault.headers)
+            self.reply(fault.status, answer, headers)
 
     def reply(self, status: int, answer: dict[str, Any], headers: Mapping[str, str] | None = None) -> None:
         reply = json.dumps(answer).encode("utf-8")
