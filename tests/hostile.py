@@ -2,8 +2,9 @@
 
 Each function returns an ``Act``: it takes a request handler whose request has been read and writes its own
 answer on the raw connection (``handler.wfile`` is unbuffered), then closes it. The arXiv stand-in runs one
-with ``server.misbehave(act, times, only=...)``; the test servers of ``test_net_bounds`` and the fault
-matrix's webhook receiver run them directly. Slow acts stop as soon as the client hangs up.
+with ``server.misbehave(act, times, only=...)``, the fault matrix's webhook receiver with ``hooks.fail``, and
+``scripted(act, ...)`` is a server of its own that answers each request with the next act. Slow acts stop as
+soon as the client hangs up.
 
     trickle(b"HTTP/1.1 200 OK\\r\\n...", step=0.05)   # one byte every 50 ms: headers that never end in time
     gzip_bomb()                                       # a few KiB on the wire, gigabytes once inflated
@@ -12,15 +13,21 @@ matrix's webhook receiver run them directly. Slow acts stop as soon as the clien
 from __future__ import annotations
 
 import random
+import ssl
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from itertools import chain
 
+from loopback import HOST, LoopbackHTTPServer, QuietHandler, running
+
 Act = Callable[[BaseHTTPRequestHandler], None]
 LONGEST = 20.0  # seconds a slow act goes on at most, whether or not the client is still there
-HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/atom+xml; charset=utf-8\r\n"
+# Every act closes the connection after its answer, and says so: a client must not send its next request there.
+HEAD = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: application/atom+xml; charset=utf-8\r\n"
 
 
 def _send(handler: BaseHTTPRequestHandler, pieces: Iterator[bytes], step: float = 0.0) -> None:
@@ -121,7 +128,7 @@ def redirect(location: str | Callable[[BaseHTTPRequestHandler], str], status: in
 
     def act(handler: BaseHTTPRequestHandler) -> None:
         where = location(handler) if callable(location) else location
-        head = f"HTTP/1.1 {status} Moved\r\nLocation: {where}\r\nContent-Length: 0\r\n\r\n"
+        head = f"HTTP/1.1 {status} Moved\r\nConnection: close\r\nLocation: {where}\r\nContent-Length: 0\r\n\r\n"
         _send(handler, iter([head.encode("latin-1")]))
 
     return act
@@ -129,7 +136,7 @@ def redirect(location: str | Callable[[BaseHTTPRequestHandler], str], status: in
 
 def refuse(status: int, headers: bytes = b"", body: bytes = b"no") -> Act:
     """HTTP ``status`` with raw header lines (``b"Retry-After: \\xb2\\r\\n"``): any bytes at all."""
-    head = b"HTTP/1.1 %d Refused\r\n%sContent-Length: %d\r\n\r\n" % (status, headers, len(body))
+    head = b"HTTP/1.1 %d Refused\r\nConnection: close\r\n%sContent-Length: %d\r\n\r\n" % (status, headers, len(body))
     return raw(head + body)
 
 
@@ -147,3 +154,58 @@ BROKEN_HEADS = {
 def broken(kind: str) -> Act:
     """An answer that breaks HTTP/1.1 in the way ``kind`` (a key of ``BROKEN_HEADS``) says."""
     return raw(BROKEN_HEADS[kind])
+
+
+def ok(body: bytes = b"<feed/>", headers: bytes = b"") -> Act:
+    """A plain HTTP 200 with ``body`` (and raw ``headers`` lines)."""
+    return raw(HEAD + headers + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+
+# --- a server that answers from a script ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]  # names lower-cased
+    body: bytes
+    time: float  # time.monotonic()
+
+
+@dataclass
+class Scripted:
+    """What a scripted server was asked (``seen``) and where it listens (``url``, ``base``)."""
+
+    acts: list[Act]
+    base: str = ""
+    seen: list[Seen] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.base + "/api/query"
+
+    def next_act(self) -> Act:
+        return self.acts.pop(0) if len(self.acts) > 1 else self.acts[0]
+
+
+@contextmanager
+def scripted(*acts: Act, tls: ssl.SSLContext | None = None) -> Iterator[Scripted]:
+    """A loopback server answering its requests with ``acts`` in order, the last one repeating."""
+    state = Scripted(list(acts))
+
+    class Handler(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's hook name
+            body = self.read_body()
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            state.seen.append(Seen(self.command, self.path, headers, body, time.monotonic()))
+            state.next_act()(self)
+
+        do_POST = do_GET  # noqa: N815
+
+    server = LoopbackHTTPServer((HOST, 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    with running(server):
+        state.base = f"{'https' if tls else 'http'}://{HOST}:{server.server_address[1]}"
+        yield state

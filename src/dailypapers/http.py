@@ -19,24 +19,23 @@ count the target as failed for this run: the next run sends it once more, and th
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import httpx
 
 from dailypapers import __version__
 from dailypapers.errors import FeedError, FetchError, UnconfirmedError
-from dailypapers.http_wire import DEFAULT_MAX_BYTES, REDIRECTS, TIMED_OUT, Outgoing, Reply, Wire, WireError
+from dailypapers.http_replay import Recorder, Replay, request_key
+from dailypapers.http_wire import DEFAULT_MAX_BYTES, REDIRECTS, TIMED_OUT, Answer, Outgoing, Wire, WireError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -63,15 +62,6 @@ class Retry(Exception):
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(reason)
-
-
-@dataclass(frozen=True)
-class Answer:
-    url: str
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    attempts: int = 1  # how many times the request was sent (post_json); not recorded
 
 
 Check = Callable[[Answer], None]
@@ -107,68 +97,6 @@ def user_agent(contact: str | None) -> str:
     return f"dailypapers/{__version__} (+https://pypi.org/project/dailypapers/; {who})"
 
 
-def request_key(url: str, params: Mapping[str, str]) -> str:
-    """The identity of a request for record/replay: its path and sorted parameters, not its host."""
-    return f"{urlsplit(url).path}?{urlencode(sorted(params.items()))}"
-
-
-@dataclass
-class Recorder:
-    """Saves every answer a run receives, one JSON file each, in the order received."""
-
-    folder: Path
-    count: int = 0
-
-    def start(self, now: str) -> None:
-        """Begin, or go on with, a recording: later runs add their answers after the earlier ones."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.count = len(list(self.folder.glob("answer-*.json")))
-        meta = self.folder / "recording.json"
-        if not meta.exists():
-            meta.write_text(json.dumps({"now": now}) + "\n", encoding="utf-8")
-
-    def save(self, key: str, answer: Answer) -> None:
-        self.count += 1
-        record = {
-            "key": key,
-            "url": answer.url,
-            "status": answer.status,
-            "headers": dict(answer.headers),
-            "body": base64.b64encode(answer.body).decode("ascii"),
-        }
-        path = self.folder / f"answer-{self.count:04d}.json"
-        path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-
-
-@dataclass
-class Replay:
-    """Answers requests from a recorded folder: per request, the recorded answers in order, the last repeating."""
-
-    folder: Path
-    answers: dict[str, list[Answer]] = field(default_factory=dict)
-    now: str | None = None
-
-    @classmethod
-    def load(cls, folder: Path) -> Replay:
-        if not folder.is_dir():
-            raise FetchError(str(folder), 0, None, "no such replay folder")
-        replay = cls(folder)
-        meta = folder / "recording.json"
-        if meta.exists():
-            replay.now = json.loads(meta.read_text(encoding="utf-8")).get("now")
-        for path in sorted(folder.glob("answer-*.json")):
-            record = json.loads(path.read_text(encoding="utf-8"))
-            answer = Answer(record["url"], record["status"], record["headers"], base64.b64decode(record["body"]))
-            replay.answers.setdefault(record["key"], []).append(answer)
-        return replay
-
-    def answer(self, url: str, key: str) -> Answer:
-        queue = self.answers.get(key)
-        if not queue:
-            raise FetchError(url, 0, None, f"not in the replay folder {self.folder}")
-        return queue.pop(0) if len(queue) > 1 else queue[0]
-
-
 @dataclass
 class Http:
     """A polite, bounded HTTP client: one connection, a process-wide delay, bounded retries, one clear error."""
@@ -201,8 +129,11 @@ class Http:
     def get(self, url: str, params: Mapping[str, str], check: Check | None = None, form: bool = False) -> Answer:
         """GET ``url`` with ``params`` (or POST them as a form, for long queries: a read like a GET); retry
         what is temporary; raise FetchError when the answer stays unusable or cannot become usable."""
-        key = request_key(url, params)
-        request = self._read_request(url, params, form)
+        try:
+            key = request_key(url, params)
+            request = self._read_request(url, params, form)
+        except (httpx.InvalidURL, ValueError):
+            raise FetchError(url, 1, None, "not a valid URL") from None
         failure = _Failure("not attempted")
         for attempt in range(1, self.max_attempts + 1):
             failure = self._try_read(request, key, check)
@@ -231,7 +162,10 @@ class Http:
             if failure.answer is not None:
                 return failure.answer
             if attempt < self.max_attempts:
-                self.sleep(self._backoff(attempt, failure.wait))
+                wait = self._backoff(attempt, failure.wait)
+                # the URL is not logged: a webhook's is a secret
+                self.log(f"POST not taken ({failure.reason}); attempt {attempt} of {self.max_attempts}, {wait:.1f} s")
+                self.sleep(wait)
         raise FetchError(url, self.max_attempts, failure.status, failure.reason)
 
     # --- one attempt ---
@@ -262,22 +196,21 @@ class Http:
             if err.final:
                 raise FetchError(request.url, attempt, None, self._reason(err)) from None
             return _Failure(self._reason(err))
-        answer = Answer(reply.url, reply.status, reply.headers, reply.body, attempts=attempt)
-        if reply.status in (429, 503) and attempt < self.max_attempts:
-            return _Failure(_status_reason(answer), reply.status, retry_after(reply.headers))
+        answer = replace(reply, attempts=attempt)
+        if answer.status in (429, 503) and attempt < self.max_attempts:
+            return _Failure(_status_reason(answer), answer.status, retry_after(answer.headers))
         return _Failure("", answer=answer)
 
     def _fetch(self, request: Outgoing, key: str) -> Answer:
         if self.replay is not None:
             self.requests += 1
             return self.replay.answer(request.url.partition("?")[0], key)
-        reply = self._follow(request)
-        answer = Answer(reply.url, reply.status, reply.headers, reply.body)
+        answer = self._follow(request)
         if self.recorder is not None:
             self.recorder.save(key, answer)
         return answer
 
-    def _follow(self, request: Outgoing) -> Reply:
+    def _follow(self, request: Outgoing) -> Answer:
         """The answer at the end of the same-host redirects; the deadline does not count the pacing."""
         seen = [request.url]
         self._pace()
@@ -293,7 +226,7 @@ class Http:
             deadline += self._pace()
         raise WireError(f"more than {MAX_REDIRECTS} redirects, the last to {request.url}", sent=True, final=True)
 
-    def _send(self, request: Outgoing, deadline: float, *, follow: bool) -> Reply:
+    def _send(self, request: Outgoing, deadline: float, *, follow: bool) -> Answer:
         """One request on the wire (the caller paced it), over by ``deadline``."""
         if self._wire is None:
             self._wire = Wire()
@@ -346,7 +279,7 @@ class _Failure:
     answer: Answer | None = None
 
 
-def redirected(request: Outgoing, reply: Reply) -> Outgoing:
+def redirected(request: Outgoing, reply: Answer) -> Outgoing:
     """The request to send where ``reply`` points, or a final WireError when it points to another host.
 
     303 turns the request into a GET (RFC 9110 §15.4.4); the others repeat it as it was, which for the door's

@@ -18,6 +18,7 @@ import re
 import socket
 import threading
 import time
+import urllib.request
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -54,11 +55,15 @@ class Outgoing:
 
 
 @dataclass(frozen=True)
-class Reply:
+class Answer:
+    """What came back: ``headers`` have lower-case names (a repeated field joined with ", "), ``body`` is
+    decoded; ``attempts`` is how many times a POST was sent (not recorded)."""
+
     url: str
     status: int
-    headers: dict[str, str]  # names lower-cased; repeated fields joined with ", "
+    headers: Mapping[str, str]
     body: bytes
+    attempts: int = 1
 
 
 def describe_size(count: int) -> str:
@@ -240,6 +245,8 @@ def check_request(request: Outgoing) -> httpx.URL:
         raise WireError("not a valid URL", sent=False, final=True) from None
     if url.scheme not in ("http", "https") or not url.host:
         raise WireError("not a valid http(s) URL", sent=False, final=True)
+    if url.port is not None and not 0 < url.port < 65536:
+        raise WireError("not a valid URL: no such port", sent=False, final=True)
     for name, value in request.headers.items():
         if not _TOKEN.fullmatch(name):
             raise WireError(f"{name!r} cannot be the name of an HTTP header", sent=False, final=True)
@@ -251,28 +258,68 @@ def check_request(request: Outgoing) -> httpx.URL:
     return url
 
 
+def proxy_for(url: httpx.URL) -> str | None:
+    """The proxy the environment names for ``url`` (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``, less
+    ``NO_PROXY``), as httpx read it: a run behind a company proxy keeps working."""
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if not proxy or _bypassed(url.host, proxies.get("no", "")):
+        return None
+    return proxy
+
+
+def _bypassed(host: str, no_proxy: str) -> bool:
+    """``NO_PROXY``: ``*``, or hosts and domains (``example.org`` covers ``api.example.org``), ports ignored."""
+    names = [name.strip().lower().lstrip(".").split(":")[0] for name in no_proxy.split(",") if name.strip()]
+    return "*" in names or any(host == name or host.endswith("." + name) for name in names)
+
+
+def _proxy(address: str) -> httpcore.Proxy:
+    try:
+        url = httpx.URL(address if "://" in address else f"http://{address}")
+    except (httpx.InvalidURL, ValueError):
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        # the address is not shown: it may carry a password
+        raise WireError("the proxy set in the environment is not an http(s) URL", sent=False, final=True)
+    auth = (url.username, url.password) if url.username else None
+    return httpcore.Proxy(str(url.copy_with(username=None, password=None)), auth=auth)
+
+
 class Wire:
-    """One connection (kept alive between exchanges), with a deadline for each exchange."""
+    """One connection (kept alive between exchanges; through a proxy when the environment names one), with a
+    deadline for each exchange."""
 
     def __init__(self) -> None:
         self._deadline = _Deadline()
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=1,
-            max_keepalive_connections=1,
-            network_backend=_Backend(self._deadline),
-        )
+        self._ssl = httpx.create_ssl_context()
+        self._pools: dict[str | None, httpcore.ConnectionPool] = {}
 
     def close(self) -> None:
-        self._pool.close()
+        for pool in self._pools.values():
+            pool.close()
+        self._pools.clear()
 
-    def exchange(self, request: Outgoing, deadline: float, max_bytes: int, *, skip_redirect: bool = True) -> Reply:
+    def _pool(self, url: httpx.URL) -> httpcore.ConnectionPool:
+        proxy = proxy_for(url)
+        if proxy not in self._pools:
+            self._pools[proxy] = httpcore.ConnectionPool(
+                ssl_context=self._ssl,
+                proxy=_proxy(proxy) if proxy else None,
+                max_connections=1,
+                max_keepalive_connections=1,
+                network_backend=_Backend(self._deadline),
+            )
+        return self._pools[proxy]
+
+    def exchange(self, request: Outgoing, deadline: float, max_bytes: int, *, skip_redirect: bool = True) -> Answer:
         """Send ``request`` and read its answer, all by ``deadline``; a redirect's body is not read."""
         url = check_request(request)
         core = _core_request(request, url)
+        pool = self._pool(url)
         self._deadline.at = deadline
         try:
-            return self._exchange(core, str(url), max_bytes, skip_redirect)
+            return self._exchange(pool, core, str(url), max_bytes, skip_redirect)
         except httpcore.LocalProtocolError:
             raise WireError("the request could not be written (an illegal header?)", sent=False, final=True) from None
         except _UNSENT as err:
@@ -282,17 +329,20 @@ class Wire:
         finally:
             self._deadline.at = None
 
-    def _exchange(self, core: httpcore.Request, url: str, max_bytes: int, skip_redirect: bool) -> Reply:
-        response = self._pool.handle_request(core)
+    @staticmethod
+    def _exchange(
+        pool: httpcore.ConnectionPool, core: httpcore.Request, url: str, max_bytes: int, skip_redirect: bool
+    ) -> Answer:
+        response = pool.handle_request(core)
         try:
             headers = _headers(response.headers)
             if skip_redirect and response.status in REDIRECTS and "location" in headers:
-                return Reply(url, response.status, headers, b"")
+                return Answer(url, response.status, headers, b"")
             stream = response.stream
             if not isinstance(stream, Iterable):  # pragma: no cover - httpcore's sync pool gives an iterable
                 raise WireError("the answer cannot be read", sent=True)
             body = read_body(stream, headers.get("content-encoding", ""), max_bytes)
-            return Reply(url, response.status, headers, body)
+            return Answer(url, response.status, headers, body)
         finally:
             response.close()
 

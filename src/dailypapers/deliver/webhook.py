@@ -22,6 +22,7 @@ import httpx
 
 from dailypapers.errors import DeliveryError, FetchError
 from dailypapers.http import Answer, Http
+from dailypapers.redact import url_forms
 
 CHANNEL = "webhook"
 BODY_CHARS = 200
@@ -80,15 +81,13 @@ def _refusal(answer: Answer, url: str) -> str:
 
 
 def _scrubbed(reason: str, url: str) -> str:
-    """The door's reason, without the URL or any part of it that may be the token."""
-    for secret in sorted(_secrets(url), key=len, reverse=True):
-        reason = reason.replace(secret, "***")
-    return reason
+    """The door's reason, without the URL or any part of it that may be the token, in any form."""
+    return url_forms(url)(reason)
 
 
 def _without_secret(text: str, url: str) -> str:
     """``": text"`` on one line and short, or nothing when it could show the URL or the token inside it."""
-    shown = " ".join(text.split())[:BODY_CHARS]
+    shown = " ".join(url_forms(url)(text).split())[:BODY_CHARS]  # redacted before it is cut
     if not shown:
         return ""
     if any(secret in text for secret in _secrets(url)):
