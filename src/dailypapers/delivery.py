@@ -23,9 +23,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dailypapers.config import Config, EmailSettings, Webhook
+from dailypapers.config import Config, EmailSettings, GitHubSettings, Webhook
 from dailypapers.deliver.email import SmtpSession
 from dailypapers.deliver.email import build_message as build_email
+from dailypapers.deliver.github import open_issue
 from dailypapers.deliver.webhook import post_webhook
 from dailypapers.digest import build_message
 from dailypapers.errors import DeliveryError
@@ -34,6 +35,7 @@ from dailypapers.http import user_agent
 from dailypapers.model import Digest, Message
 from dailypapers.redact import redactor_for
 from dailypapers.render.email import render_email
+from dailypapers.render.github import github_issue
 from dailypapers.render.webhook import webhook_payload
 from dailypapers.store import RunRecord, Store
 
@@ -73,7 +75,8 @@ class Delivery:
 def target_names(config: Config) -> list[str]:
     """Every configured target, as the ``deliveries`` table names it."""
     names = [f"email:{recipient.address}" for recipient in config.email.recipients] if config.email else []
-    return names + [hook.name for hook in config.webhooks]
+    github = [config.github.name] if config.github else []
+    return names + [hook.name for hook in config.webhooks] + github
 
 
 def register_targets(store: Store, config: Config, run: RunRecord) -> None:
@@ -97,6 +100,8 @@ def deliver(job: Delivery) -> list[Delivered]:
                 _email(job, email, recipient.address, recipient.topics, session) for recipient in email.recipients
             ]
         results += [_webhook(job, hook) for hook in job.config.webhooks]
+    if job.config.github is not None:
+        results.append(_github(job, job.config.github))
     return results
 
 
@@ -165,6 +170,27 @@ def _webhook(job: Delivery, hook: Webhook) -> Delivered:
     except DeliveryError as err:
         return _failed(job, hook.name, err)
     return _sent(job, hook.name, versions)
+
+
+def _github(job: Delivery, settings: GitHubSettings) -> Delivered:
+    """One issue listing every topic's papers the repository's issues have not announced yet."""
+    topics = tuple(topic.name for topic in job.config.topics)
+    message, versions = _pending(job, settings.name, topics, settings.max_per_message)
+    if not versions:
+        return _nothing(job, settings.name)
+    issue = github_issue(message, job.config.columns)
+    if job.dry_run:
+        text = f"# {issue.title}\n\n{issue.body}"
+        return _to_outbox(job, settings.name, f"{_file_name(settings.name)}.md", text, len(versions))
+    token = job.environ.get(settings.token_env, "").strip()
+    try:
+        if not token:
+            raise DeliveryError("github", settings.name, f"the environment variable {settings.token_env} is not set")
+        opened = open_issue(settings, token, issue, user_agent=user_agent(job.config.contact))
+    except DeliveryError as err:
+        return _failed(job, settings.name, err)
+    job.log(f"{settings.name}: opened issue {opened.url or '(no address given)'}")
+    return _sent(job, settings.name, versions)
 
 
 def _sent(job: Delivery, target: str, versions: list[tuple[str, int]]) -> Delivered:

@@ -93,9 +93,8 @@ def _email(config: Config) -> Iterator[Secret]:
 
 
 def _github(config: Config) -> Iterator[Secret]:
-    github = getattr(config, "github", None)  # [github] (the issue as a delivery target) when configured
-    if github is not None:
-        yield Secret(str(getattr(github, "token_env", None) or "GITHUB_TOKEN"))
+    if config.github is not None:  # [github]: the issue as a delivery target
+        yield Secret(config.github.token_env)
 
 
 SOURCES: tuple[Callable[[Config], Iterable[Secret]], ...] = (
