@@ -344,6 +344,7 @@ class Bench:
             'url_env = "TEST_WEBHOOK_URL"',
             "max_attempts = 2",
             f"timeout = {timeout}",
+            "max_wait = 0",
         ]
         lines += ["[scope]", f"categories = [{scenario.scope!r}]"] if scenario.scope else []
         topics = [*TOPICS, NEW_TOPIC] if scenario.new_topic else list(TOPICS)

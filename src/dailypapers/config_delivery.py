@@ -56,6 +56,7 @@ class Webhook:
     max_per_message: int = 50
     max_attempts: int = 4
     timeout: float = 30.0
+    max_wait: float = 60.0
 
 
 _EMAIL_KEYS = (
@@ -130,7 +131,7 @@ def webhooks(file: Path, raw: Any, names: tuple[str, ...]) -> tuple[Webhook, ...
     for index, entry in enumerate(raw):
         if not isinstance(entry, dict):
             raise ConfigError(file, f"webhooks[{index}]", "expected a table with kind and url_env")
-        keys = ("kind", "url_env", "topics", "send_empty", "max_per_message", "max_attempts", "timeout")
+        keys = ("kind", "url_env", "topics", "send_empty", "max_per_message", "max_attempts", "timeout", "max_wait")
         table = Table(file, f"webhooks[{index}]", entry, keys)
         kind = table.checked("kind", str, "json", lambda v: v in _WEBHOOK_KINDS, "slack, discord or json")
         url_env = _env_name(table, "url_env")
@@ -149,6 +150,7 @@ def webhooks(file: Path, raw: Any, names: tuple[str, ...]) -> tuple[Webhook, ...
                 max_per_message=table.bounded("max_per_message", int, 50, 1, 10_000),
                 max_attempts=table.bounded("max_attempts", int, 4, 1, 20),
                 timeout=table.bounded("timeout", float, 30.0, 0.0, 3600.0, above=True),
+                max_wait=table.bounded("max_wait", float, 60.0, 0.0, 3600.0),
             )
         )
     return tuple(hooks)

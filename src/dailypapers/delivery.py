@@ -166,6 +166,7 @@ def _webhook(job: Delivery, hook: Webhook) -> Delivered:
             user_agent=user_agent(job.config.contact),
             max_attempts=hook.max_attempts,
             timeout=hook.timeout,
+            max_wait=hook.max_wait,
         )
     except DeliveryError as err:
         return _failed(job, hook.name, err)
