@@ -24,7 +24,7 @@ from dailypapers.backfill import backfill as run_backfill
 from dailypapers.config import DEFAULT_CONFIG, Config, load_config
 from dailypapers.coverage import STALE
 from dailypapers.daily import Context, RunSummary, run_daily
-from dailypapers.errors import ConfigError, DailyPapersError, QuerySyntaxError, RunInProgressError
+from dailypapers.errors import ConfigError, DailyPapersError, DatabaseBusyError, QuerySyntaxError, RunInProgressError
 from dailypapers.files import write_atomic
 from dailypapers.http import Recorder, Replay
 from dailypapers.model import Paper
@@ -34,7 +34,8 @@ from dailypapers.ui import HarvestProgress, ProgressReporter
 
 
 class ExitStatus(IntEnum):
-    """Exit statuses scripts rely on (see the README): 75 is EX_TEMPFAIL, "try again later"."""
+    """Exit statuses scripts rely on (see the README): 75 is EX_TEMPFAIL, "try again later" (a stale feed, a run
+    in progress, a database kept busy by another program)."""
 
     OK = 0
     ERROR = 1
@@ -51,7 +52,7 @@ def _fail(err: DailyPapersError, debug: bool) -> NoReturn:
         click.echo(line, err=True)
     if isinstance(err, ConfigError | QuerySyntaxError):
         raise SystemExit(ExitStatus.USAGE)
-    if isinstance(err, RunInProgressError):
+    if isinstance(err, RunInProgressError | DatabaseBusyError):
         raise SystemExit(ExitStatus.TRY_LATER)
     raise SystemExit(ExitStatus.ERROR)
 
@@ -138,7 +139,7 @@ def _workflow() -> str:
     type=click.Path(path_type=Path, file_okay=False),
     help="Answer every request from a recorded folder instead of the network.",
 )
-@click.option("--dry-run", is_flag=True, help="Write emails and webhook payloads under outbox/ instead of sending.")
+@click.option("--dry-run", is_flag=True, help="Render everything into outbox/; change no output, database or target.")
 @click.pass_context
 def run(
     ctx: click.Context, config_path: Path, as_json: bool, record: Path | None, replay: Path | None, dry_run: bool

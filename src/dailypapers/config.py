@@ -94,6 +94,7 @@ class Config:
     email: EmailSettings | None = None
     webhooks: tuple[Webhook, ...] = ()
     link: str | None = None  # where the page or site is published, for "and N more" links in messages
+    busy_timeout: float = 5.0  # seconds to wait for another program writing to the database, then exit 75
 
     @property
     def folder(self) -> Path:
@@ -126,6 +127,7 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
             "columns",
             "contact",
             "database",
+            "busy_timeout",
             "scope",
             "topics",
             "outputs",
@@ -161,6 +163,7 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
         email=email_settings(top, folder, names),
         webhooks=webhooks(file, raw.get("webhooks", []), names),
         link=_link(top),
+        busy_timeout=top.checked("busy_timeout", float, 5.0, lambda v: 0 <= v <= 600, "from 0 to 600 seconds"),
     )
 
 
