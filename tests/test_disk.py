@@ -23,6 +23,7 @@ import shutil
 import sqlite3
 import stat
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -32,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from runfolder import Baseline, State, outputs, run_command
+from runfolder import Baseline, Ran, State, outputs, run_command
 
 EXTRA = '[outputs]\nsite = "site/"\nfeeds = "feeds/"\n'
 Repair = Callable[[], None]
@@ -450,3 +451,27 @@ def test_a_linked_output_is_written_through_to_its_target(baseline: Baseline, tm
     assert (public / "issue.md").read_bytes() == (plain.parent / ".github/ISSUE_TEMPLATE.md").read_bytes()
     assert {stat.S_IMODE(path.stat().st_mode) for path in public.rglob("*") if path.is_file()} == {0o644}
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+# --- the other commands that write ---------------------------------------------------------------------------
+
+
+def dailypapers(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "dailypapers", *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    )
+
+
+def test_render_and_init_that_cannot_write_are_one_line(baseline: Baseline, tmp_path: Path) -> None:
+    config = baseline.copy(tmp_path / "papers")
+    folder = config.parent
+    replace_with_file(folder / "feeds")
+    before = outputs(folder)
+    rendered = dailypapers("render", "--config", str(config))
+    ran = Ran(rendered.returncode, rendered.stdout, rendered.stderr)
+    assert "feeds" in ran.failed_with_one_line() and outputs(folder) == before
+    (tmp_path / "occupied").write_text("a file\n", encoding="utf-8")
+    started = dailypapers("init", str(tmp_path / "occupied" / "papers"))
+    line = Ran(started.returncode, started.stdout, started.stderr).failed_with_one_line()
+    assert "occupied" in line and "not a folder" in line, line

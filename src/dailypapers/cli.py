@@ -110,7 +110,10 @@ def init(directory: Path, force: bool) -> None:
         click.echo(f"dailypapers: error: {' and '.join(existing)} {verb}; use --force to overwrite", err=True)
         raise SystemExit(ExitStatus.USAGE)
     for path, text in written.items():
-        write_atomic(path, text)
+        try:
+            write_atomic(path, text)
+        except DailyPapersError as err:  # a folder that cannot be written: one line
+            _fail(err, debug=False)
         click.echo(f"wrote {path}")
     click.echo(
         f"edit the topics in {directory / DEFAULT_CONFIG}, then run `dailypapers run --config "
