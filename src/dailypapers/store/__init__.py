@@ -108,8 +108,11 @@ class Store:
         BEGIN IMMEDIATE alone succeeds on a database SQLite could open only for reading; a write, even one
         that changes no row, does not.
         """
-        with self.transaction(commit=False):
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
             self.db.execute("DELETE FROM state WHERE 0")
+        finally:
+            self.db.execute("ROLLBACK")
 
     def migrate(self) -> None:
         try:
