@@ -58,6 +58,13 @@ def immutable(path: Path) -> Repair:
     return lambda: None if sh("chattr", "-i", str(path)) else None
 
 
+def append_only(path: Path) -> Repair:
+    """``chattr +a``: the file may grow, but not be replaced."""
+    if not sh("chattr", "+a", str(path)):
+        pytest.skip("chattr +a is not available here (needs root and a file system that has it)")
+    return lambda: None if sh("chattr", "-a", str(path)) else None
+
+
 def read_only_mount(path: Path) -> Repair:
     if not (sh("mount", "--bind", str(path), str(path)) and sh("mount", "-o", "remount,bind,ro", str(path))):
         sh("umount", str(path))
@@ -156,6 +163,8 @@ OUTPUTS = [
         False,
         ("site/topics/", "a file stands where a folder should be"),
     ),
+    Breakage("immutable page", lambda f: immutable(f / "README.md"), True, ("README.md", "immutable")),
+    Breakage("append-only feed", lambda f: append_only(f / "feeds/all.xml"), False, ("all.xml", "immutable")),
     Breakage("immutable site folder", lambda f: immutable(f / "site"), True, ("site", "not permitted")),
     Breakage(
         "immutable site subfolder", lambda f: immutable(f / "site/topics"), False, ("site/topics", "not permitted")

@@ -17,8 +17,12 @@ Every ``OSError`` becomes an ``OutputError``: one line naming the path, what wen
 from __future__ import annotations
 
 import errno
+import fcntl
 import glob
 import os
+import platform
+import struct
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -77,9 +81,35 @@ def stage(path: Path, text: str) -> Path:
 
 
 def _refuse_folder(destination: Path) -> None:
-    """``os.replace`` cannot put a file where a folder is: say so now, not after the commit."""
+    """``os.replace`` cannot put a file where a folder is, nor over an immutable or append-only file: say so
+    now, not after the commit."""
     if destination.is_dir():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(destination))
+    if destination.is_file() and _flags(destination) & (_IMMUTABLE | _APPEND_ONLY):
+        # Named as if inside the file, so that the advice says "not permitted in <the file> (immutable?)".
+        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM), str(destination / "x"))
+
+
+_IMMUTABLE, _APPEND_ONLY = 0x10, 0x20  # FS_IMMUTABLE_FL, FS_APPEND_FL (chattr +i, +a) in linux/fs.h
+# FS_IOC_GETFLAGS = _IOR('f', 1, long) in the generic ioctl encoding (x86 and ARM); elsewhere no flags are read.
+_GETFLAGS = 0x80086601 if sys.platform == "linux" and platform.machine() in ("x86_64", "aarch64") else None
+
+
+def _flags(path: Path) -> int:
+    """A Linux file's attribute flags (``lsattr``), or 0 where they cannot be read."""
+    if _GETFLAGS is None:
+        return 0
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return 0
+    try:
+        value: int = struct.unpack("l", fcntl.ioctl(handle, _GETFLAGS, struct.pack("l", 0)))[0]
+    except OSError:
+        return 0
+    finally:
+        os.close(handle)
+    return value
 
 
 def _write_new(destination: Path, text: str) -> Path:
@@ -132,6 +162,8 @@ def check_writable(path: Path, folder: bool = False) -> None:
         if destination.exists() and destination.is_dir() != folder:
             code = errno.ENOTDIR if folder else errno.EISDIR
             raise OSError(code, os.strerror(code), str(destination))
+        if not folder:
+            _refuse_folder(destination)
         existing = destination if folder and destination.is_dir() else destination.parent
         while not existing.exists() and existing != existing.parent:
             existing = existing.parent
