@@ -484,3 +484,28 @@ def test_render_and_init_that_cannot_write_are_one_line(baseline: Baseline, tmp_
     started = dailypapers("init", str(tmp_path / "occupied" / "papers"))
     line = Ran(started.returncode, started.stdout, started.stderr).failed_with_one_line()
     assert "occupied" in line and "not a folder" in line, line
+
+
+def test_a_recording_that_cannot_be_written_is_one_line(baseline: Baseline, tmp_path: Path) -> None:
+    """Under a regular file (found before the run starts), or in a folder that takes no new file (found at
+    the first answer, so the failed run is logged)."""
+    config = baseline.copy(tmp_path / "papers")
+    folder = config.parent
+    notes = folder_is_a_file(folder)
+    before = State.of(folder)
+    line = run_command(config, "--record", str(notes / "recording")).failed_with_one_line()
+    assert "notes.txt" in line and "not a folder" in line, line
+    assert State.of(folder) == before
+    recording = folder / "recording"
+    recording.mkdir()
+    (recording / "recording.json").write_text('{"now": "2026-05-17T06:00:00+00:00"}\n', encoding="utf-8")
+    before = State.of(folder)
+    repair = immutable(recording)
+    try:
+        line = run_command(config, "--record", str(recording)).failed_with_one_line()
+    finally:
+        repair()
+    assert "recording/answer-0001.json" in line and "immutable" in line, line
+    after = State.of(folder)
+    assert after.outputs == before.outputs and after.rows == before.rows
+    assert [outcome for outcome, _, _ in after.runs] == [*(outcome for outcome, _, _ in before.runs), "failed"]

@@ -25,7 +25,7 @@ from dailypapers.config import DEFAULT_CONFIG, Config, load_config
 from dailypapers.coverage import STALE
 from dailypapers.daily import Context, RunSummary, run_daily
 from dailypapers.errors import ConfigError, DailyPapersError, DatabaseBusyError, QuerySyntaxError, RunInProgressError
-from dailypapers.files import write_atomic
+from dailypapers.files import file_errors, write_atomic
 from dailypapers.http import Recorder, Replay
 from dailypapers.model import Paper
 from dailypapers.outputs import render_outputs
@@ -155,7 +155,8 @@ def run(
         now = _clock(_fixed_now(replayed))
         recorder = Recorder(record) if record is not None else None
         if recorder is not None:
-            recorder.start(now().isoformat())
+            with file_errors():
+                recorder.start(now().isoformat())
         with ProgressReporter(sys.stderr, _log) as progress:
             context = Context(config=config, now=now, log=_log, progress=progress, recorder=recorder, replay=replayed)
             context.dry_run = dry_run

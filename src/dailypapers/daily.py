@@ -22,7 +22,7 @@ from dailypapers.config import Config, Topic
 from dailypapers.coverage import COVER, NO_ANNOUNCEMENT, STALE, FeedVerdict, derived_type, judge_feed
 from dailypapers.delivery import Delivered, Delivery, deliver, failures, register_targets
 from dailypapers.dryrun import outbox, run_database
-from dailypapers.errors import DailyPapersError
+from dailypapers.errors import DailyPapersError, DatabaseBusyError
 from dailypapers.files import discard, file_errors, publish
 from dailypapers.http import Http, Recorder, Replay, user_agent
 from dailypapers.model import Author, Digest, Paper
@@ -171,7 +171,7 @@ class _DailyRun:
                     return self.summary
                 digest = self._commit(plan)
         except DailyPapersError as err:
-            if not self.ctx.dry_run:
+            if not self.ctx.dry_run and not isinstance(err, DatabaseBusyError):  # busy: it would wait again
                 self.store.log_failed_run(self.started, self.ctx.now(), http.requests, str(err))
             raise
         record = self.store.last_successful_run()

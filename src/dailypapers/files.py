@@ -176,8 +176,13 @@ def check_writable(path: Path, folder: bool = False) -> None:
 
 @contextmanager
 def file_errors() -> Iterator[None]:
-    """Any other ``OSError`` on the way (a recording, a lock file) is one line naming the path too."""
+    """Any other ``OSError`` about a file on the way (a recording, say) is one line naming the path too.
+
+    An ``OSError`` that names no file (a socket's) is left alone: it is not a disk problem.
+    """
     try:
         yield
     except OSError as err:
-        raise OutputError(err.filename or "a file", advice(err)) from None
+        if err.filename is None:
+            raise
+        raise OutputError(os.fsdecode(err.filename), advice(err)) from None
