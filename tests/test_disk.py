@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from runfolder import Baseline, Ran, State, outputs, run_command
+from runfolder import Baseline, Ran, State, outputs, run_command, runs
 
 EXTRA = '[outputs]\nsite = "site/"\nfeeds = "feeds/"\n'
 Repair = Callable[[], None]
@@ -202,6 +202,8 @@ def test_an_output_that_cannot_be_written_fails_the_whole_run(
     line = ran.failed_with_one_line()
     assert all(word in line for word in breakage.words), line
     assert (asked == 0) == breakage.before_requests, f"{asked} requests to arXiv"
+    if breakage.before_requests:
+        assert ran.stderr.splitlines() == [line], "found before the run said anything else"
     assert after.outputs == before.outputs, "every output as it was"
     assert after.rows == before.rows, "every table but runs as it was"
     assert after.runs == [*before.runs, ("failed", asked, line.removeprefix("dailypapers: error: "))]
@@ -274,6 +276,8 @@ def test_a_damaged_database_is_one_line_and_no_output_changes(
     line = ran.failed_with_one_line()
     assert "dailypapers.db" in line and words in line and ("restore" in line or "move" in line), line
     assert outputs(folder) == before
+    if damage is damaged_pages:  # the table of runs is whole: the failed run is recorded there
+        assert runs(folder / "dailypapers.db")[-1] == ("failed", 1, line.removeprefix("dailypapers: error: "))
 
 
 def test_a_database_under_a_regular_file_is_one_line_before_any_request(baseline: Baseline, tmp_path: Path) -> None:
@@ -409,7 +413,7 @@ def test_a_missing_secret_costs_no_request(
     baseline.server.requests.clear()
     ran = run_command(config, environ=environ)
     line = ran.failed_with_one_line(2)
-    assert words in line, line
+    assert words in line and ran.stderr.splitlines() == [line], ran.stderr
     assert "pw" not in ran.stderr.replace("password", "")
     assert baseline.server.requests == [], "no request to arXiv"
     after = State.of(config.parent)
