@@ -184,3 +184,42 @@ def test_a_dry_run_needs_no_secret_and_writes_no_output(world: World, tmp_path: 
     line = run_command(config, "--dry-run", environ=world.environ).failed_with_one_line()
     assert "outbox" in line and "not a folder" in line and world.server.requests == []
     assert files(folder) == before
+
+
+def newer_schema(database: Path) -> None:
+    with closing(sqlite3.connect(database)) as db, db:
+        db.execute("INSERT INTO schema_migrations VALUES (99, '2030-01-01T00:00:00Z')")
+
+
+def not_a_database(database: Path) -> None:
+    database.write_text("my notes\n" * 500, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("spoil", "words"),
+    [(newer_schema, "database schema 99 is newer"), (not_a_database, "file is not a database")],
+    ids=["newer schema", "not a database"],
+)
+def test_a_dry_run_on_a_database_it_cannot_use_names_the_real_file(
+    world: World, tmp_path: Path, spoil: Any, words: str
+) -> None:
+    config = world.copy(tmp_path / "papers")
+    database = config.parent / "dailypapers.db"
+    spoil(database)
+    before = files(config.parent)
+    world.server.requests.clear()
+    line = world.run(config, "--dry-run").failed_with_one_line()
+    assert line.startswith(f"dailypapers: error: {database}: ") and words in line, line
+    assert files(config.parent) == before and world.server.requests == []
+
+
+def test_a_dry_run_on_a_busy_database_exits_75(world: World, tmp_path: Path) -> None:
+    config = world.copy(tmp_path / "papers")
+    write_config(config.parent, world.server, categories=(), extra="busy_timeout = 0.2\n" + delivery_config(world.port))
+    before = files(config.parent)
+    with closing(sqlite3.connect(config.parent / "dailypapers.db", isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        ran = world.run(config, "--dry-run")
+        other.execute("ROLLBACK")
+    assert "the database is busy" in ran.failed_with_one_line(75)
+    assert files(config.parent) == before

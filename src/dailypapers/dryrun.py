@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dailypapers.config import Config
 from dailypapers.store import Store, database_lock
-from dailypapers.store.trouble import is_current, scratch_copy
+from dailypapers.store.trouble import opening_would_change, scratch_copy
 
 
 def outbox(config: Config) -> Path:
@@ -32,7 +32,7 @@ def run_database(config: Config, dry_run: bool) -> Iterator[Store]:
     """The database a run works on, under the lock: the real one, or for a dry run that would otherwise
     create or migrate it, a scratch copy."""
     path = config.database
-    if dry_run and not is_current(path):
+    if dry_run and opening_would_change(path):
         with (
             tempfile.TemporaryDirectory(prefix="dailypapers-dry-run-") as scratch,
             Store.open(scratch_copy(path, Path(scratch) / path.name)) as store,

@@ -75,16 +75,17 @@ def make_folder(path: Path) -> None:
         raise StoreError(f"{path}: cannot create the folder {path.parent}: {advice(err)}") from None
 
 
-def is_current(path: Path) -> bool:
-    """Whether ``path`` is a database this version can use as it is (it exists and needs no migration)."""
-    if not path.is_file():
-        return False
+def opening_would_change(path: Path) -> bool:
+    """Whether opening ``path`` would create it or migrate it. A database that cannot be read, or is newer
+    than this version, is opened as it is, so that its error names the real file."""
+    if not path.exists():
+        return True
     try:
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
             row = db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()
     except sqlite3.Error:
         return False
-    return int(row[0]) == len(MIGRATIONS)
+    return int(row[0]) < len(MIGRATIONS)
 
 
 def scratch_copy(path: Path, copy: Path) -> Path:
