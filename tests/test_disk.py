@@ -338,6 +338,10 @@ def test_a_database_held_by_another_program_exits_75_within_the_busy_timeout(
     line = ran.failed_with_one_line(75)
     assert "the database is busy" in line and "0.5 s" in line and "dailypapers.db" in line, line
     assert ran.summary["outcome"] == "failed"
+    assert ran.stderr.splitlines() == [
+        f"dailypapers: {config.parent / 'dailypapers.db'}: the database is busy; waiting up to 0.5 s for it",
+        line,
+    ]
     assert took < 10 and baseline.api_requests() == 0
     assert State.of(config.parent) == before
     assert run_command(config).summary["new_papers"] == 2

@@ -186,7 +186,8 @@ class _DailyRun:
 
     def _preflight(self) -> None:
         """Whatever can be known to fail is found before the first request (``preflight``)."""
-        self.store.check_writable()
+        waited = f"{self.store.path}: the database is busy; waiting up to {self.config.busy_timeout:g} s for it"
+        self.store.check_writable(lambda: self.ctx.log(waited))
         if self.ctx.dry_run:
             check_outputs(self.config, self._outbox)
             for secret in missing_secrets(self.config, self.ctx.environ):

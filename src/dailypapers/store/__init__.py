@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -102,17 +102,31 @@ class Store:
                 self.db.execute("ROLLBACK")
             raise
 
-    def check_writable(self) -> None:
+    def check_writable(self, waiting: Callable[[], None] = lambda: None) -> None:
         """Take the write lock and let it go: a busy, read-only or unwritable database shows before any request.
 
-        BEGIN IMMEDIATE alone succeeds on a database SQLite could open only for reading; a write, even one
-        that changes no row, does not.
+        When another program holds the lock, ``waiting`` is called before waiting ``busy_timeout`` seconds for
+        it, so that the wait is not silent. BEGIN IMMEDIATE alone succeeds on a database SQLite could open only
+        for reading; a write, even one that changes no row, does not.
         """
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self._begin_without_waiting()
+        except sqlite3.OperationalError as err:
+            if getattr(err, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+            waiting()
+            self.db.execute("BEGIN IMMEDIATE")
         try:
             self.db.execute("DELETE FROM state WHERE 0")
         finally:
             self.db.execute("ROLLBACK")
+
+    def _begin_without_waiting(self) -> None:
+        self.db.execute("PRAGMA busy_timeout = 0")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {round(self.busy_timeout * 1000)}")
 
     def migrate(self) -> None:
         try:
