@@ -79,7 +79,7 @@ def test_a_category_names_its_oai_set(category: str, set_spec: str) -> None:
 
 
 def test_a_bad_category_is_a_clear_error() -> None:
-    with pytest.raises(ConfigError, match="--category: 'cs DC' is not an arXiv category"):
+    with pytest.raises(ConfigError, match=r"--category: unknown arXiv category 'cs DC' \(did you mean 'cs.DC'"):
         set_for_category("cs DC")
 
 

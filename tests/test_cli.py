@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,8 @@ def test_run_writes_the_page_and_prints_a_summary(tmp_path: Path) -> None:
 
 
 def test_run_json_summarises_the_run(tmp_path: Path) -> None:
-    with ArxivServer(load_seed_papers()) as server:
+    # The server's clock is the run's: a feed dated by the wall clock would be months ahead of the run.
+    with ArxivServer(load_seed_papers(), now=lambda: datetime.fromisoformat(NOW)) as server:
         config = init_config(tmp_path, server)
         first = json.loads(dailypapers("run", "--json", "--config", str(config)).stdout)
         second = dailypapers("run", "--json", "--config", str(config))
@@ -128,7 +130,7 @@ def test_render_without_a_run_says_what_to_do(tmp_path: Path) -> None:
     config.write_text('[[topics]]\nname = "compiler"\n', encoding="utf-8")
     result = dailypapers("render", "--config", str(config))
     assert result.returncode == 1
-    assert "no successful run yet; use `dailypapers run`" in result.stderr
+    assert "no database yet; `dailypapers run` (or `backfill`) creates it" in result.stderr
 
 
 def test_the_quick_start_example_runs_offline_from_its_replay(tmp_path: Path) -> None:

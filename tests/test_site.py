@@ -268,8 +268,9 @@ def test_day_pages_group_papers_by_topic_and_link_neighbouring_days() -> None:
 def test_topics_sharing_a_slug_get_their_own_pages() -> None:
     sections = (Section("GPU kernels", ()), Section("gpu-kernels!", ()), Section("GPU  Kernels", ()))
     site = render_site(replace(DIGEST, sections=sections, days=()))
-    assert {"topics/gpu-kernels.html", "topics/gpu-kernels-2.html", "topics/gpu-kernels-3.html"} <= set(site)
-    assert "<h1>gpu-kernels!</h1>" in site["topics/gpu-kernels-2.html"]
+    pages = {"topics/gpu-kernels.html", "topics/gpu-kernels-ff5e0786.html", "topics/gpu-kernels-747f76fe.html"}
+    assert pages <= set(site)
+    assert "<h1>gpu-kernels!</h1>" in site["topics/gpu-kernels-ff5e0786.html"]
 
 
 def test_a_day_listed_twice_is_an_error() -> None:

@@ -12,14 +12,14 @@ from dailypapers.config import Config
 from dailypapers.model import Paper
 from dailypapers.query import Node
 from dailypapers.search import search_papers
-from dailypapers.store import Store, database_lock
+from dailypapers.store import Store, database_lock, existing_database
 
 
 def search_archive(
     config: Config, node: Node, *, limit: int = 20, log: Callable[[str], None] = lambda message: None
 ) -> list[Paper]:
     """The newest ``limit`` papers of the archive that match ``node``, exactly as a topic would."""
-    with Store.open(config.database) as store:
+    with Store.open(existing_database(config.database)) as store:
         if store.search_index_problem() is not None:
             with database_lock(config.database), store.transaction():
                 indexed = store.update_search_index()

@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 
 from dailypapers.arxiv.oai import OaiPage, ResumptionTokenExpired, harvest
+from dailypapers.arxiv.taxonomy import canonical, group_of, scope_problem, set_problem
+from dailypapers.clock import day_ahead, day_problem, named, stamp
 from dailypapers.config import Config
 from dailypapers.daily import new_http
 from dailypapers.errors import ConfigError
@@ -26,24 +28,6 @@ from dailypapers.store import Store, database_lock
 from dailypapers.topics import Verdicts, scope_query
 
 CHECKPOINT = "backfill_checkpoint"
-# The arXiv archives grouped under "physics" in OAI-PMH set names (arxiv-protocol.md §3.2, §4.2).
-_PHYSICS = frozenset(
-    {
-        "astro-ph",
-        "cond-mat",
-        "gr-qc",
-        "hep-ex",
-        "hep-lat",
-        "hep-ph",
-        "hep-th",
-        "math-ph",
-        "nlin",
-        "nucl-ex",
-        "nucl-th",
-        "physics",
-        "quant-ph",
-    }
-)
 Progress = Callable[[int, float, date | None], None]
 
 
@@ -73,10 +57,17 @@ class Checkpoint:
         return json.dumps({"target": self.target, "run": self.run, "token": self.token, "day": day})
 
     @classmethod
-    def loads(cls, text: str) -> Checkpoint:
-        raw = json.loads(text)
-        day = date.fromisoformat(raw["day"]) if raw.get("day") else None
-        return cls(str(raw["target"]), int(raw["run"]), raw.get("token"), day)
+    def loads(cls, text: str) -> Checkpoint | None:
+        """The checkpoint ``dumps`` wrote, or None for text it cannot have written (an older version, a hand)."""
+        try:
+            raw = json.loads(text)
+            day = date.fromisoformat(raw["day"]) if raw.get("day") else None
+            token = raw.get("token")
+            if not isinstance(token, str | None) or isinstance(raw["run"], bool):
+                return None
+            return cls(str(raw["target"]), int(raw["run"]), token, day)
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
+            return None
 
 
 @dataclass
@@ -87,6 +78,7 @@ class BackfillSummary:
     pages: int = 0
     requests: int = 0
     skipped: int = 0  # damaged records, left out
+    untrusted: int = 0  # records whose datestamp is more than a day ahead of the clock (clock.py)
     resumed: bool = False
     seconds: float = 0.0
 
@@ -101,12 +93,25 @@ def _stuck(expired: ResumptionTokenExpired, day: date) -> ResumptionTokenExpired
 
 
 def set_for_category(category: str) -> str:
-    """The OAI-PMH set of an arXiv category: ``cs.DC`` → ``cs:cs:DC``, ``hep-th`` → ``physics:hep-th``."""
-    archive, _, subject = category.partition(".")
-    group = "physics" if archive in _PHYSICS else archive
-    if not archive or " " in category or ":" in category:
-        raise ConfigError("command line", "--category", f"{category!r} is not an arXiv category such as 'cs.DC'")
+    """The OAI-PMH set of an arXiv category: ``cs.DC`` → ``cs:cs:DC``, ``hep-th`` → ``physics:hep-th``.
+
+    The group comes from arXiv's taxonomy (protocol notes §3.2, §4.2); a name it does not know is refused with
+    the nearest real names, before any request.
+    """
+    problem = scope_problem(category)
+    archive, _, subject = canonical(category).partition(".")
+    group = group_of(archive)
+    if problem is not None or group is None:
+        raise ConfigError("command line", "--category", problem or f"{category!r} has no OAI-PMH set")
     return f"{group}:{archive}:{subject}" if subject else f"{group}:{archive}"
+
+
+def check_set(spec: str) -> str:
+    """``spec`` when arXiv has such an OAI-PMH set; else the error, before any request is made."""
+    problem = set_problem(spec)
+    if problem is not None:
+        raise ConfigError("command line", "--set", problem)
+    return spec
 
 
 def backfill(
@@ -181,40 +186,94 @@ class _Backfill:
             resume_token=token,
         )
 
-    def _checkpoint(self) -> Checkpoint | None:
+    def _checkpoint(self, repair: bool = True) -> Checkpoint | None:
+        """The checkpoint of an interrupted harvest of this target. One this version cannot resume (unreadable,
+        or naming a run that is not a back-fill) is forgotten, and a day reached that is outside the target or
+        implausible (the clock rule, clock.py) is dropped: harvesting again costs requests, never records.
+        Each repair is logged and committed, unless ``repair`` is False (inside a page's transaction)."""
         raw = self.store.get_state(CHECKPOINT)
-        checkpoint = Checkpoint.loads(raw) if raw is not None else None
-        return checkpoint if checkpoint is not None and checkpoint.target == self.target.key() else None
+        if raw is None:
+            return None
+        checkpoint = Checkpoint.loads(raw)
+        if checkpoint is None or self.store.run_kind(checkpoint.run) != "backfill":
+            if not repair:
+                return None
+            self.log(f"forgetting the stored back-fill checkpoint {raw[:80]!r}: it cannot be resumed")
+            with self.store.transaction():
+                self.store.clear_state(CHECKPOINT)
+            return None
+        if checkpoint.target != self.target.key():
+            return None
+        problem = self._day_problem(checkpoint.day) if checkpoint.day else None
+        if problem is None:
+            return checkpoint
+        if not repair:
+            return replace(checkpoint, day=None)
+        self.log(f"the back-fill checkpoint's day {checkpoint.day} is {problem}: it restarts from {self.target.start}")
+        checkpoint = replace(checkpoint, day=None)
+        with self.store.transaction():
+            self.store.set_state(CHECKPOINT, checkpoint.dumps())
+        return checkpoint
+
+    def _day_problem(self, day: date) -> str | None:
+        """Why a day cannot be where the harvest stands: outside the target, or implausible (clock.py)."""
+        problem = day_problem(day, self.now())
+        if problem is None and day < self.target.start:
+            return f"before --from ({self.target.start})"
+        if problem is None and self.target.until is not None and day > self.target.until:
+            return f"after --until ({self.target.until})"
+        return problem
+
+    def _reached(self, page: OaiPage, before: date | None) -> date | None:
+        """The day the harvest has reached with ``page``, never going back. Records come in datestamp order, so
+        every day before the last record's is complete; the earlier of the last two plausible datestamps is
+        taken, so that one wrong datestamp cannot carry the checkpoint past records not yet harvested, and
+        never a day after the clock's.
+
+        A record dated ahead of the clock is stored as given but moves nothing (clock.py); starting over from a
+        day too early costs requests, from one too late would lose records, so every doubt errs early.
+        """
+        now = self.now()
+        ahead = sorted(paper_id for paper_id, day in page.datestamps.items() if day_ahead(day, now))
+        if ahead:
+            self.summary.untrusted += len(ahead)
+            self.log(
+                f"{len(ahead)} record(s) with a datestamp more than a day ahead of the clock ({stamp(now)}), "
+                f"stored as given but not trusted as the day reached: {named(ahead)}"
+            )
+        days = [day for day in page.datestamps.values() if self._day_problem(day) is None]
+        reached = min([*days[-2:], now.astimezone(UTC).date()]) if days else None
+        return max([day for day in (reached, before) if day is not None], default=None)
 
     def _store(self, page: OaiPage, run: int | None) -> int:
         """One page, its matches and the checkpoint, in one transaction."""
         with self.store.transaction():
-            run_id = run if run is not None else self._begin()
+            run_id = run if run is not None else self.store.begin_run(self.now(), kind="backfill")
+            self._register_topics(run_id)
             fresh = self.store.add_versions(page.papers, run_id)
             verdicts = Verdicts(self.config.topics, self.scope)  # one page's worth: memory stays flat
             for paper in page.papers:
                 in_scope, about = verdicts.of(paper)
                 for topic in about if in_scope else ():
                     self.summary.matched += self.store.add_match(topic, paper.id, paper.version, run_id)
-            previous = self._checkpoint()
-            day = page.last_datestamp or (previous.day if previous else None)
+            previous = self._checkpoint(repair=False)
+            day = self._reached(page, previous.day if previous else None)
             self.store.set_state(CHECKPOINT, Checkpoint(self.target.key(), run_id, page.token, day).dumps())
         self.summary.records += len(page.papers)
         self.summary.skipped += page.skipped
         self.summary.new_versions += len(fresh)
         self.summary.pages += 1
         if self.progress is not None:
-            self.progress(self.summary.records, self._fraction(page.last_datestamp), page.last_datestamp)
+            self.progress(self.summary.records, self._fraction(day), day)
         return run_id
 
-    def _begin(self) -> int:
-        """A back-fill run; topics the archive does not know yet are registered, so matches can name them."""
-        run = self.store.begin_run(self.now(), kind="backfill")
+    def _register_topics(self, run: int) -> None:
+        """Topics the archive does not know yet are registered, so matches can name them; also when a resumed
+        harvest meets a topic added to the config since it was interrupted."""
         known = self.store.topics()
         for topic in self.config.topics:
             if topic.name not in known:
                 self.store.set_topic(topic.name, topic.source, run)
-        return run
 
     def _fraction(self, reached: date | None) -> float:
         end = self.target.until or self.now().date()

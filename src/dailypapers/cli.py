@@ -19,7 +19,8 @@ from rich.table import Table
 
 from dailypapers import __version__
 from dailypapers.archive import search_archive
-from dailypapers.backfill import Harvest, set_for_category
+from dailypapers.arxiv.taxonomy import GROUPS, check_query_categories
+from dailypapers.backfill import Harvest, check_set, set_for_category
 from dailypapers.backfill import backfill as run_backfill
 from dailypapers.config import DEFAULT_CONFIG, Config, load_config
 from dailypapers.coverage import STALE
@@ -29,7 +30,9 @@ from dailypapers.files import file_errors, write_atomic
 from dailypapers.http import Recorder, Replay
 from dailypapers.model import Paper
 from dailypapers.outputs import render_outputs
+from dailypapers.query import lint
 from dailypapers.query import parse as parse_query
+from dailypapers.redact import Redactor, redacting_logs, redactor_for
 from dailypapers.ui import HarvestProgress, ProgressReporter
 
 
@@ -45,8 +48,8 @@ class ExitStatus(IntEnum):
 
 def _fail(err: DailyPapersError, debug: bool) -> NoReturn:
     if debug:
-        traceback.print_exc()
-    first, *rest = str(err).splitlines() or [err.__class__.__name__]
+        click.echo(_shown(traceback.format_exc()), err=True, nl=False)
+    first, *rest = _shown(str(err)).splitlines() or [err.__class__.__name__]
     click.echo(f"dailypapers: error: {first}", err=True)
     for line in rest:
         click.echo(line, err=True)
@@ -58,7 +61,38 @@ def _fail(err: DailyPapersError, debug: bool) -> NoReturn:
 
 
 def _log(message: str) -> None:
-    click.echo(f"dailypapers: {message}", err=True)
+    click.echo(f"dailypapers: {_shown(message)}", err=True)
+
+
+def _shown(text: str) -> str:
+    """``text`` with every form of the config's secrets blanked: the one filter before stderr and stdout."""
+    return _redactor()(text)
+
+
+def _redactor() -> Redactor:
+    ctx = click.get_current_context(silent=True)
+    found = ctx.obj.get("redact") if ctx is not None and isinstance(ctx.obj, dict) else None
+    return found if isinstance(found, Redactor) else Redactor()
+
+
+def _load(ctx: click.Context, config_path: Path) -> Config:
+    """The config, its warnings printed: every command that reads the topics tells what looks like a slip.
+    From here on every line printed and logged is redacted of the secrets the config names."""
+    config = load_config(config_path)
+    redactor = redactor_for(config, os.environ)
+    ctx.obj["redact"] = redactor
+    ctx.with_resource(redacting_logs(redactor))
+    for warning in config.warnings:
+        _warn(warning)
+    return config
+
+
+def _warn(warning: object) -> None:
+    """A warning: its first line after ``dailypapers: warning:``, the query and caret lines as they are."""
+    first, *rest = str(warning).splitlines()
+    click.echo(f"dailypapers: warning: {first}", err=True)
+    for line in rest:
+        click.echo(line, err=True)
 
 
 def _clock(fixed: datetime | None) -> Callable[[], datetime]:
@@ -150,7 +184,7 @@ def run(
     """Fetch from arXiv, store, match the topics, write every output and deliver what is new."""
     debug = ctx.obj["debug"]
     try:
-        config = load_config(config_path)
+        config = _load(ctx, config_path)
         replayed = Replay.load(replay) if replay is not None else None
         now = _clock(_fixed_now(replayed))
         recorder = Recorder(record) if record is not None else None
@@ -163,7 +197,7 @@ def run(
             summary = run_daily(context)
     except DailyPapersError as err:
         if as_json:
-            click.echo(json.dumps({"outcome": "failed", "message": str(err).splitlines()[0]}))
+            click.echo(json.dumps({"outcome": "failed", "message": (_shown(str(err)).splitlines() or [""])[0]}))
         _fail(err, debug)
     _print_summary(config, summary, as_json)
     if summary.outcome == STALE:
@@ -171,16 +205,17 @@ def run(
     failed = summary.failed_deliveries
     if failed:
         more = f" (and {len(failed) - 1} more delivery failures)" if len(failed) > 1 else ""
-        click.echo(f"dailypapers: error: {failed[0].detail}{more}; they will be tried again on the next run", err=True)
+        detail = _shown(str(failed[0].detail))
+        click.echo(f"dailypapers: error: {detail}{more}; they will be tried again on the next run", err=True)
         raise SystemExit(ExitStatus.ERROR)
 
 
 def _print_summary(config: Config, summary: RunSummary, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(summary.as_json(), sort_keys=True))
+        click.echo(json.dumps(_redactor().json(summary.as_json()), sort_keys=True))
         return
     if summary.outcome == STALE:
-        click.echo(f"stale: {summary.message}")
+        click.echo(f"stale: {_shown(str(summary.message))}")
         return
     new = summary.new_papers
     detail = ", ".join(f"{count} on {topic!r}" for topic, count in summary.new.items())
@@ -205,7 +240,7 @@ def _print_summary(config: Config, summary: RunSummary, as_json: bool) -> None:
             "nothing": "nothing new to send",
             "outbox": f"{papers} written to {delivered.detail}",
         }
-        click.echo(f"{delivered.target}: {said.get(delivered.status, 'failed, will be tried again')}")
+        click.echo(_shown(f"{delivered.target}: {said.get(delivered.status, 'failed, will be tried again')}"))
 
 
 @cli.command()
@@ -214,7 +249,7 @@ def _print_summary(config: Config, summary: RunSummary, as_json: bool) -> None:
 def render(ctx: click.Context, config_path: Path) -> None:
     """Re-write the page, notification, site and feeds from the database alone (no network, nothing sent)."""
     try:
-        config = load_config(config_path)
+        config = _load(ctx, config_path)
         record = render_outputs(config)
     except DailyPapersError as err:
         _fail(err, ctx.obj["debug"])
@@ -224,7 +259,7 @@ def render(ctx: click.Context, config_path: Path) -> None:
     click.echo(f"re-wrote the outputs of run {record.id}")
 
 
-_GROUPS = ("cs", "econ", "eess", "math", "physics", "q-bio", "q-fin", "stat")
+_GROUPS = GROUPS
 
 
 def _harvest_target(
@@ -239,6 +274,8 @@ def _harvest_target(
         set_spec = only if only in _GROUPS else set_for_category(only)
     elif not set_spec:
         raise click.UsageError("choose what to harvest with --set (e.g. cs) or --category (e.g. cs.DC)")
+    else:
+        check_set(set_spec)
     if until is not None and until < start:
         raise click.UsageError("--until is before --from")
     return Harvest(start.date(), until.date() if until else None, set_spec)
@@ -265,7 +302,7 @@ def backfill(
     Back-filled papers are matched to the topics but never notified as new.
     """
     try:
-        config = load_config(config_path)
+        config = _load(ctx, config_path)
         target = _harvest_target(config, start, until, set_spec, category)
         now = _clock(_fixed_now(None))
         with ProgressReporter(sys.stderr, _log) as reporter:
@@ -290,8 +327,11 @@ def backfill(
 def search(ctx: click.Context, config_path: Path, query: str, limit: int, as_json: bool) -> None:
     """Search the local archive with the topics' query language, newest first."""
     try:
-        config = load_config(config_path)
+        config = _load(ctx, config_path)
         node = parse_query(query)
+        check_query_categories(query)
+        for warning in lint(query):
+            _warn(warning)
         papers = search_archive(config, node, limit=limit, log=_log)
     except QuerySyntaxError as err:
         click.echo(f"dailypapers: error: {err}", err=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -16,15 +17,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dailypapers.arxiv.taxonomy import check_query_categories, scope_problem
 from dailypapers.config_delivery import EmailSettings, Recipient, Webhook, email_settings, webhooks
-from dailypapers.config_table import Table
+from dailypapers.config_table import ConfigWarning, Table, in_range, one_line, range_text, url_problem
 from dailypapers.errors import ConfigError, QuerySyntaxError
-from dailypapers.model import topic_slug
-from dailypapers.query import Node, topic_query
+from dailypapers.query import Node, lint, topic_query
 
 __all__ = [
     "ArxivSettings",
     "Config",
+    "ConfigWarning",
     "EmailSettings",
     "Outputs",
     "Recipient",
@@ -95,6 +97,7 @@ class Config:
     webhooks: tuple[Webhook, ...] = ()
     link: str | None = None  # where the page or site is published, for "and N more" links in messages
     busy_timeout: float = 5.0  # seconds to wait for another program writing to the database, then exit 75
+    warnings: tuple[ConfigWarning, ...] = ()  # what works but is likely a slip; every command prints them
 
     @property
     def folder(self) -> Path:
@@ -144,12 +147,12 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
     names = tuple(topic.name for topic in topics)
     return Config(
         path=file,
-        title=top.get("title", str, "Daily Papers"),
+        title=top.line("title", "Daily Papers"),
         timezone=_timezone(top),
-        max_papers=top.checked("max_papers", int, 100, lambda v: v > 0, "at least 1"),
+        max_papers=top.bounded("max_papers", int, 100, 1, 10_000),
         columns=_columns(top),
-        contact=top.optional_str("contact"),
-        database=folder / top.get("database", str, "dailypapers.db"),
+        contact=_contact(top),
+        database=folder / top.path("database", "dailypapers.db"),
         categories=_categories(scope),
         topics=topics,
         outputs=Outputs(
@@ -157,13 +160,14 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
             issue=_output(folder, outputs, "issue", ".github/ISSUE_TEMPLATE.md"),
             site=_output(folder, outputs, "site", None),
             feeds=_output(folder, outputs, "feeds", None),
-            issue_limit=outputs.checked("issue_limit", int, 50, lambda v: v > 0, "at least 1"),
+            issue_limit=outputs.bounded("issue_limit", int, 50, 1, 10_000),
         ),
         arxiv=_arxiv(top.table("arxiv", _ARXIV_KEYS), environ),
         email=email_settings(top, folder, names),
         webhooks=webhooks(file, raw.get("webhooks", []), names),
         link=_link(top),
         busy_timeout=top.checked("busy_timeout", float, 5.0, lambda v: 0 <= v <= 600, "from 0 to 600 seconds"),
+        warnings=_query_warnings(file, topics),
     )
 
 
@@ -188,8 +192,9 @@ def _columns(top: Table) -> tuple[str, ...]:
 def _categories(scope: Table) -> tuple[str, ...]:
     categories = scope.strings("categories", ())
     for category in categories:
-        if not category or " " in category or ":" in category:
-            raise scope.error("categories", f"{category!r} is not an arXiv archive or category such as 'cs.DC'")
+        problem = scope_problem(category)
+        if problem is not None:
+            raise scope.error("categories", problem)
     return categories
 
 
@@ -197,7 +202,7 @@ def _output(folder: Path, outputs: Table, name: str, default: str | None) -> Pat
     value = outputs.data.get(name, default)
     if value is False or value is None:
         return None
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value or not one_line(value):
         raise outputs.error(name, f"expected a file path or false, got {value!r}")
     return folder / value
 
@@ -212,29 +217,60 @@ def _topics(file: Path, raw: Any) -> tuple[Topic, ...]:
         if not isinstance(entry, dict):
             raise ConfigError(file, f"topics[{index}]", "expected a table with a name")
         table = Table(file, f"topics[{index}]", entry, ("name", "query", "announce"))
-        name = table.get("name", str, "").strip()
-        if not name:
-            raise table.error("name", "every topic needs a non-empty name")
-        if any(topic.name == name for topic in topics):
-            raise table.error("name", f"topic {name!r} is defined twice")
-        if topic_slug(name) == "all":
-            raise table.error("name", f"topic {name!r} would have the feed file name all.xml, kept for every topic")
-        twin = next((topic.name for topic in topics if topic_slug(topic.name) == topic_slug(name)), None)
-        if twin is not None:
-            raise table.error(
-                "name", f"topic {name!r} would share the file name {topic_slug(name)!r} with {twin!r}; rename one"
-            )
         text = table.optional_str("query")
+        name = _topic_name(table, topics, text is not None)
         try:
             node = topic_query(name, text)
+            if text is not None:
+                check_query_categories(text)
         except QuerySyntaxError as err:
-            raise ConfigError(file, table.key("query" if text is not None else "name"), str(err)) from None
+            raise ConfigError(
+                file, table.key("query" if text is not None else "name"), str(err.with_topic(name))
+            ) from None
         announce = table.strings("announce", ("new", "cross"))
         for kind in announce:
             if kind not in ANNOUNCE_TYPES:
                 raise table.error("announce", f"unknown announcement type {kind!r}; use {', '.join(ANNOUNCE_TYPES)}")
         topics.append(Topic(name=name, query_text=text, query=node, announce=announce))
     return tuple(topics)
+
+
+def _topic_name(table: Table, topics: list[Topic], has_query: bool) -> str:
+    """A topic's name: any text on one line, in any script. Names reach file names only through
+    ``model.topic_stems``, which keeps them apart, so only a name written twice is refused."""
+    name = table.get("name", str, "").strip()
+    if not name:
+        raise table.error("name", "every topic needs a non-empty name")
+    if not one_line(name):
+        raise table.error("name", f"expected one line of text without control characters, got {name!r}")
+    same = unicodedata.normalize("NFC", name)
+    if any(unicodedata.normalize("NFC", topic.name) == same for topic in topics):
+        raise table.error("name", f"topic {name!r} is defined twice")
+    if not has_query and not any(char.isalnum() for char in name):
+        raise table.error("name", f"topic {name!r} has no word to search for; give it a query")
+    return name
+
+
+def _query_warnings(file: Path, topics: tuple[Topic, ...]) -> tuple[ConfigWarning, ...]:
+    """One warning per topic whose query likely says something else than meant (``query.lint``)."""
+    return tuple(
+        ConfigWarning(str(file), f"topics[{index}].query", str(warning))
+        for index, topic in enumerate(topics)
+        if topic.query_text is not None
+        for warning in lint(topic.query_text, topic.name)
+    )
+
+
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"  # one part of a host name (RFC 1035 §2.3.1)
+_CONTACT = re.compile(rf"[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})*")
+
+
+def _contact(top: Table) -> str | None:
+    """A plain address: it goes into every request's User-Agent header, where a line break would start a header."""
+    contact = top.optional_str("contact")
+    if contact is not None and not _CONTACT.fullmatch(contact):
+        raise top.error("contact", f"expected a plain e-mail address such as 'ada@example.org', got {contact!r}")
+    return contact
 
 
 _ARXIV_KEYS = (
@@ -270,39 +306,57 @@ def _dates(table: Table, name: str) -> tuple[date, ...]:
 def _arxiv(table: Table, environ: Mapping[str, str]) -> ArxivSettings:
     base = ArxivSettings()
     settings = ArxivSettings(
-        api_url=table.get("api_url", str, base.api_url),
-        rss_url=table.get("rss_url", str, base.rss_url),
-        oai_url=table.get("oai_url", str, base.oai_url),
-        delay=table.checked("delay", float, base.delay, lambda v: v >= 0, "0 or more seconds"),
-        timeout=table.checked("timeout", float, base.timeout, lambda v: v > 0, "more than 0 seconds"),
-        max_attempts=table.checked("max_attempts", int, base.max_attempts, lambda v: v >= 1, "at least 1"),
-        max_wait=table.checked("max_wait", float, base.max_wait, lambda v: v >= 0, "0 or more seconds"),
-        page_size=table.checked("page_size", int, base.page_size, lambda v: 0 < v <= 2000, "from 1 to 2000"),
-        lookback_days=table.checked("lookback_days", int, base.lookback_days, lambda v: v >= 0, "0 or more"),
-        max_pages=table.checked("max_pages", int, base.max_pages, lambda v: v >= 1, "at least 1"),
+        api_url=table.url("api_url", base.api_url, DEFAULT_API_URL),
+        rss_url=table.url("rss_url", base.rss_url, DEFAULT_RSS_URL),
+        oai_url=table.url("oai_url", base.oai_url, DEFAULT_OAI_URL),
+        delay=table.bounded("delay", float, base.delay, *_DELAY),
+        timeout=table.bounded("timeout", float, base.timeout, 0.0, 3600.0, above=True),
+        max_attempts=table.bounded("max_attempts", int, base.max_attempts, 1, 20),
+        max_wait=table.bounded("max_wait", float, base.max_wait, 0.0, 3600.0),
+        page_size=table.bounded("page_size", int, base.page_size, 1, 2000),
+        lookback_days=table.bounded("lookback_days", int, base.lookback_days, 0, 90),
+        max_pages=table.bounded("max_pages", int, base.max_pages, 1, 1000),
         holidays=_dates(table, "holidays"),
     )
     return _environment(settings, environ)
 
 
 def _environment(settings: ArxivSettings, environ: Mapping[str, str]) -> ArxivSettings:
+    """The settings with the environment's overrides, each checked as the config's own value is."""
     api_url, rss_url, oai_url = (
-        environ.get(variable) or str(getattr(settings, key)) for key, variable in _URL_ENVIRONMENT.items()
+        _environment_url(environ.get(variable), variable, str(getattr(settings, key)))
+        for key, variable in _URL_ENVIRONMENT.items()
     )
-    delay = settings.delay
     raw_delay = environ.get("DAILYPAPERS_DELAY")
-    if raw_delay:
-        try:
-            delay = float(raw_delay)
-        except ValueError:
-            raise ConfigError("environment", "DAILYPAPERS_DELAY", f"expected seconds, got {raw_delay!r}") from None
-        if delay < 0:
-            raise ConfigError("environment", "DAILYPAPERS_DELAY", "must not be negative")
+    delay = _environment_delay(raw_delay) if raw_delay else settings.delay
     return replace(settings, delay=delay, api_url=api_url, rss_url=rss_url, oai_url=oai_url)
+
+
+def _environment_url(value: str | None, variable: str, configured: str) -> str:
+    if not value:
+        return configured
+    problem = url_problem(value, "https://export.arxiv.org/api/query")
+    if problem is not None:
+        raise ConfigError("environment", variable, problem)
+    return value
+
+
+_DELAY = (0.0, 600.0)  # seconds between requests: arXiv asks for 3; ten minutes is already no service
+
+
+def _environment_delay(raw: str) -> float:
+    try:
+        delay = float(raw)
+    except ValueError:
+        delay = float("nan")
+    if not in_range(delay, float, *_DELAY):
+        raise ConfigError("environment", "DAILYPAPERS_DELAY", f"expected {range_text(float, *_DELAY)}, got {raw!r}")
+    return delay
 
 
 def _link(top: Table) -> str | None:
     link = top.optional_str("link")
-    if link is not None and not re.match(r"https?://[^\s]+$", link):
-        raise top.error("link", f"expected an http(s) URL such as 'https://you.github.io/papers/', got {link!r}")
+    problem = url_problem(link, "https://you.github.io/papers/") if link is not None else None
+    if problem is not None:
+        raise top.error("link", problem)
     return link

@@ -83,14 +83,14 @@ def email_settings(top: Table, folder: Path, names: tuple[str, ...]) -> EmailSet
     sender = table.get("sender", str, "")
     if not host:
         raise table.error("smtp_host", "the SMTP server's host name is required")
-    if "@" not in sender or "\n" in sender or "\r" in sender:
+    if not host.isascii() or any(char.isspace() or not char.isprintable() for char in host):
+        raise table.error("smtp_host", f"expected a host name such as 'smtp.example.org', got {host!r}")
+    if "@" not in sender or any(ord(char) < 32 or ord(char) == 127 for char in sender):
         raise table.error("sender", f"expected an address such as 'Daily Papers <papers@example.org>', got {sender!r}")
-    ca_file = table.optional_str("ca_file")
+    ca_file = table.path("ca_file", "") if "ca_file" in table.data else None
     return EmailSettings(
         smtp_host=host,
-        smtp_port=table.checked(
-            "smtp_port", int, _SECURITY_PORTS[security], lambda v: 0 < v < 65536, "a port from 1 to 65535"
-        ),
+        smtp_port=table.bounded("smtp_port", int, _SECURITY_PORTS[security], 1, 65535),
         security=security,
         sender=sender,
         recipients=_recipients(table, names),
@@ -98,8 +98,8 @@ def email_settings(top: Table, folder: Path, names: tuple[str, ...]) -> EmailSet
         password_env=_env_name(table, "password_env"),
         ca_file=folder / ca_file if ca_file else None,
         send_empty=table.get("send_empty", bool, False),
-        max_per_message=table.checked("max_per_message", int, 50, lambda v: v > 0, "at least 1"),
-        timeout=table.checked("timeout", float, 60.0, lambda v: v > 0, "more than 0 seconds"),
+        max_per_message=table.bounded("max_per_message", int, 50, 1, 10_000),
+        timeout=table.bounded("timeout", float, 60.0, 0.0, 3600.0, above=True),
     )
 
 
@@ -113,7 +113,7 @@ def _recipients(email: Table, names: tuple[str, ...]) -> tuple[Recipient, ...]:
             raise email.error(f"recipients[{index}]", "expected a table with an address")
         table = Table(email.file, email.key(f"recipients[{index}]"), entry, ("address", "topics"))
         address = table.get("address", str, "").strip()
-        if not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+", address):
+        if not re.fullmatch(r"[^@\s<>,;\x00-\x1f\x7f]+@[^@\s<>,;\x00-\x1f\x7f]+", address):
             raise table.error("address", f"expected an email address such as 'ada@example.org', got {address!r}")
         if any(recipient.address.lower() == address.lower() for recipient in recipients):
             raise table.error("address", f"{address!r} is listed twice")
@@ -144,9 +144,9 @@ def webhooks(file: Path, raw: Any, names: tuple[str, ...]) -> tuple[Webhook, ...
                 topics=_topic_names(table, names),
                 name=name,
                 send_empty=table.get("send_empty", bool, False),
-                max_per_message=table.checked("max_per_message", int, 50, lambda v: v > 0, "at least 1"),
-                max_attempts=table.checked("max_attempts", int, 4, lambda v: v >= 1, "at least 1"),
-                timeout=table.checked("timeout", float, 30.0, lambda v: v > 0, "more than 0 seconds"),
+                max_per_message=table.bounded("max_per_message", int, 50, 1, 10_000),
+                max_attempts=table.bounded("max_attempts", int, 4, 1, 20),
+                timeout=table.bounded("timeout", float, 30.0, 0.0, 3600.0, above=True),
             )
         )
     return tuple(hooks)

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dailypapers.arxiv.announce import Announcement
-from dailypapers.calendar import announcement_days_between, describe, due_announcement
+from dailypapers.calendar import ET, announcement_days_between, describe, due_announcement
+from dailypapers.clock import day_ahead, stamp
 from dailypapers.model import Paper
 
 COVER = "cover"
@@ -32,6 +33,7 @@ class FeedVerdict:
     day: date | None
     message: str
     missed: tuple[date, ...] = ()
+    ahead: bool = False  # the feed is dated more than a day ahead of the clock: nothing is marked as covered
 
 
 def judge_feed(feed: Announcement, now: datetime, last: date | None, holidays: Collection[date]) -> FeedVerdict:
@@ -40,6 +42,8 @@ def judge_feed(feed: Announcement, now: datetime, last: date | None, holidays: C
     day = feed.day
     if day is None:
         return FeedVerdict(STALE, None, "the announcement feed carries no date; trying again later")
+    if day_ahead(day, now, ET):
+        return _ahead(feed, day, now)
     behind = day < due
     if behind and (feed.empty or (last is not None and day <= last)):
         return FeedVerdict(
@@ -57,6 +61,17 @@ def judge_feed(feed: Announcement, now: datetime, last: date | None, holidays: C
     if behind:
         message += f" (the feed is behind: the announcement of {describe(due)} is due)"
     return FeedVerdict(COVER, day, message, missed)
+
+
+def _ahead(feed: Announcement, day: date, now: datetime) -> FeedVerdict:
+    """A feed dated more than a day ahead of the clock (the clock rule, clock.py): its papers are taken, but
+    its day is not trusted, so no announcement is marked as covered and the export API fills in since the
+    last run; otherwise one bad ``pubDate`` would mark every real announcement until then as covered already."""
+    message = (
+        f"the announcement feed is dated {describe(day)}, more than a day ahead of the clock ({stamp(now)}): "
+        f"{summary(by_type(feed))} taken, no announcement marked as covered"
+    )
+    return FeedVerdict(COVER, day, message, ahead=True)
 
 
 def by_type(feed: Announcement) -> dict[str, int]:

@@ -9,12 +9,13 @@ database (but for a line in ``runs``) and every output as they were.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from dailypapers import clock
 from dailypapers.arxiv.announce import AnnouncedItem, Announcement, fetch_announcement
 from dailypapers.arxiv.api import ExportApi, SearchResult
 from dailypapers.calendar import describe, holidays_with
@@ -29,10 +30,10 @@ from dailypapers.model import Author, Digest, Paper
 from dailypapers.outputs import stage_outputs
 from dailypapers.preflight import check_outputs, check_secrets, missing_secrets
 from dailypapers.query import analyse, evaluate, explain, to_api_query
-from dailypapers.store import RunRecord, Store, database_errors, iso, parse_iso
+from dailypapers.redact import redactor_for
+from dailypapers.store import RunRecord, Store, database_errors
 from dailypapers.topics import Verdicts, scope_query
 
-WATERMARK = "api_watermark"
 FEED_LIMIT = 2000  # arXiv's announcement feeds list at most this many entries (arxiv-protocol.md §2.1)
 Progress = Callable[[str], Callable[[int, int | None], None]]
 
@@ -65,6 +66,7 @@ class RunSummary:
     day: str | None = None
     announcement: str | None = None
     recovered: list[str] = field(default_factory=list)
+    untrusted: int = 0  # entries dated more than a day ahead of the clock (clock.py)
     message: str | None = None
     deliveries: list[Delivered] = field(default_factory=list)
 
@@ -86,6 +88,7 @@ class RunSummary:
             "new_papers": self.new_papers,
             "announcement": self.announcement,
             "recovered": self.recovered,
+            "untrusted": self.untrusted,
             "message": self.message,
             "deliveries": [delivered.as_json() for delivered in self.deliveries],
         }
@@ -108,6 +111,7 @@ class _Plan:
     verdict: FeedVerdict | None = None
     feed: Announcement | None = None
     recovered: tuple[date, ...] = ()
+    forget: tuple[str, ...] = ()  # covered days stored that the clock rule sets aside (clock.last_covered)
     # The announcement type of each version found by a daily search, for the topics' `announce` choice.
     types: dict[tuple[str, int], str] = field(default_factory=dict)
 
@@ -120,6 +124,7 @@ def run_daily(ctx: Context) -> RunSummary:
         database_errors(config.database, config.busy_timeout),
         run_database(config, ctx.dry_run) as store,
     ):
+        store.scrub = redactor_for(ctx.config, ctx.environ)
         return _DailyRun(ctx, store).run()
 
 
@@ -214,7 +219,10 @@ class _DailyRun:
         feed = None
         if self.config.categories:
             feed = fetch_announcement(http, settings.rss_url, self.config.categories)
-            last = self.store.last_announcement_day()
+            last, ignored = clock.last_covered(self.store, self.started)
+            if ignored:
+                self.ctx.log(clock.ignored_days_line(ignored))
+                plan.forget = tuple(text for text, _ in ignored)
             plan.verdict = judge_feed(feed, self.started, last, self.holidays)
             self.ctx.log(plan.verdict.message)
             if plan.verdict.outcome == STALE:
@@ -228,6 +236,8 @@ class _DailyRun:
                 self._catch_up(api, plan, plan.verdict.missed)
             elif len(feed.items) >= FEED_LIMIT:
                 self.ctx.log(f"the feed lists {FEED_LIMIT:,} entries, its limit: the export API fills in the rest")
+                self._daily_query(api, plan)
+            elif plan.verdict.ahead:
                 self._daily_query(api, plan)
         return plan
 
@@ -261,10 +271,12 @@ class _DailyRun:
 
     def _daily_query(self, api: ExportApi, plan: _Plan) -> bool:
         """One search for every topic together, newest first, down to what the store already holds."""
-        watermark = self.store.get_state(WATERMARK)
-        if watermark is None:
+        watermark = clock.watermark(self.store, self.started)
+        if watermark.problem:
+            self.ctx.log(watermark.problem)
+        if watermark.value is None:
             return False
-        since = parse_iso(watermark) - timedelta(days=self.config.arxiv.lookback_days)
+        since = watermark.value - timedelta(days=self.config.arxiv.lookback_days)
         query = self._within(" OR ".join(f"({to_api_query(t.query)})" for t in self.config.topics))
         result = api.search(query, stop_before=since, progress=self._bar("daily query"))
         if not result.exhausted:
@@ -347,7 +359,11 @@ class _DailyRun:
         _rematch(store, self.config.topics, kept, run, plan.types)
         if self.stale:
             _rematch(store, self.stale, {paper.id for paper in store.latest_papers()}, run, {})
-        _advance_watermark(store, received.values(), self.started)
+        ahead = clock.untrusted(received.values(), self.started)
+        if ahead:
+            summary.untrusted = len(ahead)
+            self.ctx.log(clock.untrusted_line(ahead, self.started))
+        clock.advance_watermark(store, received.values(), self.started)
 
     def _report(self, search: _Search) -> None:
         """Say how many of the entries arXiv returned really are about the topic they were asked for."""
@@ -368,7 +384,9 @@ class _DailyRun:
     def _cover(self, plan: _Plan, run: int) -> None:
         """Mark the announcement (and the days recovered) as covered, with what each paper was announced as."""
         categories = self.config.categories
-        if plan.feed is not None and plan.feed.day is not None:
+        self.store.forget_announcement_days(plan.forget)
+        ahead = plan.verdict is not None and plan.verdict.ahead
+        if plan.feed is not None and plan.feed.day is not None and not ahead:
             day = plan.feed.day
             self.store.record_announcement(day, plan.feed.counts(), "feed", run, categories)
             self.store.record_announced(day, ((i.id, i.version, i.announce_type) for i in plan.feed.items))
@@ -406,8 +424,9 @@ class _DailyRun:
 
 
 def _from_feed(item: AnnouncedItem, feed: Announcement, started: datetime) -> Paper:
-    """A paper from an announcement feed item alone; the feed's build time stands for its dates."""
-    moment = feed.built or started
+    """A paper from an announcement feed item alone; the feed's build time stands for its dates (the run's
+    start when the build time is more than a day ahead of it: the clock rule, clock.py)."""
+    moment = feed.built if feed.built is not None and not clock.ahead(feed.built, started) else started
     authors = tuple(
         Author(name, (affiliation,) if affiliation else ())
         for name, affiliation in zip(item.authors, item.affiliations or ("",) * len(item.authors), strict=False)
@@ -452,15 +471,3 @@ def _rematch(
                     store.add_match(topic.name, paper.id, paper.version, run, explain(topic.query, document))
             elif matched is not None:
                 store.remove_match(topic.name, paper.id)
-
-
-def _advance_watermark(store: Store, papers: Iterable[Paper], started: datetime) -> None:
-    """Remember the newest entry seen, so the next daily query knows where to stop."""
-    newest = max((paper.updated for paper in papers), default=None)
-    previous = store.get_state(WATERMARK)
-    if newest is None:
-        if previous is not None:
-            return
-        newest = started
-    if previous is None or newest > parse_iso(previous):
-        store.set_state(WATERMARK, iso(newest))

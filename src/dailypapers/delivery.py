@@ -32,6 +32,7 @@ from dailypapers.errors import DeliveryError
 from dailypapers.files import write_atomic
 from dailypapers.http import user_agent
 from dailypapers.model import Digest, Message
+from dailypapers.redact import redactor_for
 from dailypapers.render.email import render_email
 from dailypapers.render.webhook import webhook_payload
 from dailypapers.store import RunRecord, Store
@@ -187,7 +188,7 @@ def _failed(job: Delivery, target: str, err: DeliveryError) -> Delivered:
 
 def _to_outbox(job: Delivery, target: str, name: str, text: str, papers: int) -> Delivered:
     path = job.outbox / f"run-{job.run.id}-{name}"
-    write_atomic(path, text)
+    write_atomic(path, redactor_for(job.config, job.environ)(text))
     job.log(f"{target}: dry run, {_papers(papers)} written to {path}")
     return Delivered(target, "outbox", papers, detail=str(path))
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from dailypapers.calendar import describe
+from dailypapers.clock import last_covered
 from dailypapers.config import Config, Topic
 from dailypapers.coverage import NO_ANNOUNCEMENT, summary
 from dailypapers.model import Day, Digest, Listed, Message, Paper, Section
@@ -121,7 +122,7 @@ def _new(store: Store, config: Config, scope: Node | None, run: RunRecord) -> tu
 
 def _announcement_note(store: Store, run: RunRecord) -> str | None:
     """The line saying which arXiv announcement the outputs show (category scopes only)."""
-    day = store.last_announcement_day()
+    day, _ = last_covered(store, run.started)  # the clock rule: a covered day ahead of the run is not shown
     quiet = run.feed == NO_ANNOUNCEMENT and run.message
     if day is None:
         return run.message if quiet else None

@@ -6,8 +6,10 @@ April 2007) and the old scheme ``archive[.SC]/YYMMNNN``, each with an optional `
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import quote
@@ -122,7 +124,8 @@ class Section:
 
     @property
     def slug(self) -> str:
-        return topic_slug(self.topic)
+        """The topic's file name on its own (``topic_stem``); ``topic_stems`` settles names two topics share."""
+        return topic_stem(self.topic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +184,69 @@ def topic_slug(name: str) -> str:
 
     Letters with accents lose them; a name with no letter or digit left becomes ``topic``.
     """
+    return _plain_slug(name) or "topic"
+
+
+def _plain_slug(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
-    return slug or "topic"
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+
+
+# Names a topic's file may not take: ``all.xml`` is the feed of every topic, and Windows refuses these names
+# for a file of any extension, so a site or feeds folder checked out there would be broken.
+_RESERVED_STEMS = frozenset(
+    {"all", "con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
+)
+_MAX_SLUG = 80  # with the hash and an extension, well under the 255 bytes every file system allows
+
+
+def topic_stem(name: str) -> str:
+    """A topic's file name without extension: its slug when the slug says it all, else the slug and a hash.
+
+    A name keeps its plain slug, as file names always were, when the slug only leaves out case, accents,
+    spaces and punctuation (``GPU kernels`` → ``gpu-kernels``, ``Réseaux`` → ``reseaux``). A name whose slug
+    drops letters or symbols (Chinese, Japanese, Greek, emoji), or is empty, too long or reserved, gets a short
+    hash of the name as written: ``量子计算`` → ``topic-83b0d92d``, ``機械学習 ML`` → ``ml-2dd82cce``. Every file
+    name is lower case ASCII, so two topics never differ only in case, which case-insensitive disks would merge.
+    """
+    slug = _plain_slug(name)
+    if slug and not _lossy(name) and len(slug) <= _MAX_SLUG and slug not in _RESERVED_STEMS:
+        return slug
+    return _hashed(slug, name)
+
+
+def topic_stems(names: Iterable[str]) -> dict[str, str]:
+    """The file name without extension of each topic, by name; every one different.
+
+    A topic whose plain slug an earlier topic already has (``GPU kernels`` then ``gpu kernels!``) takes the
+    hashed form, so adding a topic never renames the files of those before it.
+    """
+    stems: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        if name in stems:
+            continue
+        stem = topic_stem(name)
+        if stem in taken:
+            stem = _hashed(stem, name)
+        number = 1
+        while stem in taken:  # two hashes alike: 1 in 4 billion for two names, still never a lost page
+            number += 1
+            stem = f"{_hashed(_plain_slug(name), name)}-{number}"
+        stems[name] = stem
+        taken.add(stem)
+    return stems
+
+
+def _lossy(name: str) -> bool:
+    """Whether the slug drops more than case, accents, spaces, punctuation and controls: a letter, digit or
+    symbol (Unicode categories L, N and S)."""
+    return any(
+        not char.isascii() and unicodedata.category(char)[0] in "LNS" for char in unicodedata.normalize("NFKD", name)
+    )
+
+
+def _hashed(slug: str, name: str) -> str:
+    readable = slug[:_MAX_SLUG].rstrip("-") or "topic"
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{readable}-{digest}"

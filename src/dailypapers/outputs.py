@@ -16,11 +16,12 @@ from dailypapers.model import Digest
 from dailypapers.render import render_notification, render_page
 from dailypapers.render.feed import render_feeds
 from dailypapers.render.site import render_site
-from dailypapers.store import RunRecord, Store, database_errors, database_lock
+from dailypapers.store import RunRecord, Store, database_errors, database_lock, existing_database
 
 
 def render_outputs(config: Config) -> RunRecord | None:
     """Re-write every output from the database alone, as the latest successful run left it."""
+    existing_database(config.database)
     with (
         database_errors(config.database, config.busy_timeout),
         database_lock(config.database),

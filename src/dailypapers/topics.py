@@ -9,14 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from dailypapers.arxiv.taxonomy import ARCHIVES_WITH_CLASSES as _ARCHIVES_WITH_CLASSES
 from dailypapers.config import Topic
 from dailypapers.model import Paper
 from dailypapers.query import Node, analyse, evaluate, parse
-
-# Archives whose papers all carry a subject class, so that ``cs`` means ``cs.*`` to the export API.
-_ARCHIVES_WITH_CLASSES = frozenset(
-    {"astro-ph", "cond-mat", "cs", "econ", "eess", "math", "nlin", "physics", "q-bio", "q-fin", "stat"}
-)
 
 
 def scope_query(categories: tuple[str, ...]) -> Node | None:

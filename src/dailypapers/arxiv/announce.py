@@ -32,6 +32,7 @@ from datetime import date, datetime
 from lxml import etree
 
 from dailypapers.arxiv.dates import eastern_day, iso_utc, rfc822_utc
+from dailypapers.arxiv.taxonomy import ALIASES
 from dailypapers.errors import FeedError
 from dailypapers.http import Answer, Http, read_answer
 from dailypapers.model import split_id
@@ -63,9 +64,7 @@ _DESCRIPTION = re.compile(
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 # Category aliases (arxiv-base taxonomy CATEGORY_ALIASES, both ways): the feed service lists a paper under either
 # name, so a ``math`` request carries math-ph papers through their alias math.MP.
-_ALIASES = {"math.MP": "math-ph", "stat.TH": "math.ST", "math.IT": "cs.IT", "q-fin.EC": "econ.GN"}
-_ALIASES |= {"cs.SY": "eess.SY", "cs.NA": "math.NA"}
-_ALIASES |= {canonical: alias for alias, canonical in _ALIASES.items()}
+_ALIASES = ALIASES
 
 # Untrusted bytes from the network: no entities, no DTD, no network; comments cannot split a text in two.
 _PARSER = etree.XMLParser(

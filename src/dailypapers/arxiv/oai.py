@@ -122,6 +122,8 @@ class OaiPage:
     cursor: int | None = None
     response_date: datetime | None = None
     token_expires: datetime | None = None
+    # Each record's datestamp by arXiv id: a caller that keeps a checkpoint can leave out the implausible ones.
+    datestamps: dict[str, date] = field(default_factory=dict, compare=False)
 
 
 # -- harvesting ------------------------------------------------------------------------------------------
@@ -262,6 +264,7 @@ class _PageBuilder:
         self.deleted: list[str] = []
         self.skipped = 0
         self.last: date | None = None
+        self.datestamps: dict[str, date] = {}
         self.token: tuple[str, dict[str, str]] | None = None  # text and attributes; the element is freed
         self.response_date: datetime | None = None
 
@@ -281,6 +284,8 @@ class _PageBuilder:
         paper_id, stamp, deleted = _read_header(header)
         if stamp is not None and (self.last is None or stamp > self.last):
             self.last = stamp
+        if stamp is not None and paper_id is not None:
+            self.datestamps[paper_id] = stamp
         if paper_id is None:
             self._skip(record, "no arXiv id in the header's <identifier>")
         elif deleted:
@@ -310,6 +315,7 @@ class _PageBuilder:
             response_date=self.response_date,
             # ``expirationDate`` is the spec's attribute; one version of arXiv's template wrote ``expires``.
             token_expires=iso_utc(attributes.get("expirationDate") or attributes.get("expires")),
+            datestamps=self.datestamps,
         )
 
 

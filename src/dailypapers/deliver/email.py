@@ -21,7 +21,6 @@ an error message or a log line, and is not sent in clear text to another machine
 
 from __future__ import annotations
 
-import base64
 import email.policy
 import ipaddress
 import logging
@@ -36,6 +35,7 @@ from types import TracebackType
 
 from dailypapers.config import EmailSettings
 from dailypapers.errors import DeliveryError
+from dailypapers.redact import Redactor, login_forms, public_addresses
 from dailypapers.render.email import EmailBody
 
 CHANNEL = "email"
@@ -153,7 +153,7 @@ class SmtpSession:
         self._environ = environ
         self._smtp: smtplib.SMTP | None = None
         self._failure: str | None = None
-        self._secrets: tuple[str, ...] = ()
+        self._redact = Redactor()
 
     def __enter__(self) -> SmtpSession:
         return self
@@ -270,7 +270,7 @@ class SmtpSession:
             raise _Failure(f"environment variable {password_env} (the SMTP password) is not set or empty")
         if not user:
             raise _Failure(f"environment variable {user_env} (the SMTP user name) is not set or empty")
-        self._secrets = _secret_forms(user, password)
+        self._redact = login_forms(user, password, public_addresses(self.settings))
         return user, password
 
     def _login(self, smtp: smtplib.SMTP, user: str, password: str) -> None:
@@ -299,19 +299,10 @@ class SmtpSession:
         return DeliveryError(CHANNEL, recipient, self._scrub(self._reason(err)))
 
     def _scrub(self, text: str) -> str:
-        """``text`` with the password, in every form a login sends it, replaced: a server may echo it back."""
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        """``text`` with the login, in every form a login sends it, replaced: a server may echo it back."""
+        return self._redact(text)
 
     def _drop(self) -> None:
         smtp, self._smtp = self._smtp, None
         if smtp is not None:
             smtp.close()
-
-
-def _secret_forms(user: str, password: str) -> tuple[str, ...]:
-    """The password as AUTH LOGIN and AUTH PLAIN (RFC 4616) put it on the wire, and as it is."""
-    plain = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
-    login = base64.b64encode(password.encode()).decode("ascii")
-    return tuple(secret for secret in (plain, login, password) if secret)

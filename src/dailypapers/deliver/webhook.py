@@ -22,6 +22,7 @@ import httpx
 
 from dailypapers.errors import DeliveryError
 from dailypapers.http import retry_after
+from dailypapers.redact import url_forms
 
 CHANNEL = "webhook"
 BODY_CHARS = 200
@@ -93,7 +94,7 @@ def _backoff(attempt: int, retry_after: float | None, max_wait: float) -> float:
 
 def _without_secret(text: str, url: str) -> str:
     """``": text"`` on one line and short, or nothing when it could show the URL or the token inside it."""
-    shown = " ".join(text.split())[:BODY_CHARS]
+    shown = " ".join(url_forms(url)(text).split())[:BODY_CHARS]  # redacted before it is cut
     if not shown:
         return ""
     if any(secret in text for secret in _secrets(url)):

@@ -31,8 +31,9 @@ Typical use::
 """
 
 from dailypapers.query.analysis import Document, analyse
+from dailypapers.query.lint import QueryWarning, lint
 from dailypapers.query.match import Matcher, evaluate, explain, matches
-from dailypapers.query.parser import parse, topic_query
+from dailypapers.query.parser import Located, located_terms, parse, topic_query
 from dailypapers.query.porter import stem
 from dailypapers.query.tree import And, AndNot, Node, Not, Or, Term, format_query, to_api_query
 
@@ -40,15 +41,19 @@ __all__ = [
     "And",
     "AndNot",
     "Document",
+    "Located",
     "Matcher",
     "Node",
     "Not",
     "Or",
+    "QueryWarning",
     "Term",
     "analyse",
     "evaluate",
     "explain",
     "format_query",
+    "lint",
+    "located_terms",
     "matches",
     "parse",
     "stem",

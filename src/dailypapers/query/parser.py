@@ -15,11 +15,13 @@ the top, such a term takes ``all``. ``au:del_maestro`` is the phrase ``au:"del m
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from dailypapers.errors import QuerySyntaxError
 from dailypapers.query.tokens import Kind, Token, tokenize
 from dailypapers.query.tree import And, AndNot, Node, Not, Or, Term
 
-__all__ = ["parse", "topic_query"]
+__all__ = ["Located", "located_terms", "parse", "topic_query"]
 
 _MAX_DEPTH = 64  # nesting deeper than any real topic; it keeps the recursive parts of the package bounded
 _STARTS_TERM = frozenset({Kind.WORD, Kind.PHRASE, Kind.FIELD, Kind.LPAREN})
@@ -36,6 +38,22 @@ def parse(source: str) -> Node:
     written over several lines of a config file parses, and an error shows it on one line above its caret.
     """
     return _Parser(source.translate(_LINE_BREAKS)).parse()
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A term of a query and where its text stands in the query (0-based ``start``, exclusive ``end``)."""
+
+    term: Term
+    start: int
+    end: int
+
+
+def located_terms(source: str) -> tuple[Located, ...]:
+    """Every term of ``source`` in order, with its span, so a check of a term's text can point at it."""
+    parser = _Parser(source.translate(_LINE_BREAKS))
+    parser.parse()
+    return tuple(parser.located)
 
 
 def topic_query(name: str, query: str | None) -> Node:
@@ -62,6 +80,7 @@ class _Parser:
         self.tokens = tokenize(source)
         self.position = 0
         self.depth = 0
+        self.located: list[Located] = []
 
     def parse(self) -> Node:
         if self._peek().kind is Kind.END:
@@ -171,7 +190,9 @@ class _Parser:
         if not text:
             message = "empty phrase" if token.kind is Kind.PHRASE else "expected a name, not only '_'"
             raise self._error(token.start, token.end, message)
-        return Term(field, text, phrase)
+        term = Term(field, text, phrase)
+        self.located.append(Located(term, token.start, token.end))
+        return term
 
     def _missing_term(self, token: Token, previous: Token | None) -> QuerySyntaxError:
         """The error for a place that needs a term, said from the point of view of what came before it."""

@@ -1,4 +1,4 @@
-"""Atom feeds: one per topic (``<slug>.xml``) and ``all.xml`` with every topic's papers.
+"""Atom feeds: one per topic (``<stem>.xml``, ``model.topic_stem``) and ``all.xml`` with every topic's papers.
 
 The format is Atom 1.0, RFC 4287 (https://www.rfc-editor.org/rfc/rfc4287). A topic's feed holds the papers of its
 section on the page, in the page's order (newest first); ``all.xml`` holds each paper of any section once, newest
@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from dailypapers.model import Digest, Paper, Section
+from dailypapers.model import Digest, Paper, Section, topic_stems
 
 ATOM = "http://www.w3.org/2005/Atom"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -50,11 +50,11 @@ class _Entry:
 
 
 def render_feeds(digest: Digest, *, feeds_path: str = "feeds/") -> dict[str, str]:
-    """One Atom 1.0 feed per topic (``<slug>.xml``) and ``all.xml`` with the union, by file name, as XML text.
+    """One Atom 1.0 feed per topic (``<stem>.xml``) and ``all.xml`` with the union, by file name, as XML text.
 
     ``feeds_path`` is where the feeds are published relative to ``digest.link``; it only shapes the feeds'
-    ``self`` links and ids. Raises ValueError when two topics, or a topic and ``all.xml``, share a file name:
-    one feed would silently replace the other.
+    ``self`` links and ids. Every topic has a file name of its own (``model.topic_stems``), so no feed
+    replaces another, and each feed's title shows the topic's name as written.
     """
     names = _file_names(digest.sections)
     feeds: dict[str, str] = {}
@@ -125,13 +125,9 @@ def timestamp(moment: datetime) -> str:
 
 
 def _file_names(sections: Sequence[Section]) -> list[str]:
-    names = [f"{section.slug}.xml" for section in sections]
-    owners: dict[str, str] = {ALL: "the feed of every topic"}
-    for name, section in zip(names, sections, strict=True):
-        if name in owners:
-            raise ValueError(f"topic {section.topic!r} would write {name}, as {owners[name]} does; rename the topic")
-        owners[name] = f"topic {section.topic!r}"
-    return names
+    """``<stem>.xml`` per section (``model.topic_stems``): never ``all.xml``, never two alike."""
+    stems = topic_stems(section.topic for section in sections)
+    return [f"{stems[section.topic]}.xml" for section in sections]
 
 
 def _merge(sections: Iterable[Section]) -> list[_Entry]:

@@ -7,7 +7,8 @@ Without script every paper is shown and the abstracts still open: they sit in ``
 Paper text is untrusted. Templates autoescape everything (https://jinja.palletsprojects.com/en/3.1.x/api/#autoescaping),
 so text reaches the page exactly once escaped: TeX such as ``$O(n \\log n)$`` shows as written, and ``<script>``
 shows as text. Link targets are never taken from paper text: they are built here from the arXiv id and the DOI,
-percent-escaped, under fixed ``https://`` prefixes. Topic names reach file names only through their slug.
+percent-escaped, under fixed ``https://`` prefixes. Topic names reach file names only through their stem
+(``model.topic_stem``): lower case ASCII, never empty, never shared.
 
 Rendering is a pure function of the digest: no clock, no locale, no file, no network.
 """
@@ -22,7 +23,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from dailypapers.model import Day, Digest, Listed, Paper, Section
+from dailypapers.model import Day, Digest, Listed, Paper, Section, topic_stems
 from dailypapers.render.markdown import long_date, updated_day
 
 STYLESHEET = "style.css"
@@ -132,23 +133,12 @@ def entry(listed: Listed) -> Entry:
 
 
 def topic_files(sections: Sequence[Section]) -> dict[str, str]:
-    """The file of each topic's page, by topic name.
+    """The file of each topic's page, by topic name: ``topics/<stem>.html`` (``model.topic_stems``).
 
-    Two topics can share a slug (``GPU kernels`` and ``gpu-kernels!``): the later one gets ``-2``, ``-3``...
-    so that no page overwrites another. A topic named twice keeps its first page.
+    Every topic gets its own page whatever its name, under the same stem as its feed; a topic named twice keeps
+    one page.
     """
-    files: dict[str, str] = {}
-    taken: set[str] = set()
-    for section in sections:
-        if section.topic in files:
-            continue
-        name, number = section.slug, 1
-        while name in taken:
-            number += 1
-            name = f"{section.slug}-{number}"
-        taken.add(name)
-        files[section.topic] = f"topics/{name}.html"
-    return files
+    return {topic: f"topics/{stem}.html" for topic, stem in topic_stems(s.topic for s in sections).items()}
 
 
 def day_file(day: date) -> str:

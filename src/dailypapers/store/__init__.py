@@ -24,7 +24,17 @@ from dailypapers.store.rows import RUN_COLUMNS, UNSUCCESSFUL, MatchRow, RunRecor
 from dailypapers.store.schema import MIGRATIONS
 from dailypapers.store.trouble import BUSY_TIMEOUT, database_errors, make_folder, store_error
 
-__all__ = ["Deliveries", "MatchRow", "RunRecord", "Store", "database_errors", "database_lock", "iso", "parse_iso"]
+__all__ = [
+    "Deliveries",
+    "MatchRow",
+    "RunRecord",
+    "Store",
+    "database_errors",
+    "database_lock",
+    "existing_database",
+    "iso",
+    "parse_iso",
+]
 
 # SQLite's default limit on bound variables in one statement is 999 before 3.32; stay under it.
 _SQL_VARIABLES = 900
@@ -49,6 +59,14 @@ def database_lock(database: Path) -> Iterator[None]:
         os.close(handle)
 
 
+def existing_database(database: Path) -> Path:
+    """``database``, which must exist: a command that only reads it (``render``, ``search``) would otherwise leave
+    an empty database, and maybe its folder, where the config points, and report nothing useful."""
+    if not database.exists():
+        raise StoreError(f"{database}: no database yet; `dailypapers run` (or `backfill`) creates it")
+    return database
+
+
 class Store:
     """A SQLite archive. Use ``Store.open(path)``; writes happen inside ``transaction()``."""
 
@@ -57,6 +75,8 @@ class Store:
         self.path = path
         self.deliveries = Deliveries(connection)
         self.busy_timeout = BUSY_TIMEOUT
+        # Free text from errors (a run's message) passes through this before it is written: see redact.py.
+        self.scrub: Callable[[str], str] = lambda text: text
 
     @classmethod
     def open(cls, path: Path, busy_timeout: float = BUSY_TIMEOUT) -> Store:
@@ -180,6 +200,8 @@ class Store:
 
     def finish_run(self, run: int, finished: datetime, outcome: str, **counts: int | str | None) -> None:
         fields = ("requests", "received", "kept", "dropped", "skipped", "message", "announcement", "feed")
+        message = counts.get("message")
+        counts["message"] = self.scrub(message) if isinstance(message, str) else message
         values = [counts.get(name) for name in fields]
         self.db.execute(
             "UPDATE runs SET finished = ?, outcome = ?, requests = COALESCE(?, requests), "
@@ -194,7 +216,7 @@ class Store:
             self.db.execute(
                 "INSERT INTO runs (started, finished, outcome, notify_after, requests, message) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (iso(started), iso(finished), outcome, self.last_published_run(), requests, message),
+                (iso(started), iso(finished), outcome, self.last_published_run(), requests, self.scrub(message)),
             )
 
     def log_failed_run(self, started: datetime, finished: datetime, requests: int, message: str) -> bool:
@@ -223,6 +245,11 @@ class Store:
 
     def runs(self) -> list[RunRecord]:
         return [run_record(row) for row in self.db.execute(f"SELECT {RUN_COLUMNS} FROM runs ORDER BY id")]
+
+    def run_kind(self, run: int) -> str | None:
+        """``daily`` or ``backfill`` for a run that exists, else None."""
+        row = self.db.execute("SELECT kind FROM runs WHERE id = ?", (run,)).fetchone()
+        return None if row is None else str(row[0])
 
     # --- search ---------------------------------------------------------------------------------------------
 
@@ -286,6 +313,16 @@ class Store:
     def announcement_source(self, day: date) -> str | None:
         row = self.db.execute("SELECT MIN(source) FROM announcements WHERE day = ?", (day.isoformat(),)).fetchone()
         return None if row[0] is None else str(row[0])
+
+    def announcement_days(self) -> list[str]:
+        """Every covered day as stored, newest first (text: a value an older version wrote may not be a date)."""
+        return [str(row[0]) for row in self.db.execute("SELECT DISTINCT day FROM announcements ORDER BY day DESC")]
+
+    def forget_announcement_days(self, days: Iterable[str]) -> None:
+        """Forget that these days (as stored) were covered: the clock rule found them absurd (clock.py)."""
+        for day in days:
+            self.db.execute("DELETE FROM announcements WHERE day = ?", (day,))
+            self.db.execute("DELETE FROM announced WHERE day = ?", (day,))
 
     # --- papers ----------------------------------------------------------------------------------------
 
@@ -432,6 +469,13 @@ class Store:
 
     def paper_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0])
+
+    def newest_update(self, earliest: str, latest: str) -> str | None:
+        """The newest ``updated`` stamp of a paper between two stored stamps (``iso``), as stored."""
+        row = self.db.execute(
+            "SELECT MAX(updated) FROM papers WHERE updated >= ? AND updated <= ?", (earliest, latest)
+        ).fetchone()
+        return None if row[0] is None else str(row[0])
 
     def version_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM versions").fetchone()[0])

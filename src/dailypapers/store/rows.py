@@ -69,6 +69,14 @@ def run_record(row: Sequence[Any]) -> RunRecord:
         skipped=int(value["skipped"]),
         message=value["message"],
         kind=str(value["kind"]),
-        announcement=date.fromisoformat(value["announcement"]) if value["announcement"] else None,
+        announcement=_day(value["announcement"]),
         feed=value["feed"],
     )
+
+
+def _day(text: str | None) -> date | None:
+    """A run's announcement day; one an older version wrote unreadably is no day, not a failed command."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except (ValueError, TypeError):
+        return None
