@@ -4,7 +4,7 @@ The archive is the one ``bench_search.py`` builds (``benchmarks/.cache/``); the 
 papers and a run to it. The local server answers the feed and the metadata requests with no delay, so the
 time is the run's own work: parse, store, match, index for search, build the digest, render, write.
 
-    python benchmarks/bench_daily.py [--archive benchmarks/.cache/search-1000000-seed1-analysis1.db]
+    python benchmarks/bench_daily.py [--archive benchmarks/.cache/search-1000000-seed1-analysis2.db]
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ from arxiv_server import ArxivServer  # noqa: E402
 from dailypapers.calendar import is_announcement_day  # noqa: E402
 from dailypapers.config import load_config  # noqa: E402
 from dailypapers.daily import Context, run_daily  # noqa: E402
+from dailypapers.store import fts  # noqa: E402
 from feed_server import mount_feeds  # noqa: E402
 
-ARCHIVE = ROOT / "benchmarks" / ".cache" / "search-1000000-seed1-analysis1.db"
+ARCHIVE = ROOT / "benchmarks" / ".cache" / f"search-1000000-seed1-analysis{fts.ANALYSIS}.db"  # bench_search's
 TOPICS = [
     "federated learning",
     "large language model",

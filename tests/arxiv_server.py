@@ -521,6 +521,12 @@ class ArxivServer:
         """
         self._queue("damaged", times, only, at=at)
 
+    def misbehave(
+        self, act: Callable[[BaseHTTPRequestHandler], None], times: int | None = 1, *, only: Only | None = None
+    ) -> None:
+        """Let ``act`` write the answer itself on the raw connection (see ``hostile.py``: trickles, bombs...)."""
+        self._queue("act", times, only, act=act)
+
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
@@ -616,6 +622,9 @@ class _Handler(BaseHTTPRequestHandler):
         fault = app._next_fault(path, params)
         kind = fault.kind if fault else None
         options = fault.options if fault else {}
+        if kind == "act":
+            options["act"](self)
+            return
         if kind == "slow":
             app._stopping.wait(options["seconds"])
         elif kind == "reset":

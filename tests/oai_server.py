@@ -196,7 +196,9 @@ class OaiService:
     ``"legacy"`` tokens) may be changed between requests; ``expire_tokens()`` makes every later token (or the
     next ``times``) ``badResumptionToken``; ``fail_after(n)`` answers n more requests and then 503 to every
     request until ``server.clear_faults()``; ``delete(id, on)`` turns a record into a deleted one; ``damaged``
-    adds that many records with missing fields (no identifier, no metadata) to each ``ListRecords`` page.
+    adds that many records with missing fields (no identifier, no metadata) to each ``ListRecords`` page;
+    ``stuck = "repeat"`` answers a resumed list with its page again and the very token it was asked with, and
+    ``stuck = "empty"`` with a page of no record and a new token, for ever (a list that does not move on).
     ``requests`` counts the requests the route answered (faulted ones are not).
     """
 
@@ -210,6 +212,8 @@ class OaiService:
         self.expired = False
         self._expiring: int | None = None  # tokens left to refuse; None: every one while ``expired``
         self.damaged = 0
+        self.stuck: str | None = None
+        self._empty_tokens = 0
         self.requests = 0
         self.deleted: dict[str, date] = {}
         self._fail_at: tuple[int, int | str | None] | None = None
@@ -280,6 +284,10 @@ class OaiService:
         if "resumptionToken" in params:
             if set(params) != {"verb", "resumptionToken"}:
                 raise OaiProblem("badArgument", "No other paramters allowed with resumptionToken")
+            if self.stuck == "empty":
+                self._empty_tokens += 1
+                token = f"    <resumptionToken>empty-{self._empty_tokens}</resumptionToken>\n"
+                return self._envelope(request, f"  <{params['verb']}>\n{token}  </{params['verb']}>")
             params, skip = self._resume(params["verb"], params["resumptionToken"])
         query = self._query(params)
         chosen = [r for r in self.records() if query.start <= r.datestamp <= query.end and _in_set(r, query.set_spec)]
@@ -291,6 +299,8 @@ class OaiService:
             items += [_damaged_record(page[-1].datestamp)] * self.damaged
         more = chosen[skip + self.page_size] if len(chosen) > skip + self.page_size else None
         token = self._token(query, page, skip, more, len(chosen), resumed="resumptionToken" in request)
+        if self.stuck == "repeat" and "resumptionToken" in request:
+            token = f"    <resumptionToken>{_text(request['resumptionToken'])}</resumptionToken>\n"
         return self._envelope(request, f"  <{query.verb}>\n{''.join(items)}{token}  </{query.verb}>")
 
     def _resume(self, verb: str, token: str) -> tuple[dict[str, str], int]:

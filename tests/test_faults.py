@@ -16,10 +16,18 @@ Outcomes, as the README promises them:
   fields); the run succeeds, nothing lost or sent twice, and the damaged entries are counted (``skipped``).
 - ``HELD``: a delivery fails; the page is written, exit status 1 with one line naming the target, the other
   target is served, and the next run sends the held papers once.
+- ``UNCONFIRMED``: a webhook POST that may have arrived (the answer came too late, the connection dropped
+  after sending, the answer could not be read): exactly one POST in the run, which fails for that target
+  with one line; exactly one more on the next run, which records it; none on the run after.
 - ``TRY_LATER``: a stale feed; exit status 75, nothing changed but a ``stale`` row, the next run completes.
 - ``QUIET``: an empty feed on a Saturday is no announcement, not a failure.
 - ``RESUMED``: a back-fill that fails keeps its whole pages and checkpoint; the same command again ends with
   the archive a clean harvest gives.
+
+Hostile servers (``hostile.py``) join arXiv's known faults: answers trickled a byte at a time (headers or
+body), an endless body, a gzip bomb, a body that claims gzip and is not, HTTP that breaks its own grammar,
+redirects to another host or in a loop, ``Retry-After`` values that are no number and no date, and a 4xx that
+no retry can mend. No cell may make a request to the other host a redirect points to.
 
 Not in the matrix, because the fault cannot reach the stage: paging faults (empty page, moving total,
 repeated entry) at ``id_list`` (one request per 2,000 ids, never paged) and the feeds (one document);
@@ -48,10 +56,12 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from click.testing import CliRunner
 
+import hostile
 from arxiv_server import ArxivServer, Only, load_seed_papers
 from dailypapers.cli import cli
 from dailypapers.model import Paper
 from feed_server import FeedService, mount_feeds
+from hostile import Act
 from loopback import Mailbox, QuietHandler, serve_http, smtp_server
 from oai_server import OaiService, generate_records, mount_oai
 
@@ -66,6 +76,7 @@ PAGE = 10  # entries or records per page, so that every search pages
 TIMEOUT = 0.4  # seconds, in the cells whose server answers too late
 MAX_WAIT = 0.1  # seconds: the longest wait between two attempts, whatever Retry-After asks
 SLOW = 0.8
+MAX_BYTES = 1024 * 1024  # the cap on an answer in every cell: a bomb or an endless body stops at 1 MiB
 SEEDS = load_seed_papers()
 
 
@@ -133,15 +144,16 @@ class Hooks:
     url: str = ""
     bodies: list[dict[str, Any]] = field(default_factory=list)
     posts: int = 0
-    faults: list[tuple[str, int | None]] = field(default_factory=list)  # (kind, POSTs left; None: all)
+    faults: list[tuple[str | Act, int | None]] = field(default_factory=list)  # (kind, POSTs left; None: all)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def fail(self, kind: str, times: int | None) -> None:
-        """``kind``: an HTTP status ("429" and "503" with ``Retry-After: 0``), "reset" or "slow"."""
+    def fail(self, kind: str | Act, times: int | None) -> None:
+        """``kind``: an HTTP status ("429" and "503" with ``Retry-After: 0``), "reset", "slow" (the message is
+        taken, the answer comes after the sender's timeout) or a hostile act."""
         with self.lock:
             self.faults.append((kind, times))
 
-    def next_fault(self) -> str | None:
+    def next_fault(self) -> str | Act | None:
         with self.lock:
             self.posts += 1
             if not self.faults:
@@ -157,18 +169,33 @@ def _hook_handler(hooks: Hooks) -> type[QuietHandler]:
         def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
             body = self.read_body()
             fault = hooks.next_fault()
+            if callable(fault):
+                fault(self)
+                return
             if fault == "reset":
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.close_connection = True
                 return
-            if fault == "slow":
-                time.sleep(SLOW)  # the sender gave up meanwhile: nothing was delivered
-                self.close_connection = True
+            if fault == "slow":  # a webhook that posts the message, then answers after the sender's timeout
+                hooks.bodies.append(json.loads(body))
+                time.sleep(SLOW)
+                self.answer(200)
                 return
             status = int(fault) if fault else 200
             if status == 200:
                 hooks.bodies.append(json.loads(body))
             self.answer(status, headers={"Retry-After": "0"} if status in (429, 503) else None)
+
+    return Handler
+
+
+def _observer(seen: list[str]) -> type[QuietHandler]:
+    class Handler(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's hook name
+            seen.append(self.path)
+            self.answer(200, b"<feed/>")
+
+        do_POST = do_GET  # noqa: N815
 
     return Handler
 
@@ -272,6 +299,9 @@ class Bench:
         self.smtp_port = self._servers.enter_context(smtp_server(self.mail))
         base = self._servers.enter_context(serve_http(_hook_handler(self.hooks)))
         self.hooks.url = f"{base}/hooks/T000/s3cr3t-t0ken"
+        self.elsewhere: list[str] = []  # requests that reached the other host a redirect points to
+        other = self._servers.enter_context(serve_http(_observer(self.elsewhere)))
+        self.other_host = other.replace("127.0.0.1", "localhost")
         self._thursdays: dict[str | None, Path] = {}
         self._clean: dict[str, Clean] = {}
 
@@ -295,6 +325,7 @@ class Bench:
             "max_attempts = 2",
             f"max_wait = {MAX_WAIT}",
             f"timeout = {timeout}",
+            f"max_bytes = {MAX_BYTES}",
             f"page_size = {PAGE}",
             "[outputs]",
             'markdown = "README.md"',
@@ -328,6 +359,8 @@ class Bench:
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
         assert self.hooks.url not in result.output, "the webhook URL is a secret"
+        assert self.elsewhere == [], "a redirect to another host is never followed"
+        assert "Traceback" not in result.output
         return Ran(result.exit_code, result.stdout, result.stderr)
 
     def thursday(self, folder: Path, scenario: Scenario, *, timeout: float = 5.0) -> None:
@@ -493,6 +526,11 @@ class Fault:
     timeout: float = 5.0
     wait: float = 0.0  # the least time between the failed attempt and the next
     scenario: Callable[[Stage], Scenario] = lambda stage: stage.scenario
+    requests: int | None = None  # how many requests the failed stage makes, when that is the point
+    hook_says: str | None = None  # what the line says for the webhook, where it differs from ``says``
+
+    def said(self, stage: Stage) -> str:
+        return self.hook_says if stage is WEBHOOK and self.hook_says is not None else self.says
 
 
 def _http(kind: str, times: int | None) -> Callable[[Scene], None]:
@@ -513,6 +551,40 @@ def _http(kind: str, times: int | None) -> Callable[[Scene], None]:
             "html": lambda: server.html_error(times, only=only),
         }
         switches[kind]()
+
+    return inject
+
+
+def _hostile(make: Callable[[Scene], Act], times: int | None = None) -> Callable[[Scene], None]:
+    """A hostile answer (``hostile.py``) to the stage's requests, at the arXiv server or the webhook receiver."""
+
+    def inject(scene: Scene) -> None:
+        act = make(scene)
+        if scene.stage is WEBHOOK:
+            scene.bench.hooks.fail(act, times)
+        else:
+            scene.arxiv.server.misbehave(act, times, only=scene.stage.only)
+
+    return inject
+
+
+def _elsewhere(scene: Scene) -> Act:
+    """A redirect to the same path on another host (``localhost`` is not ``127.0.0.1``)."""
+    return hostile.redirect(lambda handler: scene.bench.other_host + handler.path)
+
+
+def _loop(scene: Scene) -> Act:
+    return hostile.redirect(lambda handler: handler.path, status=307)
+
+
+def _bad_retry_after(value: bytes) -> Callable[[Scene], None]:
+    """503 once, with a ``Retry-After`` that is no number of seconds and no date: ignored, never a crash."""
+    return _hostile(lambda scene: hostile.refuse(503, b"Retry-After: " + value + b"\r\n"), 1)
+
+
+def _stuck_list(kind: str) -> Callable[[Scene], None]:
+    def inject(scene: Scene) -> None:
+        scene.arxiv.oai.stuck = kind
 
     return inject
 
@@ -547,15 +619,23 @@ FAULTS = {
     fault.name: fault
     for fault in (
         Fault("429 once", _http("429", 1), wait=MAX_WAIT),
-        Fault("429 stays", _http("429", None), r"HTTP 429 \(Too Many Requests\) after 2 attempts"),
+        Fault("429 stays", _http("429", None), r"HTTP 429 \(Too Many Requests\),? after 2 attempts", requests=2),
         Fault("503 once", _http("503", 1), wait=MAX_WAIT),
-        Fault("503 stays", _http("503", None), r"HTTP 503 \(Service Unavailable\) after 2 attempts"),
-        Fault("500 stays", _http("500", None), r"HTTP 500 \(Internal Server Error\), after 2 attempts"),
+        Fault("503 stays", _http("503", None), r"HTTP 503 \(Service Unavailable\),? after 2 attempts", requests=2),
+        Fault(
+            "500 stays",
+            _http("500", None),
+            r"HTTP 500 \(Internal Server Error\);",
+            requests=1,
+        ),
         Fault("reset once", _http("reset", 1)),
         Fault("reset stays", _http("reset", None), r"connection failed: .+ after 2 attempts"),
         Fault("timeout once", _http("timeout", 1), timeout=TIMEOUT),
         Fault(
-            "timeout stays", _http("timeout", None), f"no answer within {TIMEOUT:g} s after 2 attempts", timeout=TIMEOUT
+            "timeout stays",
+            _http("timeout", None),
+            f"no complete answer within {TIMEOUT:g} s after 2 attempts",
+            timeout=TIMEOUT,
         ),
         Fault("truncated XML once", _http("truncated", 1)),
         Fault("truncated XML stays", _http("truncated", None), r"HTTP 200 \(unreadable .*truncated.*\) after 2"),
@@ -580,6 +660,63 @@ FAULTS = {
         Fault("empty weekend feed", lambda s: None),  # the clock, not a switch: see quiet()
         Fault("badResumptionToken once", lambda s: s.arxiv.oai.expire_tokens(1)),
         Fault("badResumptionToken stays", lambda s: s.arxiv.oai.expire_tokens(), "badResumptionToken"),
+        Fault("trickled headers once", _hostile(lambda s: hostile.trickled_headers(), 1), timeout=TIMEOUT),
+        Fault(
+            "trickled headers stays",
+            _hostile(lambda s: hostile.trickled_headers()),
+            f"no complete answer within {TIMEOUT:g} s after 2 attempts",
+            timeout=TIMEOUT,
+        ),
+        Fault(
+            "trickled body stays",
+            _hostile(lambda s: hostile.trickled_body()),
+            f"no complete answer within {TIMEOUT:g} s after 2 attempts",
+            timeout=TIMEOUT,
+        ),
+        Fault(
+            "endless body",
+            _hostile(lambda s: hostile.endless_body()),
+            r"larger than 1 MiB after 1 attempt$",
+            requests=1,
+        ),
+        Fault(
+            "gzip bomb",
+            _hostile(lambda s: hostile.gzip_bomb()),
+            r"larger than 1 MiB after 1 attempt$",
+            requests=1,
+            hook_says="the answer is larger than 1 MiB; it may have arrived",
+        ),
+        Fault("bad gzip once", _hostile(lambda s: hostile.bad_gzip(), 1)),
+        Fault("bad gzip stays", _hostile(lambda s: hostile.bad_gzip()), r"not valid gzip .*after 2 attempts$"),
+        Fault("cut gzip stays", _hostile(lambda s: hostile.truncated_gzip()), r"not valid gzip .*ends early"),
+        Fault(
+            "header without a colon",
+            _hostile(lambda s: hostile.broken("header without a colon")),
+            r"broke the HTTP protocol.* after 2 attempts$",
+        ),
+        Fault(
+            "status line of words",
+            _hostile(lambda s: hostile.broken("status line of words")),
+            r"broke the HTTP protocol.* after 2 attempts$",
+            hook_says="broke the HTTP protocol: illegal status line.*; it may have arrived",
+        ),
+        Fault(
+            "redirect elsewhere",
+            _hostile(_elsewhere),
+            r"redirected \(HTTP 302\) to http://localhost:\d+/\S*, which is not on 127\.0\.0\.1: not followed after 1",
+            requests=1,
+            hook_says=r"HTTP 302 \(Found\);",
+        ),
+        Fault("redirect loop", _hostile(_loop), r"redirect loop: .* after 1 attempt$", requests=1),
+        Fault("404 stays", _hostile(lambda s: hostile.refuse(404, body=b"Not Found")), r"HTTP 404", requests=1),
+        Fault("408 once", _hostile(lambda s: hostile.refuse(408), 1)),
+        Fault("Retry-After \\xb2", _bad_retry_after(b"\xb2")),
+        Fault("Retry-After -5", _bad_retry_after(b"-5")),
+        Fault("Retry-After 10^40", _bad_retry_after(b"1" + b"0" * 40)),
+        Fault("Retry-After in 9999", _bad_retry_after(b"Fri, 31 Dec 9999 23:59:59 GMT")),
+        Fault("Retry-After soon-ish", _bad_retry_after(b"soon, 99 Foo 2026 25:61:61 XYZ")),
+        Fault("token comes back", _stuck_list("repeat"), r"resumption token .* came back"),
+        Fault("pages of nothing", _stuck_list("empty"), r"6 pages in a row with a resumption token and no record"),
         Fault("SMTP 4xx", lambda s: setattr(s.bench.mail, "refusal", "451 4.3.0 Mail server busy"), "451"),
         Fault("SMTP 5xx", lambda s: setattr(s.bench.mail, "refusal", "554 5.7.1 Message refused"), "554"),
     )
@@ -606,6 +743,7 @@ HELD = Outcome("held")
 TRY_LATER = Outcome("try later")
 QUIET = Outcome("quiet")
 RESUMED = Outcome("resumed")
+UNCONFIRMED = Outcome("unconfirmed")
 
 
 def retried(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcome) -> None:
@@ -654,6 +792,9 @@ def failed(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outc
         fault.inject(Scene(bench, arxiv, stage))
         ran = bench.run(folder, arxiv, FRIDAY)
         url = stage.url(arxiv.server)
+        asked = [r for r in arxiv.server.requests if stage.only(r.path, r.params)]
+    if fault.requests is not None:
+        assert len(asked) == fault.requests, (ran.stderr, [(r.method, r.params) for r in asked])
     if outcome is TRY_LATER:
         assert (ran.status, ran.errors, ran.summary["outcome"]) == (75, [], "stale")
     else:
@@ -681,8 +822,10 @@ def held(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcom
         fault.inject(Scene(bench, arxiv, stage))
         ran = bench.run(folder, arxiv, FRIDAY)
     assert ran.status == 1 and len(ran.errors) == 1, ran.stderr
-    assert stage.target.split(":", 1)[1] in ran.errors[0] and re.search(fault.says, ran.errors[0])
+    assert stage.target.split(":", 1)[1] in ran.errors[0] and re.search(fault.said(stage), ran.errors[0]), ran.errors
     assert "s3cr3t" not in ran.stderr
+    if stage is WEBHOOK and fault.requests is not None:
+        assert bench.hooks.posts == fault.requests, "a POST is repeated only after 429 or 503"
     assert outputs(folder) == clean.outputs, "the run's page, notification, site and feeds are written"
     first = bench.sent()
     assert first == [sent for sent in clean.sent if sent[0] != stage.target], "the other target is served"
@@ -693,6 +836,30 @@ def held(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcom
         again = bench.run(folder, arxiv, FRIDAY + timedelta(minutes=30))
     assert (again.status, again.errors) == (0, []), again.stderr
     assert bench.sent() == clean.sent, "the held papers are sent once, on the next run"
+
+
+def unconfirmed(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcome) -> None:
+    """The webhook may have the message and no answer says so: one POST in this run, which fails for that
+    target with one line; one more on the next run, which records it; none on the run after that."""
+    clean = bench.clean(ANNOUNCEMENT)
+    bench.thursday(folder, ANNOUNCEMENT, timeout=fault.timeout)
+    with Arxiv.serving(ANNOUNCEMENT, FRIDAY) as arxiv:
+        fault.inject(Scene(bench, arxiv, stage))
+        ran = bench.run(folder, arxiv, FRIDAY)
+    assert ran.status == 1 and len(ran.errors) == 1, ran.stderr
+    assert "TEST_WEBHOOK_URL" in ran.errors[0] and "it may have arrived" in ran.errors[0], ran.errors[0]
+    assert re.search(fault.said(stage), ran.errors[0]), ran.errors[0]
+    assert "s3cr3t" not in ran.stderr
+    assert bench.hooks.posts == 1, "a POST that may have arrived is not sent again in the same run"
+    assert outputs(folder) == clean.outputs
+    bench.hooks.faults.clear()
+    bench.config(folder, ANNOUNCEMENT)
+    for minutes, posts in ((30, 2), (60, 2)):
+        with Arxiv.serving(ANNOUNCEMENT, FRIDAY) as arxiv:
+            again = bench.run(folder, arxiv, FRIDAY + timedelta(minutes=minutes))
+        assert (again.status, again.errors) == (0, []), again.stderr
+        assert bench.hooks.posts == posts, "one repeat, on the next run, and then it is recorded as sent"
+    assert sorted(set(bench.sent())) == sorted(set(clean.sent))
 
 
 def quiet(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcome) -> None:
@@ -724,6 +891,7 @@ CHECKS: dict[Outcome, Callable[[Bench, Path, Fault, Stage, Outcome], None]] = {
     FAILED: failed,
     TRY_LATER: failed,
     HELD: held,
+    UNCONFIRMED: unconfirmed,
     QUIET: quiet,
 }
 
@@ -741,6 +909,7 @@ RUN_MATRIX = [
     cell("429 once", "id_list", RETRIED),
     cell("429 once", "feed", RETRIED),
     cell("429 once", "webhook", RETRIED),
+    cell("429 stays", "webhook", HELD),
     cell("429 stays", "daily query", FAILED),
     cell("429 stays", "new topic", FAILED),
     cell("429 stays", "id_list", FAILED),
@@ -750,6 +919,7 @@ RUN_MATRIX = [
     cell("503 once", "id_list", RETRIED),
     cell("503 once", "feed", RETRIED),
     cell("503 once", "webhook", RETRIED),
+    cell("503 stays", "webhook", HELD),
     cell("503 stays", "daily query", FAILED),
     cell("503 stays", "new topic", FAILED),
     cell("503 stays", "id_list", FAILED),
@@ -758,7 +928,7 @@ RUN_MATRIX = [
     cell("reset once", "new topic", RETRIED),
     cell("reset once", "id_list", RETRIED),
     cell("reset once", "feed", RETRIED),
-    cell("reset once", "webhook", RETRIED),
+    cell("reset once", "webhook", UNCONFIRMED),
     cell("reset stays", "daily query", FAILED),
     cell("reset stays", "new topic", FAILED),
     cell("reset stays", "id_list", FAILED),
@@ -767,7 +937,7 @@ RUN_MATRIX = [
     cell("timeout once", "new topic", RETRIED),
     cell("timeout once", "id_list", RETRIED),
     cell("timeout once", "feed", RETRIED),
-    cell("timeout once", "webhook", RETRIED),
+    cell("timeout once", "webhook", UNCONFIRMED),
     cell("timeout stays", "daily query", FAILED),
     cell("timeout stays", "new topic", FAILED),
     cell("timeout stays", "id_list", FAILED),
@@ -817,6 +987,39 @@ RUN_MATRIX = [
     cell("SMTP 4xx", "email", HELD),
     cell("SMTP 5xx", "email", HELD),
     cell("500 stays", "webhook", HELD),
+    # hostile servers: a request that never ends in time, an answer that never ends, bytes that are no HTTP
+    *(
+        cell(fault, stage, outcome)
+        for fault, outcome in (
+            ("trickled headers once", RETRIED),
+            ("trickled headers stays", FAILED),
+            ("trickled body stays", FAILED),
+            ("endless body", FAILED),
+            ("gzip bomb", FAILED),
+            ("bad gzip once", RETRIED),
+            ("bad gzip stays", FAILED),
+            ("cut gzip stays", FAILED),
+            ("header without a colon", FAILED),
+            ("status line of words", FAILED),
+            ("redirect elsewhere", FAILED),
+            ("redirect loop", FAILED),
+            ("404 stays", FAILED),
+            ("408 once", RETRIED),
+            ("Retry-After \\xb2", RETRIED),
+            ("Retry-After -5", RETRIED),
+            ("Retry-After 10^40", RETRIED),
+            ("Retry-After in 9999", RETRIED),
+            ("Retry-After soon-ish", RETRIED),
+        )
+        for stage in ("daily query", "new topic", "id_list", "feed")
+    ),
+    cell("trickled headers once", "webhook", UNCONFIRMED),
+    cell("gzip bomb", "webhook", UNCONFIRMED),
+    cell("status line of words", "webhook", UNCONFIRMED),
+    cell("redirect elsewhere", "webhook", HELD),
+    cell("404 stays", "webhook", HELD),
+    cell("Retry-After \\xb2", "webhook", RETRIED),
+    cell("Retry-After in 9999", "webhook", RETRIED),
 ]
 
 
@@ -874,6 +1077,20 @@ BACKFILL_MATRIX = [
     cell("missing fields", "OAI-PMH back-fill", SKIPPED),
     cell("badResumptionToken once", "OAI-PMH back-fill", RETRIED),
     cell("badResumptionToken stays", "OAI-PMH back-fill", RESUMED),
+    cell("token comes back", "OAI-PMH back-fill", RESUMED),
+    cell("pages of nothing", "OAI-PMH back-fill", RESUMED),
+    cell("trickled headers once", "OAI-PMH back-fill", RETRIED),
+    cell("trickled body stays", "OAI-PMH back-fill", RESUMED),
+    cell("endless body", "OAI-PMH back-fill", RESUMED),
+    cell("gzip bomb", "OAI-PMH back-fill", RESUMED),
+    cell("bad gzip once", "OAI-PMH back-fill", RETRIED),
+    cell("bad gzip stays", "OAI-PMH back-fill", RESUMED),
+    cell("header without a colon", "OAI-PMH back-fill", RESUMED),
+    cell("redirect elsewhere", "OAI-PMH back-fill", RESUMED),
+    cell("redirect loop", "OAI-PMH back-fill", RESUMED),
+    cell("404 stays", "OAI-PMH back-fill", RESUMED),
+    cell("Retry-After \\xb2", "OAI-PMH back-fill", RETRIED),
+    cell("Retry-After 10^40", "OAI-PMH back-fill", RETRIED),
 ]
 
 

@@ -357,7 +357,8 @@ MATCHING = [
     ("ti:quant*", {"title": "Quarks"}, False),
     ('ti:"graph neur*"', {"title": "Graph neurons"}, True),
     ("abs:mathbb", {"abstract": "Codes over $\\mathbb{F}_2$ and $\\{0,1\\}^n$."}, True),
-    ('abs:"F 2"', {"abstract": "Codes over $\\mathbb{F}_2$."}, True),
+    ('abs:"F 2"', {"abstract": "Codes over $\\mathbb{F}_2$."}, False),  # ``_`` joins: ``_2`` is one word
+    ("abs:F_2", {"abstract": "Codes over $F_2$."}, True),
     ("ti:and", {"title": "Salt and pepper"}, True),
     ("ti:and", {"title": "Salt, pepper"}, False),
     ("ti:graph quantum", {"title": "Quantum walks"}, True),

@@ -66,6 +66,7 @@ class ArxivSettings:
     timeout: float = 60.0
     max_attempts: int = 4
     max_wait: float = 120.0
+    max_bytes: int = 64 * 1024 * 1024  # the largest decoded answer read; arXiv's largest pages are ~10 MiB
     page_size: int = 2000
     lookback_days: int = 3
     max_pages: int = 20
@@ -282,6 +283,7 @@ _ARXIV_KEYS = (
     "timeout",
     "max_attempts",
     "max_wait",
+    "max_bytes",
     "page_size",
     "lookback_days",
     "max_pages",
@@ -313,6 +315,7 @@ def _arxiv(table: Table, environ: Mapping[str, str]) -> ArxivSettings:
         timeout=table.bounded("timeout", float, base.timeout, 0.0, 3600.0, above=True),
         max_attempts=table.bounded("max_attempts", int, base.max_attempts, 1, 20),
         max_wait=table.bounded("max_wait", float, base.max_wait, 0.0, 3600.0),
+        max_bytes=table.bounded("max_bytes", int, base.max_bytes, 65536, 2**30),
         page_size=table.bounded("page_size", int, base.page_size, 1, 2000),
         lookback_days=table.bounded("lookback_days", int, base.lookback_days, 0, 90),
         max_pages=table.bounded("max_pages", int, base.max_pages, 1, 1000),

@@ -142,6 +142,7 @@ def new_http(
         timeout=settings.timeout,
         max_attempts=settings.max_attempts,
         max_wait=settings.max_wait,
+        max_bytes=settings.max_bytes,
         recorder=recorder,
         replay=replay,
         log=log,

@@ -58,6 +58,11 @@ class FetchError(DailyPapersError):
         super().__init__(f"{url}: {shown}{tail}{tries}")
 
 
+class UnconfirmedError(FetchError):
+    """A POST that may have reached the server, with no complete answer to say so: it is not sent again in
+    this run (the target counts as failed and gets it once more on the next run)."""
+
+
 class FeedError(DailyPapersError):
     """A feed that cannot be used: malformed XML, or arXiv's error feed carrying arXiv's own message."""
 

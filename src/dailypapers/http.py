@@ -1,29 +1,57 @@
-"""The one door to the network: politeness, retries, timeouts, and record/replay.
+"""The one door to the network: politeness, retries, bounds, and record/replay.
 
 arXiv's terms of use (https://info.arxiv.org/help/api/tou.html) ask for no more than one request every three
 seconds, on a single connection at a time, for all of a user's programs together. The delay is therefore kept
-process-wide, not per client. Retries back off exponentially and honour ``Retry-After`` on 429 and 503.
+process-wide, not per client. Retries back off exponentially and honour ``Retry-After`` on 408, 429 and 5xx.
+
+Every request is bounded (``http_wire``): ``timeout`` is a total deadline for one attempt (connect, send,
+headers, body and the redirects on the way), and the decoded answer may hold at most ``max_bytes``.
+Redirects are followed by hand, at most ``MAX_REDIRECTS``, each hop paced like any request, and only on the
+same host (an upgrade from http to https is fine): a redirect elsewhere is an error, and the other host is
+never asked. What cannot mend on its own (a bad URL, an illegal header, an answer over the cap, a 4xx other
+than 408 and 429) fails at once, without the backoff.
+
+A POST (``post_json``: webhooks, the GitHub API) is never repeated once it may have reached the server: it is
+sent again only when the connection was never made or the server said 429 or 503, which mean "not done".
+After a timeout or a dropped connection once the request was sent, ``UnconfirmedError`` tells the caller to
+count the target as failed for this run: the next run sends it once more, and that is the only repeat.
 """
 
 from __future__ import annotations
 
-import base64
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
+from datetime import UTC
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import httpx
 
 from dailypapers import __version__
-from dailypapers.errors import FeedError, FetchError
+from dailypapers.errors import FeedError, FetchError, UnconfirmedError
+from dailypapers.http_replay import Recorder, Replay, request_key
+from dailypapers.http_wire import DEFAULT_MAX_BYTES, REDIRECTS, TIMED_OUT, Answer, Outgoing, Wire, WireError
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "Answer",
+    "Http",
+    "Recorder",
+    "Replay",
+    "Retry",
+    "read_answer",
+    "retry_after",
+    "user_agent",
+]
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+MAX_REDIRECTS = 5
+_SECONDS = re.compile(r"[0-9]+")
 _LOCK = threading.Lock()
 _LAST_REQUEST = [float("-inf")]
 
@@ -34,14 +62,6 @@ class Retry(Exception):
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(reason)
-
-
-@dataclass(frozen=True)
-class Answer:
-    url: str
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
 
 
 Check = Callable[[Answer], None]
@@ -77,82 +97,23 @@ def user_agent(contact: str | None) -> str:
     return f"dailypapers/{__version__} (+https://pypi.org/project/dailypapers/; {who})"
 
 
-def request_key(url: str, params: Mapping[str, str]) -> str:
-    """The identity of a request for record/replay: its path and sorted parameters, not its host."""
-    return f"{urlsplit(url).path}?{urlencode(sorted(params.items()))}"
-
-
-@dataclass
-class Recorder:
-    """Saves every answer a run receives, one JSON file each, in the order received."""
-
-    folder: Path
-    count: int = 0
-
-    def start(self, now: str) -> None:
-        """Begin, or go on with, a recording: later runs add their answers after the earlier ones."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.count = len(list(self.folder.glob("answer-*.json")))
-        meta = self.folder / "recording.json"
-        if not meta.exists():
-            meta.write_text(json.dumps({"now": now}) + "\n", encoding="utf-8")
-
-    def save(self, key: str, answer: Answer) -> None:
-        self.count += 1
-        record = {
-            "key": key,
-            "url": answer.url,
-            "status": answer.status,
-            "headers": dict(answer.headers),
-            "body": base64.b64encode(answer.body).decode("ascii"),
-        }
-        path = self.folder / f"answer-{self.count:04d}.json"
-        path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-
-
-@dataclass
-class Replay:
-    """Answers requests from a recorded folder: per request, the recorded answers in order, the last repeating."""
-
-    folder: Path
-    answers: dict[str, list[Answer]] = field(default_factory=dict)
-    now: str | None = None
-
-    @classmethod
-    def load(cls, folder: Path) -> Replay:
-        if not folder.is_dir():
-            raise FetchError(str(folder), 0, None, "no such replay folder")
-        replay = cls(folder)
-        meta = folder / "recording.json"
-        if meta.exists():
-            replay.now = json.loads(meta.read_text(encoding="utf-8")).get("now")
-        for path in sorted(folder.glob("answer-*.json")):
-            record = json.loads(path.read_text(encoding="utf-8"))
-            answer = Answer(record["url"], record["status"], record["headers"], base64.b64decode(record["body"]))
-            replay.answers.setdefault(record["key"], []).append(answer)
-        return replay
-
-    def answer(self, url: str, key: str) -> Answer:
-        queue = self.answers.get(key)
-        if not queue:
-            raise FetchError(url, 0, None, f"not in the replay folder {self.folder}")
-        return queue.pop(0) if len(queue) > 1 else queue[0]
-
-
 @dataclass
 class Http:
-    """A polite HTTP client: one connection, a process-wide delay, bounded retries, one clear error."""
+    """A polite, bounded HTTP client: one connection, a process-wide delay, bounded retries, one clear error."""
 
     user_agent: str
     delay: float = 3.0
     timeout: float = 60.0
     max_attempts: int = 4
     max_wait: float = 120.0
+    max_bytes: int = DEFAULT_MAX_BYTES
     recorder: Recorder | None = None
     replay: Replay | None = None
     log: Callable[[str], None] = lambda message: None
+    backoff: float | None = None  # the first wait between attempts; by default the delay, at least 1 s
+    sleep: Callable[[float], None] = time.sleep
     requests: int = 0
-    _client: httpx.Client | None = None
+    _wire: Wire | None = None
 
     def __enter__(self) -> Http:
         return self
@@ -161,101 +122,221 @@ class Http:
         self.close()
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        if self._wire is not None:
+            self._wire.close()
+            self._wire = None
 
     def get(self, url: str, params: Mapping[str, str], check: Check | None = None, form: bool = False) -> Answer:
-        """GET ``url`` with ``params`` (or POST them as a form, for long queries); retry what is temporary;
-        raise FetchError when the answer stays unusable."""
-        key = request_key(url, params)
-        status: int | None = None
-        reason = ""
-        for attempt in range(1, self.max_attempts + 1):
-            answer, wait_hint, status, reason = self._attempt(url, params, key, form)
-            if answer is not None:
-                if check is None:
-                    return answer
-                try:
-                    check(answer)
-                    return answer
-                except Retry as retry:
-                    reason = retry.reason
-            if attempt < self.max_attempts:
-                wait = self._backoff(attempt, wait_hint)
-                self.log(f"{url}: {reason}; attempt {attempt} of {self.max_attempts}, retrying in {wait:.1f} s")
-                time.sleep(wait)
-        raise FetchError(url, self.max_attempts, status, reason)
-
-    def _attempt(
-        self, url: str, params: Mapping[str, str], key: str, form: bool
-    ) -> tuple[Answer | None, float | None, int | None, str]:
-        """One request. Returns (usable answer or None, Retry-After seconds, status, reason)."""
+        """GET ``url`` with ``params`` (or POST them as a form, for long queries: a read like a GET); retry
+        what is temporary; raise FetchError when the answer stays unusable or cannot become usable."""
         try:
-            answer = self._fetch(url, params, key, form)
-        except httpx.TimeoutException:
-            return None, None, None, f"no answer within {self.timeout:g} s"
-        except httpx.TransportError as err:
-            return None, None, None, f"connection failed: {err.__class__.__name__}: {err}".rstrip(": ")
-        if answer.status in RETRY_STATUSES:
-            return None, retry_after(answer.headers), answer.status, _status_reason(answer)
-        return answer, None, answer.status, ""
+            key = request_key(url, params)
+            request = self._read_request(url, params, form)
+        except (httpx.InvalidURL, ValueError):
+            raise FetchError(url, 1, None, "not a valid URL") from None
+        failure = _Failure("not attempted")
+        for attempt in range(1, self.max_attempts + 1):
+            failure = self._try_read(request, key, check)
+            if failure.answer is not None:
+                return failure.answer
+            if failure.final:
+                raise FetchError(url, attempt, failure.status, failure.reason)
+            if attempt < self.max_attempts:
+                wait = self._backoff(attempt, failure.wait)
+                self.log(f"{url}: {failure.reason}; attempt {attempt} of {self.max_attempts}, retrying in {wait:.1f} s")
+                self.sleep(wait)
+        raise FetchError(url, self.max_attempts, failure.status, failure.reason)
 
-    def _fetch(self, url: str, params: Mapping[str, str], key: str, form: bool) -> Answer:
+    def post_json(self, url: str, payload: object, headers: Mapping[str, str] | None = None) -> Answer:
+        """POST ``payload`` as JSON and return the answer, whatever its status (``Answer.attempts`` says how
+        many were made). Sent again only when it surely did not arrive: the connection failed, or the server
+        answered 429 or 503 (the last such answer is returned). Raises ``UnconfirmedError`` when it may have
+        arrived but no complete answer came, ``FetchError`` when it could not be sent. Never recorded or
+        replayed; redirects are returned, not followed."""
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        extra = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json", **(headers or {})}
+        request = Outgoing("POST", url, self._headers(extra), body)
+        failure = _Failure("not attempted")
+        for attempt in range(1, self.max_attempts + 1):
+            failure = self._try_post(request, attempt)
+            if failure.answer is not None:
+                return failure.answer
+            if attempt < self.max_attempts:
+                wait = self._backoff(attempt, failure.wait)
+                # the URL is not logged: a webhook's is a secret
+                self.log(f"POST not taken ({failure.reason}); attempt {attempt} of {self.max_attempts}, {wait:.1f} s")
+                self.sleep(wait)
+        raise FetchError(url, self.max_attempts, failure.status, failure.reason)
+
+    # --- one attempt ---
+
+    def _try_read(self, request: Outgoing, key: str, check: Check | None) -> _Failure:
+        try:
+            answer = self._fetch(request, key)
+        except WireError as err:
+            return _Failure(self._reason(err), final=err.final)
+        if answer.status in RETRY_STATUSES:
+            return _Failure(_status_reason(answer), answer.status, retry_after(answer.headers))
+        try:
+            if check is not None:
+                check(answer)
+        except Retry as retry:
+            return _Failure(retry.reason, answer.status)
+        return _Failure("", answer=answer)
+
+    def _try_post(self, request: Outgoing, attempt: int) -> _Failure:
+        self.close()  # a fresh connection: a kept-alive one the server dropped would look like a lost answer
+        self._pace()
+        try:
+            reply = self._send(request, time.monotonic() + self.timeout, follow=False)
+        except WireError as err:
+            if err.sent:
+                reason = f"{self._reason(err)}; it may have arrived, so it is not sent again in this run"
+                raise UnconfirmedError(request.url, attempt, None, reason) from None
+            if err.final:
+                raise FetchError(request.url, attempt, None, self._reason(err)) from None
+            return _Failure(self._reason(err))
+        answer = replace(reply, attempts=attempt)
+        if answer.status in (429, 503) and attempt < self.max_attempts:
+            return _Failure(_status_reason(answer), answer.status, retry_after(answer.headers))
+        return _Failure("", answer=answer)
+
+    def _fetch(self, request: Outgoing, key: str) -> Answer:
         if self.replay is not None:
             self.requests += 1
-            return self.replay.answer(url, key)
-        self._pace()
-        self.requests += 1
-        try:
-            client = self._http()
-            response = client.post(url, data=dict(params)) if form else client.get(url, params=dict(params))
-        finally:
-            _LAST_REQUEST[0] = time.monotonic()
-        answer = Answer(str(response.url), response.status_code, dict(response.headers), response.content)
+            return self.replay.answer(request.url.partition("?")[0], key)
+        answer = self._follow(request)
         if self.recorder is not None:
             self.recorder.save(key, answer)
         return answer
 
-    def _http(self) -> httpx.Client:
-        if self._client is None:
-            self._client = httpx.Client(
-                headers={"User-Agent": self.user_agent},
-                timeout=self.timeout,
-                limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-                follow_redirects=True,
-            )
-        return self._client
+    def _follow(self, request: Outgoing) -> Answer:
+        """The answer at the end of the same-host redirects; the deadline does not count the pacing."""
+        seen = [request.url]
+        self._pace()
+        deadline = time.monotonic() + self.timeout
+        for _ in range(MAX_REDIRECTS + 1):
+            reply = self._send(request, deadline, follow=True)
+            if reply.status not in REDIRECTS:
+                return reply
+            request = redirected(request, reply)
+            if request.url in seen:
+                raise WireError(f"redirect loop: {' -> '.join([*seen, request.url][-3:])}", sent=True, final=True)
+            seen.append(request.url)
+            deadline += self._pace()
+        raise WireError(f"more than {MAX_REDIRECTS} redirects, the last to {request.url}", sent=True, final=True)
 
-    def _pace(self) -> None:
-        """Wait until ``delay`` seconds have passed since the previous request of this process ended."""
+    def _send(self, request: Outgoing, deadline: float, *, follow: bool) -> Answer:
+        """One request on the wire (the caller paced it), over by ``deadline``."""
+        if self._wire is None:
+            self._wire = Wire()
+        self.requests += 1
+        try:
+            return self._wire.exchange(request, deadline, self.max_bytes, skip_redirect=follow)
+        finally:
+            _LAST_REQUEST[0] = time.monotonic()
+
+    def _read_request(self, url: str, params: Mapping[str, str], form: bool) -> Outgoing:
+        if form:
+            headers = self._headers({"Content-Type": "application/x-www-form-urlencoded"})
+            return Outgoing("POST", url, headers, urlencode(dict(params)).encode("utf-8"))
+        full = str(httpx.URL(url, params=dict(params))) if params else url
+        return Outgoing("GET", full, self._headers({}))
+
+    def _headers(self, extra: Mapping[str, str]) -> dict[str, str]:
+        return {"User-Agent": self.user_agent, "Accept-Encoding": "gzip", **extra}
+
+    def _reason(self, err: WireError) -> str:
+        if err.reason == TIMED_OUT:
+            return f"no complete answer within {self.timeout:g} s"
+        return err.reason
+
+    def _pace(self) -> float:
+        """Wait until ``delay`` seconds have passed since the previous request of this process ended; return
+        the seconds waited."""
         with _LOCK:
-            wait = _LAST_REQUEST[0] + self.delay - time.monotonic()
+            wait = max(0.0, _LAST_REQUEST[0] + self.delay - time.monotonic())
             if wait > 0:
                 time.sleep(wait)
             _LAST_REQUEST[0] = time.monotonic()
+        return wait
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        exponential = max(self.delay, 1.0) * 2 ** (attempt - 1)
-        if self.delay == 0:
-            exponential = 0.05 * 2 ** (attempt - 1)
-        wait = retry_after if retry_after is not None else exponential
-        return min(wait, self.max_wait)
+        base = self.backoff if self.backoff is not None else max(self.delay, 1.0) if self.delay else 0.05
+        wait = retry_after if retry_after is not None else base * 2 ** (attempt - 1)
+        return max(0.0, min(wait, self.max_wait))
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """What one attempt came to: an ``answer``, or a ``reason`` (with the status and Retry-After if any);
+    ``final`` when no later attempt can mend it."""
+
+    reason: str
+    status: int | None = None
+    wait: float | None = None
+    final: bool = False
+    answer: Answer | None = None
+
+
+def redirected(request: Outgoing, reply: Answer) -> Outgoing:
+    """The request to send where ``reply`` points, or a final WireError when it points to another host.
+
+    303 turns the request into a GET (RFC 9110 §15.4.4); the others repeat it as it was, which for the door's
+    reads (a GET, or a search sent as a form) asks the same question again.
+    """
+    here = httpx.URL(reply.url)
+    location = reply.headers.get("location", "").strip()
+    try:
+        there = here.join(location) if location else None
+    except (httpx.InvalidURL, ValueError):
+        there = None
+    if there is None:
+        raise WireError(f"HTTP {reply.status} without a usable Location ({location[:80]!r})", sent=True, final=True)
+    if not same_site(here, there):
+        raise WireError(
+            f"redirected (HTTP {reply.status}) to {there}, which is not on {here.host}: not followed",
+            sent=True,
+            final=True,
+        )
+    if reply.status == 303:
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "content-type"}
+        return Outgoing("GET", str(there), headers)
+    return replace(request, url=str(there))
+
+
+def same_site(here: httpx.URL, there: httpx.URL) -> bool:
+    """The same host, and the same scheme and port, or an upgrade from http to https."""
+    if there.host != here.host:
+        return False
+    if there.scheme == here.scheme:
+        return _port(there) == _port(here)
+    return (here.scheme, there.scheme) == ("http", "https")
+
+
+def _port(url: httpx.URL) -> int | None:
+    return url.port or {"http": 80, "https": 443}.get(url.scheme)
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:
-    """Read ``Retry-After`` as seconds or as an HTTP date (RFC 9110 §10.2.3)."""
+    """Read ``Retry-After`` as seconds (ASCII digits only) or as an HTTP date (RFC 9110 §10.2.3); anything
+    else, e.g. a negative number or the byte ``\\xb2`` that ``str.isdigit`` accepts, is no hint at all."""
     value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if _SECONDS.fullmatch(value):
+        return float(int(value)) if len(value) <= 9 else 1e9  # the wait is cut to max_wait anyway
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return max(0.0, moment.timestamp() - time.time())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return max(0.0, moment.timestamp() - time.time())
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _status_reason(answer: Answer) -> str:

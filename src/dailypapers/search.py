@@ -227,7 +227,7 @@ def _pattern(column: str, pattern: str) -> Candidates:
 
 
 def _quote(token: str) -> str:
-    return '"' + token.replace('"', '""') + '"'
+    return '"' + fts.fts_word(token).replace('"', '""') + '"'
 
 
 def _and(parts: list[Candidates]) -> Candidates:

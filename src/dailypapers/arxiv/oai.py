@@ -68,6 +68,8 @@ _TOKEN = _OAI + "resumptionToken"
 _ERROR = _OAI + "error"
 _RESPONSE_DATE = _OAI + "responseDate"
 _EVENT_TAGS = (_RECORD, _TOKEN, _ERROR, _RESPONSE_DATE)
+MAX_EMPTY_PAGES = 5
+_STUCK = "the list does not move on; the back-fill keeps what it stored, run the same command again later"
 
 # Untrusted bytes from the network: no entities, no DTD, no network access, libxml2's size limits kept.
 _PARSER_OPTIONS: dict[str, bool] = {
@@ -149,7 +151,8 @@ def harvest(
     An empty result (``noRecordsMatch``) yields one empty final page, whose ``response_date`` is the next
     ``from`` of an incremental harvest, as arXiv's help page advises. Raises ``ResumptionTokenExpired`` for a
     token arXiv no longer accepts, ``OaiError`` for every other OAI-PMH error, ``FeedError`` for a format
-    this module cannot read and ``FetchError`` when arXiv stays unreachable or its answers stay unreadable.
+    this module cannot read or a list that does not move on (a token that comes back, pages of nothing),
+    and ``FetchError`` when arXiv stays unreachable or its answers stay unreadable.
     """
     if metadata_prefix not in SUPPORTED_PREFIXES:
         raise FeedError(f"metadataPrefix {metadata_prefix} is not supported; use arXivRaw or arXiv", base_url)
@@ -174,13 +177,32 @@ def _resume_params(token: str) -> dict[str, str]:
 
 
 def _pages(http: Http, base_url: str, first: dict[str, str]) -> Iterator[OaiPage]:
-    params = first
+    """The pages of one list, in order. A list must move on: a token that comes back, or page after page
+    with a token and nothing in it, ends the harvest with an error instead of asking for ever. Such an empty
+    page is not yielded, so the caller's checkpoint stays at the last page that brought something."""
+    params, empty = first, 0
+    seen: set[str] = set()
     while True:
         page = _fetch(http, base_url, params)
-        yield page
+        if page.token is not None and page.token in seen:
+            raise FeedError(f"the resumption token {_shown(page.token)} came back: {_STUCK}", base_url)
+        empty = empty + 1 if page.token is not None and _is_empty(page) else 0
+        if empty > MAX_EMPTY_PAGES:
+            raise FeedError(f"{empty} pages in a row with a resumption token and no record: {_STUCK}", base_url)
+        if not empty:
+            yield page
         if page.token is None:
             return
+        seen.add(page.token)
         params = _resume_params(page.token)
+
+
+def _is_empty(page: OaiPage) -> bool:
+    return not page.papers and not page.deleted and not page.skipped
+
+
+def _shown(token: str) -> str:
+    return repr(token if len(token) <= 40 else token[:37] + "...")
 
 
 def _fetch(http: Http, base_url: str, params: Mapping[str, str]) -> OaiPage:

@@ -15,7 +15,9 @@ Transport security, from ``[email] security``:
 - ``"none"``: clear text, for a relay on the same machine or network.
 
 Certificates are checked against the system's authorities plus ``ca_file``, with host name checking
-(RFC 6125). Credentials come from the environment variables the config names; the password is never part of
+(RFC 6125). ``timeout`` bounds each exchange as a whole (connecting and logging in, each message, the
+goodbye), not only each read: a server that trickles its replies a byte at a time cannot hold the run.
+Credentials come from the environment variables the config names; the password is never part of
 an error message or a log line, and is not sent in clear text to another machine.
 """
 
@@ -34,6 +36,7 @@ from email.utils import format_datetime
 from types import TracebackType
 
 from dailypapers.config import EmailSettings
+from dailypapers.deliver.deadline import Watchdog, WatchedSmtp, WatchedSmtpSsl
 from dailypapers.errors import DeliveryError
 from dailypapers.redact import Redactor, login_forms, public_addresses
 from dailypapers.render.email import EmailBody
@@ -154,6 +157,7 @@ class SmtpSession:
         self._smtp: smtplib.SMTP | None = None
         self._failure: str | None = None
         self._redact = Redactor()
+        self._watchdog = Watchdog(settings.timeout)
 
     def __enter__(self) -> SmtpSession:
         return self
@@ -166,18 +170,21 @@ class SmtpSession:
     def close(self) -> None:
         """Say QUIT and close; a connection that is already broken is just closed."""
         smtp, self._smtp = self._smtp, None
-        if smtp is None:
-            return
-        try:
-            smtp.quit()
-        except OSError:  # smtplib.SMTPException is an OSError
-            smtp.close()
+        if smtp is not None:
+            try:
+                with self._watchdog.exchange():
+                    smtp.quit()
+            except OSError:  # smtplib.SMTPException is an OSError
+                smtp.close()
+        self._watchdog.close()
 
     def send(self, message: EmailMessage, recipient: str) -> None:
         """Send ``message`` to ``recipient`` (the envelope's only RCPT TO) or raise DeliveryError saying why."""
         smtp = self._connection(recipient)
         try:
-            refused = smtp.send_message(message, from_addr=self.settings.sender, to_addrs=[recipient])
+            with self._watchdog.exchange():
+                refused = smtp.send_message(message, from_addr=self.settings.sender, to_addrs=[recipient])
+            self._in_time()
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException, smtplib.SMTPNotSupportedError) as err:
             if smtp.sock is None:  # a 421 reply: smtplib closed the connection
                 self._smtp = None
@@ -189,6 +196,13 @@ class SmtpSession:
             raise self._error(recipient, smtplib.SMTPRecipientsRefused(refused))
         log.info("sent %s to %s", message.get("Message-ID", "a message"), recipient)
 
+    def _in_time(self, smtp: smtplib.SMTP | None = None) -> None:
+        """A reply cut at the deadline can still read as complete to smtplib: it is not a confirmation."""
+        if self._watchdog.fired:
+            if smtp is not None:
+                smtp.close()
+            raise smtplib.SMTPServerDisconnected("no complete answer in time")
+
     # --- connecting ---
 
     def _connection(self, recipient: str) -> smtplib.SMTP:
@@ -196,7 +210,9 @@ class SmtpSession:
             return self._smtp
         if self._failure is None:
             try:
-                smtp = self._open()
+                with self._watchdog.exchange():
+                    smtp = self._open()
+                self._in_time(smtp)
             except _Failure as err:
                 self._failure = self._scrub(str(err))
             except OSError as err:
@@ -232,8 +248,8 @@ class SmtpSession:
         settings = self.settings
         host, port, timeout = settings.smtp_host, settings.smtp_port, settings.timeout
         if settings.security == "ssl":
-            return smtplib.SMTP_SSL(host, port, timeout=timeout, context=self._tls_context())
-        return smtplib.SMTP(host, port, timeout=timeout)
+            return WatchedSmtpSsl(self._watchdog, host, port, timeout, self._tls_context())
+        return WatchedSmtp(self._watchdog, host, port, timeout)
 
     def _tls_context(self) -> ssl.SSLContext:
         """The system's authorities plus ``ca_file``; certificates and host names are always checked."""
@@ -293,6 +309,8 @@ class SmtpSession:
 
     def _reason(self, err: OSError) -> str:
         settings = self.settings
+        if self._watchdog.fired:
+            err = TimeoutError()
         return reason(err, settings.smtp_host, settings.smtp_port, settings.timeout)
 
     def _error(self, recipient: str, err: OSError) -> DeliveryError:

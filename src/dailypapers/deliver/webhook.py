@@ -1,42 +1,34 @@
-"""Posting a webhook payload: JSON over HTTPS, retried while the failure is temporary.
+"""Posting a webhook payload: JSON through the one HTTP door, never repeated once it may have arrived.
 
 A webhook URL is a secret (Slack's and Discord's carry the token in the path), so no error message or log line
 ever shows it: errors name the target by ``name`` (``slack:DAILYPAPERS_SLACK_WEBHOOK``, the environment
-variable that holds the URL) and the status. Connection errors, timeouts, 429 and 5xx are retried with
-exponential backoff, honouring ``Retry-After`` (RFC 9110 §10.2.3; Slack
+variable that holds the URL) and the status. ``Http.post_json`` bounds each attempt (a total deadline, a cap on
+the answer) and sends the payload again only when it surely did not arrive: the connection failed, or the
+server answered 429 or 503, honouring ``Retry-After`` (RFC 9110 §10.2.3; Slack
 https://api.slack.com/docs/rate-limits and Discord https://discord.com/developers/docs/topics/rate-limits send
-it with 429); any other status is final, since sending the same request again cannot change the answer.
-Redirects are not followed: a webhook that moved should be reconfigured, not chased with the payload.
+it with 429). A timeout or a dropped connection after sending, and any other status, end the delivery for this
+run: the next run sends the message once more. Redirects are not followed: a webhook that moved should be
+reconfigured, not chased with the payload.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from dailypapers.errors import DeliveryError
-from dailypapers.http import retry_after
+from dailypapers.errors import DeliveryError, FetchError
+from dailypapers.http import Answer, Http
 from dailypapers.redact import url_forms
 
 CHANNEL = "webhook"
 BODY_CHARS = 200
 """How much of a refusal's body an error quotes: Slack answers ``invalid_blocks``, Discord a short JSON."""
-
-
-@dataclass(frozen=True)
-class _Attempt:
-    """What one POST came to: ``done``, or a ``reason`` and whether trying again could help."""
-
-    done: bool
-    reason: str = ""
-    retry: bool = False
-    retry_after: float | None = None
+ANSWER_BYTES = 1024 * 1024
+"""The most of a webhook's answer that is read: Slack answers ``ok``, Discord nothing or a short JSON."""
 
 
 def post_webhook(
@@ -51,45 +43,46 @@ def post_webhook(
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """POST ``payload`` as JSON to ``url``; return on 2xx, raise DeliveryError("webhook", name, reason) else."""
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    headers = {"User-Agent": user_agent, "Content-Type": "application/json; charset=utf-8"}
-    result = _Attempt(done=False, reason="not attempted")
-    attempts = max(1, max_attempts)
-    with httpx.Client(headers=headers, timeout=timeout, follow_redirects=False) as client:
-        for attempt in range(1, attempts + 1):
-            result = _post(client, url, body, timeout)
-            if result.done:
-                return
-            if not result.retry:
-                raise DeliveryError(CHANNEL, name, result.reason)
-            if attempt < attempts:
-                sleep(_backoff(attempt, result.retry_after, max_wait))
-    raise DeliveryError(CHANNEL, name, f"{result.reason}, after {attempts} attempt{'s' if attempts != 1 else ''}")
-
-
-def _post(client: httpx.Client, url: str, body: bytes, timeout: float) -> _Attempt:
+    _check_url(url, name)
+    http = Http(
+        user_agent=user_agent,
+        delay=0.0,
+        timeout=timeout,
+        max_attempts=max(1, max_attempts),
+        max_wait=max_wait,
+        max_bytes=ANSWER_BYTES,
+        backoff=1.0,
+        sleep=sleep,
+    )
     try:
-        response = client.post(url, content=body)
-    except (httpx.InvalidURL, httpx.UnsupportedProtocol):
-        return _Attempt(done=False, reason="not a valid http(s) URL; check the environment variable that holds it")
-    except httpx.TimeoutException:
-        return _Attempt(done=False, reason=f"no answer within {timeout:g} s", retry=True)
-    except httpx.TransportError as err:
-        detail = _without_secret(str(err), url)
-        return _Attempt(done=False, reason=f"connection failed: {type(err).__name__}{detail}", retry=True)
-    status = response.status_code
-    if 200 <= status < 300:
-        return _Attempt(done=True)
-    reason = f"HTTP {status} ({_phrase(status)}){_without_secret(response.text, url)}"
-    if status == 429 or status >= 500:
-        return _Attempt(done=False, reason=reason, retry=True, retry_after=retry_after(response.headers))
-    return _Attempt(done=False, reason=reason)
+        with http:
+            answer = http.post_json(url, payload)
+    except FetchError as err:
+        tries = f", after {err.attempts} attempts" if err.attempts > 1 else ""
+        raise DeliveryError(CHANNEL, name, f"{_scrubbed(err.reason, url)}{tries}") from None
+    if not 200 <= answer.status < 300:
+        raise DeliveryError(CHANNEL, name, _refusal(answer, url))
 
 
-def _backoff(attempt: int, retry_after: float | None, max_wait: float) -> float:
-    """Seconds before the next attempt: the server's ``Retry-After`` if it gave one, else 1, 2, 4, … s."""
-    wait = retry_after if retry_after is not None else 2.0 ** (attempt - 1)
-    return max(0.0, min(wait, max_wait))
+def _check_url(url: str, name: str) -> None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        reason = "not a valid http(s) URL; check the environment variable that holds it"
+        raise DeliveryError(CHANNEL, name, reason)
+
+
+def _refusal(answer: Answer, url: str) -> str:
+    text = answer.body.decode("utf-8", "replace")
+    tries = f", after {answer.attempts} attempts" if answer.attempts > 1 else ""
+    return f"HTTP {answer.status} ({_phrase(answer.status)}){_without_secret(text, url)}{tries}"
+
+
+def _scrubbed(reason: str, url: str) -> str:
+    """The door's reason, without the URL or any part of it that may be the token, in any form."""
+    return url_forms(url)(reason)
 
 
 def _without_secret(text: str, url: str) -> str:

@@ -2,19 +2,23 @@
 
 Titles and abstracts (and comments, journal references, report numbers) are analysed the way arXiv's index
 analyses ``title.english`` and ``abstract.english`` with Elasticsearch's ``english`` analyzer (protocol notes
-§1.4): lower case; words split on anything that is not a letter or digit, so ``graph-neural-networks`` is
-three words; the possessive ``'s`` (or ``’s``) dropped, as Lucene's ``EnglishPossessiveFilter`` does; then
-Porter stems (``porter.py``). Two deliberate differences keep local matching simple and predictable:
+§1.4): words split as Lucene's standard tokenizer splits them, by Unicode's word-boundary rules
+(``wordbreak.py``: ``understanding.However``, ``e.g``, ``1,000`` and ``x_1`` are one word each,
+``state-of-the-art`` is four); a possessive ``'s`` (or ``’s``) at the end of a word dropped, as Lucene's
+``EnglishPossessiveFilter`` does; lower case; then Porter stems (``porter.py``). Two deliberate differences
+keep local matching simple and predictable:
 
 - Stop words are kept, in documents and in queries. arXiv drops them, so there ``"learning to rank"`` also
   matches "learning for rank"; here the phrase's ``to`` must be there too. A bare stop word such as
   ``abs:the`` matches almost everything instead of nothing.
 - Accents are folded away (NFKD, then combining marks dropped, plus a few letters NFKD keeps, such as ``ø``),
   and common TeX accents (``Schr\\"odinger``, ``{\\'e}``) are resolved first, so ``schrodinger`` matches all
-  three spellings. arXiv folds accents only in author names.
+  three spellings. arXiv folds accents only in author names. Words are found before they are folded, so a
+  character that folds into letters (``™``, ``²``) does not join the word next to it.
 
-Author names get the same folding and splitting, but no stemming and no possessive rule, as arXiv's
-``author_folding`` analyzer. A query's words go through the same functions, so both sides always agree.
+Author names get the same folding, but are split at every character that is not a letter or digit (arXiv's
+``author_folding`` analyzer splits at spaces, and ``au:del_maestro`` means ``au:"del maestro"``), with no
+stemming and no possessive rule. A query's words go through the same functions, so both sides always agree.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dataclasses import dataclass
 
 from dailypapers.model import Paper
 from dailypapers.query.porter import stem
+from dailypapers.query.wordbreak import spans, tokens
 
 __all__ = ["Document", "Words", "analyse", "fold", "split_query_words", "split_words"]
 
@@ -35,16 +40,24 @@ _LETTERS = str.maketrans(
     {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "æ": "ae", "Æ": "AE"}
     | {"œ": "oe", "Œ": "OE", "þ": "th", "Þ": "TH", "ı": "i"}
 )
-_POSSESSIVE = re.compile(r"(?<=[^\W_])['’]s(?![^\W_])")
-_WORD = re.compile(r"[^\W_]+")
-_QUERY_WORD = re.compile(r"([^\W_]+)(\*?)")
+_APOSTROPHES = "'\u2019\uff07"
+_NAME_WORD = re.compile(r"[^\W_]+")
+_NAME_QUERY_WORD = re.compile(r"([^\W_]+)(\*?)")
 _TEXT_FIELDS = {"ti": "title", "abs": "abstract", "co": "comment", "jr": "journal_ref", "rn": "report_no"}
 
 
 def fold(text: str) -> str:
     """``text`` in lower case without accents: ``Jérémie`` and ``J\\'er\\'emie`` both become ``jeremie``."""
+    return _fold_plain(_resolve_tex(text))
+
+
+def _resolve_tex(text: str) -> str:
     if "\\" in text:
-        text = _TEX_LETTER.sub(r"\1", _TEX_ACCENT.sub(r"\1", text))
+        return _TEX_LETTER.sub(r"\1", _TEX_ACCENT.sub(r"\1", text))
+    return text
+
+
+def _fold_plain(text: str) -> str:
     if text.isascii():
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
@@ -64,20 +77,35 @@ _WITHOUT_MARKS = _Marks()
 
 
 def split_words(text: str, possessive: bool = True) -> list[str]:
-    """The folded words of ``text``: runs of letters and digits, after dropping possessive ``'s``."""
-    return _WORD.findall(_prepare(text, possessive))
+    """The folded words of ``text``, split by Unicode's word-boundary rules, without a final possessive ``'s``.
+
+    With ``possessive=False``, the words of an author's name: runs of letters and digits.
+    """
+    if not possessive:
+        return _NAME_WORD.findall(fold(text))
+    if "\\" in text:
+        text = _resolve_tex(text)
+    if text.isascii():
+        lowered = text.lower()
+        found = tokens(lowered)
+        return [_drop_possessive(word) for word in found] if "'s" in lowered else found
+    return [word for word in (_fold_plain(_drop_possessive(token)) for token in tokens(text)) if word]
 
 
 def split_query_words(text: str, possessive: bool = True) -> list[tuple[str, bool]]:
     """Like ``split_words``, each word paired with whether a ``*`` follows it: ``mae*`` is a prefix."""
-    return [(word, bool(star)) for word, star in _QUERY_WORD.findall(_prepare(text, possessive))]
+    if not possessive:
+        return [(word, bool(star)) for word, star in _NAME_QUERY_WORD.findall(fold(text))]
+    text = _resolve_tex(text)
+    pairs = ((_fold_plain(_drop_possessive(text[start:end])), text[end : end + 1] == "*") for start, end in spans(text))
+    return [(word, star) for word, star in pairs if word]
 
 
-def _prepare(text: str, possessive: bool) -> str:
-    folded = fold(text)
-    if possessive and ("'" in folded or "’" in folded):
-        folded = _POSSESSIVE.sub("", folded)
-    return folded
+def _drop_possessive(token: str) -> str:
+    """Lucene's ``EnglishPossessiveFilter``: ``'s`` (or ``’s``, ``＇s``) at the very end of a word goes."""
+    if len(token) > 2 and token[-1] in "sS" and token[-2] in _APOSTROPHES:
+        return token[:-2]
+    return token
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,11 @@
 """The full-text index behind ``dailypapers search``: an FTS5 table over each paper's latest version.
 
 The index holds text already analysed by the query package (``query/analysis.py``), not raw text, and
-tokenises it with FTS5's plain ``ascii`` tokenizer, which splits only at ASCII punctuation and spaces. Each
-indexed token is therefore exactly one word as the local matcher sees it: a Porter stem from
+tokenises it with FTS5's plain ``ascii`` tokenizer, which splits only at ASCII punctuation and spaces. A word
+may hold ASCII punctuation (``e.g``, ``3.5``, ``1,000``, ``don't``, ``x_1``: Unicode's word-boundary rules join
+them), so each ASCII character other than a letter or digit is written as a private-use character
+(``fts_word``), which no analysed word contains, in the index and in every query alike. Each indexed token is
+therefore exactly one word as the local matcher sees it: a Porter stem from
 ``query/porter.py`` for titles, abstracts, comments, journal references and report numbers, a folded word
 for author names. SQLite's own ``porter unicode61`` would disagree with the matcher on TeX accents
 (``Schr\\"odinger`` gives ``schr`` and ``oding``), on possessives (``Bob's`` gives ``bob`` and ``s``), on
@@ -53,6 +56,7 @@ __all__ = [
     "archive_token",
     "candidates",
     "category_token",
+    "fts_word",
     "index_many",
     "index_paper",
     "index_pending",
@@ -63,7 +67,7 @@ __all__ = [
     "remove_paper",
 ]
 
-ANALYSIS = "1"
+ANALYSIS = "2"
 """Bump whenever ``query/analysis.py`` or ``query/porter.py`` change the words of a field."""
 
 FTS_MIGRATION = """
@@ -95,6 +99,18 @@ _VERSION_COLUMNS = (
 )
 
 
+_PRIVATE = {code: 0xE000 + code for code in range(0x80) if not chr(code).isalnum()}
+
+
+def fts_word(word: str) -> str:
+    """``word`` as one token of the ``ascii`` tokenizer: ASCII punctuation (and space) as private-use characters.
+
+    Private-use characters are never part of a word (Unicode gives them no word-boundary class), so two
+    different words stay different.
+    """
+    return word.translate(_PRIVATE)
+
+
 def category_token(category: str) -> str:
     """One token per category, whatever characters it has: hex of the lower-case name's UTF-8."""
     return category.lower().encode("utf-8").hex()
@@ -108,14 +124,14 @@ def archive_token(archive: str) -> str:
 def _row(paper: Paper) -> tuple[str, ...]:
     """The column values of ``paper``, computed by the matcher's own analysis, always in the same order."""
     document = analyse(paper)
-    stems = [" ".join(document.text(field).stems) for field in TEXT_COLUMNS]
+    stems = [" ".join(map(fts_word, document.text(field).stems)) for field in TEXT_COLUMNS]
     words: dict[str, None] = {}
     for field in TEXT_COLUMNS:
         analysed = document.text(field)
         words.update(dict.fromkeys(w for w, s in zip(analysed.tokens, analysed.stems, strict=True) if w != s))
-    authors = f" {AUTHOR_BREAK} ".join(" ".join(name.tokens) for name in document.authors)
+    authors = f" {AUTHOR_BREAK} ".join(" ".join(map(fts_word, name.tokens)) for name in document.authors)
     ids = f"{paper.id} {paper.versioned_id}".lower()
-    return (*stems, " ".join(words), authors, _categories(document), ids, (paper.doi or "").lower())
+    return (*stems, " ".join(map(fts_word, words)), authors, _categories(document), ids, (paper.doi or "").lower())
 
 
 def _categories(document: Document) -> str:
@@ -167,6 +183,7 @@ def index_many(db: sqlite3.Connection, papers: Iterable[Paper]) -> int:
         if known is None or paper.version > known.version:
             given[paper.id] = paper
     state = _index_state(db, list(given))
+    _record_analysis_of_a_new_index(db)
     rows: list[tuple[object, ...]] = []
     keys: list[tuple[int, int, str]] = []
     taken: set[int] = set()
@@ -186,6 +203,21 @@ def index_many(db: sqlite3.Connection, papers: Iterable[Paper]) -> int:
     db.executemany(_INSERT, rows)
     db.executemany("UPDATE papers SET search_key = ?, search_version = ? WHERE id = ?", keys)
     return len(rows)
+
+
+def _record_analysis_of_a_new_index(db: sqlite3.Connection) -> None:
+    """An index that holds no paper yet is about to be built with this analysis: say so.
+
+    An index without a record was built before analyses were recorded (``ANALYSIS`` "1"), unless it is empty.
+    """
+    if db.execute("SELECT 1 FROM state WHERE key = ?", (_STATE_KEY,)).fetchone() is not None:
+        return
+    if not _any_indexed(db):
+        db.execute("INSERT INTO state (key, value) VALUES (?, ?)", (_STATE_KEY, ANALYSIS))
+
+
+def _any_indexed(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM papers WHERE search_key IS NOT NULL LIMIT 1").fetchone() is not None
 
 
 def _index_state(db: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, int | None, int | None]]:
@@ -253,9 +285,9 @@ def rebuild(db: sqlite3.Connection) -> int:
 
 
 def index_problem(db: sqlite3.Connection) -> str | None:
-    """Why the index cannot answer exactly yet, or None. Cheap: two indexed lookups."""
+    """Why the index cannot answer exactly yet, or None. Cheap: a few indexed lookups."""
     row = db.execute("SELECT value FROM state WHERE key = ?", (_STATE_KEY,)).fetchone()
-    if (row[0] if row else "1") != ANALYSIS:
+    if (row[0] if row else "1" if _any_indexed(db) else ANALYSIS) != ANALYSIS:
         return "the search index was built by another version of dailypapers; rebuild it"
     if db.execute("SELECT 1 FROM papers WHERE search_key IS NULL LIMIT 1").fetchone():
         return "some papers are not in the search index yet; index them"
