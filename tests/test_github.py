@@ -199,11 +199,12 @@ def test_a_wrong_token_is_refused_and_never_shown(tmp_path: Path, arxiv: Arxiv, 
     assert status == "failed" and "HTTP 401" in detail and "GITHUB_TOKEN" in detail and wrong not in detail
 
 
-def test_a_missing_token_sends_nothing(tmp_path: Path, arxiv: Arxiv, github: GitHubIssues) -> None:
+def test_a_missing_token_stops_the_run_before_any_request(tmp_path: Path, arxiv: Arxiv, github: GitHubIssues) -> None:
     path = configure(tmp_path, arxiv, 'token_env = "PAPERS_TOKEN"\n')
-    status, detail = result(run(path, github))
-    assert status == "failed" and "the environment variable PAPERS_TOKEN is not set" in detail
-    assert github.requests == []
+    asked = len(arxiv.requests)
+    with pytest.raises(ConfigError, match="PAPERS_TOKEN: not set or empty; it holds the GitHub token"):
+        run(path, github)
+    assert github.requests == [] and len(arxiv.requests) == asked
     assert result(run(path, github, later=timedelta(minutes=30), PAPERS_TOKEN=TOKEN))[0] == "sent"
 
 
@@ -295,7 +296,7 @@ def test_dry_run_writes_the_issue_to_the_outbox(tmp_path: Path, arxiv: Arxiv, gi
         )
     )
     assert result(dry)[0] == "outbox" and github.requests == []
-    (saved,) = (tmp_path / "outbox").glob("*github*")
+    (saved,) = (tmp_path / "outbox").glob("run-*github*")
     assert saved.name == "run-1-github-ada-papers.md"
     assert saved.read_text(encoding="utf-8").startswith(f"# {dry.new_papers} New Papers - May 16, 2026\n\n")
 

@@ -25,8 +25,8 @@ from dailypapers.backfill import backfill as run_backfill
 from dailypapers.config import DEFAULT_CONFIG, Config, load_config
 from dailypapers.coverage import STALE
 from dailypapers.daily import Context, RunSummary, run_daily
-from dailypapers.errors import ConfigError, DailyPapersError, QuerySyntaxError, RunInProgressError
-from dailypapers.files import write_atomic
+from dailypapers.errors import ConfigError, DailyPapersError, DatabaseBusyError, QuerySyntaxError, RunInProgressError
+from dailypapers.files import file_errors, write_atomic
 from dailypapers.http import Recorder, Replay
 from dailypapers.model import Paper
 from dailypapers.outputs import render_outputs
@@ -38,7 +38,8 @@ from dailypapers.workflow import check_install, render_workflow
 
 
 class ExitStatus(IntEnum):
-    """Exit statuses scripts rely on (see the README): 75 is EX_TEMPFAIL, "try again later"."""
+    """Exit statuses scripts rely on (see the README): 75 is EX_TEMPFAIL, "try again later" (a stale feed, a run
+    in progress, a database kept busy by another program)."""
 
     OK = 0
     ERROR = 1
@@ -55,7 +56,7 @@ def _fail(err: DailyPapersError, debug: bool) -> NoReturn:
         click.echo(line, err=True)
     if isinstance(err, ConfigError | QuerySyntaxError):
         raise SystemExit(ExitStatus.USAGE)
-    if isinstance(err, RunInProgressError):
+    if isinstance(err, RunInProgressError | DatabaseBusyError):
         raise SystemExit(ExitStatus.TRY_LATER)
     raise SystemExit(ExitStatus.ERROR)
 
@@ -152,7 +153,10 @@ def init(directory: Path, force: bool, install: str | None) -> None:
         click.echo(f"dailypapers: error: {' and '.join(existing)} {verb}; use --force to overwrite", err=True)
         raise SystemExit(ExitStatus.USAGE)
     for path, text in written.items():
-        write_atomic(path, text)
+        try:
+            write_atomic(path, text)
+        except DailyPapersError as err:  # a folder that cannot be written: one line
+            _fail(err, debug=False)
         click.echo(f"wrote {path}")
     click.echo(
         f"edit the topics in {directory / DEFAULT_CONFIG}, then run `dailypapers run --config "
@@ -183,7 +187,7 @@ def _install_spec(value: str | None) -> str | None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Answer every request from a recorded folder instead of the network.",
 )
-@click.option("--dry-run", is_flag=True, help="Write emails and webhook payloads under outbox/ instead of sending.")
+@click.option("--dry-run", is_flag=True, help="Render everything into outbox/; change no output, database or target.")
 @click.pass_context
 def run(
     ctx: click.Context, config_path: Path, as_json: bool, record: Path | None, replay: Path | None, dry_run: bool
@@ -196,7 +200,8 @@ def run(
         now = _clock(_fixed_now(replayed))
         recorder = Recorder(record) if record is not None else None
         if recorder is not None:
-            recorder.start(now().isoformat())
+            with file_errors():
+                recorder.start(now().isoformat())
         with ProgressReporter(sys.stderr, _log) as progress:
             context = Context(config=config, now=now, log=_log, progress=progress, recorder=recorder, replay=replayed)
             context.dry_run = dry_run

@@ -22,9 +22,11 @@ from dailypapers.config_delivery import (
     EmailSettings,
     GitHubSettings,
     Recipient,
+    SecretVariable,
     Webhook,
     email_settings,
     github_settings,
+    secret_variables,
     webhooks,
 )
 from dailypapers.config_table import ConfigWarning, Table, in_range, one_line, range_text, url_problem
@@ -106,12 +108,18 @@ class Config:
     email: EmailSettings | None = None
     webhooks: tuple[Webhook, ...] = ()
     link: str | None = None  # where the page or site is published, for "and N more" links in messages
+    busy_timeout: float = 5.0  # seconds to wait for another program writing to the database, then exit 75
     warnings: tuple[ConfigWarning, ...] = ()  # what works but is likely a slip; every command prints them
     github: GitHubSettings | None = None
 
     @property
     def folder(self) -> Path:
         return self.path.parent
+
+    @property
+    def secrets(self) -> tuple[SecretVariable, ...]:
+        """The environment variables holding the secrets of every delivery target."""
+        return secret_variables(self.email, self.webhooks, self.github)
 
 
 def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> Config:
@@ -140,6 +148,7 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
             "columns",
             "contact",
             "database",
+            "busy_timeout",
             "scope",
             "topics",
             "outputs",
@@ -176,6 +185,7 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
         email=email_settings(top, folder, names),
         webhooks=webhooks(file, raw.get("webhooks", []), names),
         link=_link(top),
+        busy_timeout=top.checked("busy_timeout", float, 5.0, lambda v: 0 <= v <= 600, "from 0 to 600 seconds"),
         warnings=_query_warnings(file, topics),
         github=github_settings(top, environ),
     )

@@ -256,3 +256,35 @@ def _api_url(table: Table, environ: Mapping[str, str]) -> str:
             raise ConfigError("environment", GITHUB_API_ENVIRONMENT, expected)
         raise table.error("api_url", expected)
     return url
+
+
+@dataclass(frozen=True)
+class SecretVariable:
+    """An environment variable the config names that holds a secret, and what it holds in the config's words.
+
+    ``kind`` says which forms it can take: a ``token`` (password, API key), a ``login`` name, or a ``url``
+    whose pieces may carry a token; ``login`` names, for a password, the variable holding the user name it is
+    sent with (AUTH PLAIN). Both the redactor and the checks before the first request read this one list.
+    """
+
+    variable: str
+    holds: str
+    kind: str = "token"
+    login: str | None = None
+
+
+def secret_variables(
+    email: EmailSettings | None, webhooks: tuple[Webhook, ...], github: GitHubSettings | None
+) -> tuple[SecretVariable, ...]:
+    """Every secret the delivery tables name; a new target (a model's ``api_key_env``) adds its lines here."""
+    found: list[SecretVariable] = []
+    if email is not None and email.username_env:
+        found.append(SecretVariable(email.username_env, "the SMTP user name ([email] username_env)", "login"))
+    if email is not None and email.password_env:
+        holds = "the SMTP password ([email] password_env)"
+        found.append(SecretVariable(email.password_env, holds, "token", email.username_env))
+    for index, hook in enumerate(webhooks):
+        found.append(SecretVariable(hook.url_env, f"the URL of webhook {hook.name} (webhooks[{index}].url_env)", "url"))
+    if github is not None:
+        found.append(SecretVariable(github.token_env, "the GitHub token ([github] token_env)"))
+    return tuple(found)

@@ -22,14 +22,16 @@ from dailypapers.calendar import describe, holidays_with
 from dailypapers.config import Config, Topic
 from dailypapers.coverage import COVER, NO_ANNOUNCEMENT, STALE, FeedVerdict, derived_type, judge_feed
 from dailypapers.delivery import Delivered, Delivery, deliver, failures, register_targets
-from dailypapers.errors import DailyPapersError
-from dailypapers.files import discard, publish
+from dailypapers.dryrun import outbox, run_database
+from dailypapers.errors import DailyPapersError, DatabaseBusyError
+from dailypapers.files import discard, file_errors, publish
 from dailypapers.http import Http, Recorder, Replay, user_agent
 from dailypapers.model import Author, Digest, Paper
 from dailypapers.outputs import stage_outputs
+from dailypapers.preflight import check_outputs, check_secrets, missing_secrets
 from dailypapers.query import analyse, evaluate, explain, to_api_query
 from dailypapers.redact import redactor_for
-from dailypapers.store import RunRecord, Store, database_lock
+from dailypapers.store import RunRecord, Store, database_errors
 from dailypapers.topics import Verdicts, scope_query
 
 FEED_LIMIT = 2000  # arXiv's announcement feeds list at most this many entries (arxiv-protocol.md §2.1)
@@ -47,7 +49,7 @@ class Context:
     recorder: Recorder | None = None
     replay: Replay | None = None
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    dry_run: bool = False  # messages and webhook payloads go to outbox/ instead of being sent
+    dry_run: bool = False  # everything is rendered into outbox/; the database and the outputs stay as they were
 
 
 @dataclass
@@ -116,7 +118,12 @@ class _Plan:
 
 def run_daily(ctx: Context) -> RunSummary:
     """The daily job. Raises DailyPapersError (after logging the failed run) when a source fails."""
-    with database_lock(ctx.config.database), Store.open(ctx.config.database) as store:
+    config = ctx.config
+    with (
+        file_errors(),
+        database_errors(config.database, config.busy_timeout),
+        run_database(config, ctx.dry_run) as store,
+    ):
         store.scrub = redactor_for(ctx.config, ctx.environ)
         return _DailyRun(ctx, store).run()
 
@@ -158,23 +165,46 @@ class _DailyRun:
     def run(self) -> RunSummary:
         http = self._http()
         try:
-            with http:
-                plan = self._fetch(http)
+            with file_errors(), database_errors(self.store.path, self.config.busy_timeout):
+                self._preflight()
+                with http:
+                    plan = self._fetch(http)
+                self.summary.requests = http.requests
+                if plan.verdict is not None and plan.verdict.outcome == STALE:
+                    if not self.ctx.dry_run:
+                        self.store.log_run(self.started, self.ctx.now(), STALE, http.requests, plan.verdict.message)
+                    self.summary.outcome, self.summary.message = STALE, plan.verdict.message
+                    return self.summary
+                digest = self._commit(plan)
         except DailyPapersError as err:
-            self.store.log_run(self.started, self.ctx.now(), "failed", http.requests, str(err))
+            if not self.ctx.dry_run and not isinstance(err, DatabaseBusyError):  # busy: it would wait again
+                self.store.log_failed_run(self.started, self.ctx.now(), http.requests, str(err))
             raise
-        self.summary.requests = http.requests
-        if plan.verdict is not None and plan.verdict.outcome == STALE:
-            self.store.log_run(self.started, self.ctx.now(), STALE, http.requests, plan.verdict.message)
-            self.summary.outcome, self.summary.message = STALE, plan.verdict.message
-            return self.summary
-        digest = self._commit(plan)
         record = self.store.last_successful_run()
-        if record is not None:
-            job = Delivery(self.config, self.store, record, digest, self.ctx.environ, self.ctx.now, self.ctx.log)
-            job.dry_run = self.ctx.dry_run
-            self.summary.deliveries = deliver(job)
+        if record is not None and not self.ctx.dry_run:
+            self.summary.deliveries = deliver(self._delivery(record, digest))
         return self.summary
+
+    def _delivery(self, record: RunRecord, digest: Digest) -> Delivery:
+        job = Delivery(self.config, self.store, record, digest, self.ctx.environ, self.ctx.now, self.ctx.log)
+        job.dry_run = self.ctx.dry_run
+        return job
+
+    def _preflight(self) -> None:
+        """Whatever can be known to fail is found before the first request (``preflight``)."""
+        waited = f"{self.store.path}: the database is busy; waiting up to {self.config.busy_timeout:g} s for it"
+        self.store.check_writable(lambda: self.ctx.log(waited))
+        if self.ctx.dry_run:
+            check_outputs(self.config, self._outbox)
+            for secret in missing_secrets(self.config, self.ctx.environ):
+                self.ctx.log(f"dry run: {secret.variable} is not set; a real run needs it ({secret.holds})")
+            return
+        check_outputs(self.config)
+        check_secrets(self.config, self.ctx.environ)
+
+    @property
+    def _outbox(self) -> Path:
+        return outbox(self.config)
 
     # --- fetch --------------------------------------------------------------------------------------------
 
@@ -278,19 +308,30 @@ class _DailyRun:
     # --- store, match, write ------------------------------------------------------------------------------
 
     def _commit(self, plan: _Plan) -> Digest:
+        """Store, match and stage every output in one transaction; rename the outputs once it has committed.
+
+        A dry run stages into the outbox and writes its messages there while the transaction still shows
+        the run's papers, then rolls the transaction back.
+        """
         staged: dict[Path, Path] = {}
+        dry = self.ctx.dry_run
         try:
-            with self.store.transaction():
+            with self.store.transaction(commit=not dry):
                 run = self.store.begin_run(self.started)
                 self._store_and_match(plan, run)
                 self._cover(plan, run)
                 record = self._finish(run, plan)
                 register_targets(self.store, self.config, record)
-                digest, staged = stage_outputs(self.config, self.store, record)
+                digest, staged = stage_outputs(self.config, self.store, record, self._outbox if dry else None)
+                if dry:
+                    self.summary.deliveries = deliver(self._delivery(record, digest))
             publish(staged)
         except BaseException:
             discard(staged)
             raise
+        if dry:
+            self.summary.run = run
+            return digest
         self.store.mark_published(run)
         self.summary.run = run
         return digest

@@ -91,3 +91,16 @@ class RunInProgressError(DailyPapersError):
 
 class ArxivApiError(FeedError):
     """arXiv answered with its error feed (one entry titled ``Error``): a definite answer, not worth a retry."""
+
+
+class OutputError(DailyPapersError):
+    """A file or folder a run writes cannot be written: the path, why, and what to do about it."""
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"{self.path}: {message}")
+
+
+class DatabaseBusyError(StoreError):
+    """Another program kept the database locked for longer than the run waits: try again later."""

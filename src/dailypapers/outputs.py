@@ -16,13 +16,17 @@ from dailypapers.model import Digest
 from dailypapers.render import render_notification, render_page
 from dailypapers.render.feed import render_feeds
 from dailypapers.render.site import render_site
-from dailypapers.store import RunRecord, Store, database_lock, existing_database
+from dailypapers.store import RunRecord, Store, database_errors, database_lock, existing_database
 
 
 def render_outputs(config: Config) -> RunRecord | None:
     """Re-write every output from the database alone, as the latest successful run left it."""
     existing_database(config.database)
-    with database_lock(config.database), Store.open(config.database) as store:
+    with (
+        database_errors(config.database, config.busy_timeout),
+        database_lock(config.database),
+        Store.open(config.database, config.busy_timeout) as store,
+    ):
         run = store.last_successful_run()
         if run is None:
             return None
@@ -30,19 +34,35 @@ def render_outputs(config: Config) -> RunRecord | None:
         return run
 
 
-def stage_outputs(config: Config, store: Store, run: RunRecord) -> tuple[Digest, dict[Path, Path]]:
-    """Render every output of ``run`` to temporary files; the caller renames them once the run is committed."""
+def in_outbox(config: Config, path: Path, outbox: Path | None) -> Path:
+    """Where a dry run writes the output ``path``: at the same place under ``outbox`` (by its name when it
+    lies outside the config's folder); without an outbox, ``path`` itself."""
+    if outbox is None:
+        return path
+    return outbox / (path.relative_to(config.folder) if path.is_relative_to(config.folder) else path.name)
+
+
+def stage_outputs(
+    config: Config, store: Store, run: RunRecord, outbox: Path | None = None
+) -> tuple[Digest, dict[Path, Path]]:
+    """Render every output of ``run`` to temporary files; the caller renames them once the run is committed.
+
+    With ``outbox`` (a dry run) each output is staged under it instead of at its place (``in_outbox``).
+    """
     outputs = config.outputs
     digest = build_digest(store, config, run, archive=outputs.site is not None)
     files: dict[Path, str] = {}
     if outputs.markdown is not None:
-        files[outputs.markdown] = render_page(digest, max_papers=config.max_papers)
+        files[in_outbox(config, outputs.markdown, outbox)] = render_page(digest, max_papers=config.max_papers)
     if outputs.issue is not None:
-        files[outputs.issue] = render_notification(digest, page_url=config.link, limit=outputs.issue_limit)
+        notification = render_notification(digest, page_url=config.link, limit=outputs.issue_limit)
+        files[in_outbox(config, outputs.issue, outbox)] = notification
     if outputs.site is not None:
-        files |= {outputs.site / name: text for name, text in render_site(digest).items()}
+        site = in_outbox(config, outputs.site, outbox)
+        files |= {site / name: text for name, text in render_site(digest).items()}
     if outputs.feeds is not None:
-        files |= {outputs.feeds / name: text for name, text in render_feeds(digest).items()}
+        feeds = in_outbox(config, outputs.feeds, outbox)
+        files |= {feeds / name: text for name, text in render_feeds(digest).items()}
     staged: dict[Path, Path] = {}
     try:
         for path, text in files.items():

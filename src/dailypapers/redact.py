@@ -21,7 +21,7 @@ value) counts only from :data:`MIN_PIECE` characters, and a piece of lowercase l
 password is still a leak. A login name that is also the sender's or a recipient's address is shown as itself
 (the messages carry it anyway); its encodings are still blanked.
 
-The secrets come from the environment variables the config names; :data:`SOURCES` lists where, one line each.
+The secrets come from the environment variables the config names (``Config.secrets``, one list for all).
 """
 
 from __future__ import annotations
@@ -33,9 +33,8 @@ import itertools
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from email.utils import getaddresses
 from typing import Any
 from urllib.parse import unquote, unquote_plus, urlsplit
@@ -70,39 +69,6 @@ _FAMILIES = tuple(
     )
 )
 _SHORT_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "'": "'", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-
-
-@dataclass(frozen=True)
-class Secret:
-    """An environment variable holding a secret: a ``token`` (password, API key), a ``login`` name or a ``url``.
-
-    ``login`` names, for a password, the variable holding the user name it is sent with (AUTH PLAIN).
-    """
-
-    variable: str
-    kind: str = TOKEN
-    login: str | None = None
-
-
-def _email(config: Config) -> Iterator[Secret]:
-    email = config.email
-    if email is not None and email.username_env:
-        yield Secret(email.username_env, LOGIN)
-    if email is not None and email.password_env:
-        yield Secret(email.password_env, TOKEN, login=email.username_env)
-
-
-def _github(config: Config) -> Iterator[Secret]:
-    if config.github is not None:  # [github]: the issue as a delivery target
-        yield Secret(config.github.token_env)
-
-
-SOURCES: tuple[Callable[[Config], Iterable[Secret]], ...] = (
-    _email,  # [email] username_env, password_env
-    lambda config: (Secret(hook.url_env, URL) for hook in config.webhooks),  # [[webhooks]] url_env
-    _github,  # [github] token_env
-)
-"""Where the config names secrets; a new one (a model's ``api_key_env``) is one more line."""
 
 
 class Redactor:
@@ -336,17 +302,16 @@ def redactor_for(config: Config, environ: Mapping[str, str]) -> Redactor:
     """Every form of every secret the config names, read from ``environ`` (variables not set are skipped)."""
     public = public_addresses(config.email)
     forms = Redactor()
-    for source in SOURCES:
-        for secret in source(config):
-            value = environ.get(secret.variable)
-            if not value or not value.strip():  # blanking every space would hide every message, not a secret
-                continue
-            if secret.kind == URL:
-                forms |= url_forms(value)
-            elif secret.kind == LOGIN:
-                forms |= login_forms(value, None, public)
-            else:
-                forms |= login_forms(environ.get(secret.login or ""), value, public)
+    for secret in config.secrets:
+        value = environ.get(secret.variable)
+        if not value or not value.strip():  # blanking every space would hide every message, not a secret
+            continue
+        if secret.kind == URL:
+            forms |= url_forms(value)
+        elif secret.kind == LOGIN:
+            forms |= login_forms(value, None, public)
+        else:
+            forms |= login_forms(environ.get(secret.login or ""), value, public)
     return forms
 
 

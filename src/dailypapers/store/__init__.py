@@ -16,13 +16,25 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from dailypapers.errors import RunInProgressError, StoreError
+from dailypapers.files import advice
 from dailypapers.model import Author, Paper
 from dailypapers.store import fts
 from dailypapers.store.deliveries import Deliveries
 from dailypapers.store.rows import RUN_COLUMNS, UNSUCCESSFUL, MatchRow, RunRecord, iso, parse_iso, run_record
 from dailypapers.store.schema import MIGRATIONS
+from dailypapers.store.trouble import BUSY_TIMEOUT, database_errors, make_folder, store_error
 
-__all__ = ["Deliveries", "MatchRow", "RunRecord", "Store", "database_lock", "existing_database", "iso", "parse_iso"]
+__all__ = [
+    "Deliveries",
+    "MatchRow",
+    "RunRecord",
+    "Store",
+    "database_errors",
+    "database_lock",
+    "existing_database",
+    "iso",
+    "parse_iso",
+]
 
 # SQLite's default limit on bound variables in one statement is 999 before 3.32; stay under it.
 _SQL_VARIABLES = 900
@@ -31,9 +43,12 @@ _SQL_VARIABLES = 900
 @contextmanager
 def database_lock(database: Path) -> Iterator[None]:
     """One command writing to a database at a time; a second one is told so instead of waiting forever."""
-    database.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(database)
     path = database.with_name(database.name + ".lock")
-    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as err:
+        raise StoreError(f"{path}: cannot open the lock file: {advice(err)}") from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -59,21 +74,28 @@ class Store:
         self.db = connection
         self.path = path
         self.deliveries = Deliveries(connection)
+        self.busy_timeout = BUSY_TIMEOUT
         # Free text from errors (a run's message) passes through this before it is written: see redact.py.
         self.scrub: Callable[[str], str] = lambda text: text
 
     @classmethod
-    def open(cls, path: Path) -> Store:
+    def open(cls, path: Path, busy_timeout: float = BUSY_TIMEOUT) -> Store:
+        """Open (or create, with its folder) the database; wait ``busy_timeout`` s for another writer."""
+        make_folder(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+            connection = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA synchronous = NORMAL")
-        except (OSError, sqlite3.Error) as err:
-            raise StoreError(f"{path}: cannot open the database: {err}") from None
+        except sqlite3.Error as err:
+            raise store_error(path, err, "cannot open the database", busy_timeout) from None
         store = cls(connection, path)
-        store.migrate()
+        store.busy_timeout = busy_timeout
+        try:
+            store.migrate()
+        except BaseException:
+            connection.close()
+            raise
         return store
 
     def close(self) -> None:
@@ -86,15 +108,45 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """All or nothing: every write inside commits together, or none does."""
+    def transaction(self, commit: bool = True) -> Iterator[None]:
+        """All or nothing: every write inside commits together, or none does (``commit=False``: a dry run's).
+
+        A COMMIT that fails (a full disk) rolls back too, if SQLite has not already done so.
+        """
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.db.execute("COMMIT" if commit else "ROLLBACK")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+
+    def check_writable(self, waiting: Callable[[], None] = lambda: None) -> None:
+        """Take the write lock and let it go: a busy, read-only or unwritable database shows before any request.
+
+        When another program holds the lock, ``waiting`` is called before waiting ``busy_timeout`` seconds for
+        it, so that the wait is not silent. BEGIN IMMEDIATE alone succeeds on a database SQLite could open only
+        for reading; a write, even one that changes no row, does not.
+        """
+        try:
+            self._begin_without_waiting()
+        except sqlite3.OperationalError as err:
+            if getattr(err, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+            waiting()
+            self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("DELETE FROM state WHERE 0")
+        finally:
+            self.db.execute("ROLLBACK")
+
+    def _begin_without_waiting(self) -> None:
+        self.db.execute("PRAGMA busy_timeout = 0")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {round(self.busy_timeout * 1000)}")
 
     def migrate(self) -> None:
         try:
@@ -116,7 +168,7 @@ class Store:
                         (number, iso(datetime.now(UTC))),
                     )
         except sqlite3.DatabaseError as err:
-            raise StoreError(f"{self.path}: not a dailypapers database: {err}") from None
+            raise store_error(self.path, err, "cannot open the database", self.busy_timeout) from None
 
     def schema_version(self) -> int:
         row = self.db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()
@@ -166,6 +218,15 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (iso(started), iso(finished), outcome, self.last_published_run(), requests, self.scrub(message)),
             )
+
+    def log_failed_run(self, started: datetime, finished: datetime, requests: int, message: str) -> bool:
+        """Record a failed run if the database lets us; a full or damaged database cannot, and that is said
+        by the error itself."""
+        try:
+            self.log_run(started, finished, "failed", requests, message)
+        except sqlite3.Error:
+            return False
+        return True
 
     def mark_published(self, run: int) -> None:
         with self.transaction():
