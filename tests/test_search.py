@@ -235,7 +235,9 @@ def terms(draw: st.DrawFn) -> Term:
     if kind == "author":
         names = draw(st.lists(st.sampled_from(VOCABULARY["names"]), min_size=1, max_size=2))
         star = draw(st.sampled_from(["", "*"]))
-        return Term("au", " ".join(names) + star, phrase=draw(st.booleans()) or len(names) > 1)
+        # arXiv reads au:a_b as the phrase "a b", so a name with "_" is written as one (Term refuses it bare).
+        must_quote = len(names) > 1 or any("_" in name for name in names)
+        return Term("au", " ".join(names) + star, phrase=draw(st.booleans()) or must_quote)
     if kind == "category":
         category = draw(st.sampled_from(VOCABULARY["categories"]))
         form = draw(st.sampled_from(["whole", "archive", "wildcard", "suffix"]))
