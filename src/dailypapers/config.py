@@ -114,6 +114,8 @@ def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> C
         raise ConfigError(file, None, f"cannot read: {err}") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(file, None, f"not valid TOML: {err}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(file, None, "not valid TOML here: arrays or tables nested too deeply") from None
     return _build(file.resolve(), raw, os.environ if environ is None else environ)
 
 
