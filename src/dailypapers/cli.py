@@ -107,9 +107,20 @@ def _fixed_now(replay: Replay | None) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ConfigError("environment", "DAILYPAPERS_NOW", f"expected an ISO 8601 time, got {raw!r}") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        in_range = _EARLIEST <= moment.astimezone(UTC) <= _LATEST
+    except (ValueError, OverflowError):
+        in_range = False
+    if not in_range:
+        raise ConfigError(
+            "environment", "DAILYPAPERS_NOW", f"expected an ISO 8601 time from 1991 to 9000, got {raw[:60]!r}"
+        )
+    return moment
+
+
+# A fixed clock outside these years overflows the date arithmetic every run does (a day's slack, look-back days).
+_EARLIEST = datetime(1991, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 config_option = click.option(
