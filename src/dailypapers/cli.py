@@ -133,7 +133,35 @@ config_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """The command group with a last resort: an exception no code path maps to a message is still one line
+    (redacted, exit 1), with the traceback only under ``--debug``; the specific cause gets fixed where it arises."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as err:  # noqa: BLE001 - the last resort before a bare traceback
+            _unexpected(err, bool(isinstance(ctx.obj, dict) and ctx.obj.get("debug")))
+
+
+def _unexpected(err: BaseException, debug: bool) -> NoReturn:
+    if debug:
+        click.echo(_shown(traceback.format_exc()), err=True, nl=False)
+    if isinstance(err, OSError) and err.strerror:
+        where = f": {err.filename}" if err.filename is not None else ""
+        said = f"{err.strerror}{where}; check the path and its folder"
+    else:
+        said = (
+            f"internal error: {err.__class__.__name__}: {err}; "
+            "run again with --debug for the traceback, and report it"
+        )
+    click.echo(f"dailypapers: error: {' '.join(_shown(said).split())[:500]}", err=True)
+    raise SystemExit(ExitStatus.ERROR)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dailypapers")
 @click.option("--debug", is_flag=True, help="Show a traceback with errors.")
 @click.pass_context

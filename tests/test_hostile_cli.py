@@ -1,0 +1,271 @@
+"""Every command against hostile configs and environments: one line and an exit status, never a traceback.
+
+Each case once reached a user as a Python traceback (or a multi-line dump); the parametrised lists below keep
+them fixed. A fuzz test then builds random TOML documents from the config's real keys and checks the promise for
+all of them: exit 0, 1, 2 or 75, no traceback, and nothing created by a failing ``render`` or ``search``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dailypapers.cli import cli
+
+CLOSED = "http://127.0.0.1:9/"  # the discard port: nothing listens, so a run that gets that far fails at once
+ENV = {
+    "DAILYPAPERS_DELAY": "0",
+    "DAILYPAPERS_NOW": "2026-05-16T06:00:00+00:00",
+    "DAILYPAPERS_API_URL": CLOSED,
+    "DAILYPAPERS_RSS_URL": CLOSED,
+    "DAILYPAPERS_OAI_URL": CLOSED,
+}
+BASE = """title = "Hostile"
+[[topics]]
+name = "Compilers"
+query = "ti:compiler"
+[outputs]
+markdown = "out.md"
+issue = false
+[arxiv]
+max_attempts = 1
+"""
+COMMANDS = {
+    "run": ["run"],
+    "render": ["render"],
+    "search": ["search", "ti:compiler"],
+    "backfill": ["backfill", "--from", "2026-05-01", "--category", "cs.DC"],
+}
+
+
+def invoke(config: Path, command: str, env: dict[str, str] | None = None, *, debug: bool = False) -> Result:
+    args = [*(["--debug"] if debug else []), *COMMANDS[command][:1], "--config", str(config), *COMMANDS[command][1:]]
+    return CliRunner().invoke(cli, args, env={**ENV, **(env or {})})
+
+
+def assert_one_line(result: Result) -> None:
+    """Exit 1 or 2 with one ``dailypapers: error:`` line, no traceback, no exception escaping to the runner."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code in (1, 2), (result.exit_code, result.output)
+    assert "Traceback" not in result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("dailypapers: error:")]
+    assert len(errors) == 1, result.stderr
+
+
+def write(folder: Path, text: str | bytes) -> Path:
+    config = folder / "dailypapers.toml"
+    if isinstance(text, bytes):
+        config.write_bytes(text)
+    else:
+        config.write_text(text, encoding="utf-8")
+    return config
+
+
+def with_top(key: str, value: str) -> str:
+    """``BASE`` with one more top-level string key."""
+    return f"{key} = {value!r}\n{BASE}"
+
+
+HOSTILE_TEXT = {
+    "inline tables nested 2000 deep": "a = " + "{b = " * 2000 + "1" + "}" * 2000 + "\n",
+    "arrays nested 5000 deep": "a = " + "[" * 5000 + "]" * 5000 + "\n",
+    "a database name longer than any file system allows": with_top("database", "x" * 5000),
+    "a database path with a component too long": with_top("database", "y" * 300 + "/db.sqlite"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("case", sorted(HOSTILE_TEXT))
+def test_a_hostile_config_is_one_line(tmp_path: Path, case: str, command: str) -> None:
+    result = invoke(write(tmp_path, HOSTILE_TEXT[case]), command)
+    assert_one_line(result)
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\x00\xff\xfe\x80", "title = 'é'\n".encode("latin-1"), BASE.encode("utf-16"), b"[[["],
+    ids=["empty", "binary", "latin-1", "utf-16", "invalid"],
+)
+def test_an_unreadable_config_is_one_line(tmp_path: Path, content: bytes, command: str) -> None:
+    assert_one_line(invoke(write(tmp_path, content), command))
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_config_that_is_a_folder_is_a_usage_error(tmp_path: Path, command: str) -> None:
+    (tmp_path / "dailypapers.toml").mkdir()
+    result = invoke(tmp_path / "dailypapers.toml", command)
+    assert result.exit_code == 2
+    assert "is a directory" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ["run", "backfill"])
+@pytest.mark.parametrize(
+    "now",
+    [
+        "garbage",
+        "2026-13-01",
+        "0001-01-01T00:00:00+14:00",  # before year 1 in UTC: converting it overflows
+        "9999-12-31T23:59:59-14:00",  # after year 9999 in UTC
+        "9999-12-31T23:59:59+00:00",  # one day of slack past it overflows
+        "0001-01-01T00:00:00",
+        "1066-10-14T09:00:00Z",
+    ],
+)
+def test_an_absurd_fixed_clock_is_one_line_naming_the_variable(tmp_path: Path, now: str, command: str) -> None:
+    result = invoke(write(tmp_path, BASE), command, {"DAILYPAPERS_NOW": now})
+    assert_one_line(result)
+    assert "DAILYPAPERS_NOW" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "backfill"])
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DAILYPAPERS_DELAY", "nan"),
+        ("DAILYPAPERS_DELAY", "1e999"),
+        ("DAILYPAPERS_DELAY", "-1"),
+        ("DAILYPAPERS_DELAY", "0x10"),
+        ("DAILYPAPERS_API_URL", "ftp://example.org"),
+        ("DAILYPAPERS_API_URL", "http://[::1"),
+        ("DAILYPAPERS_API_URL", "http://example.org:99999/"),
+        ("DAILYPAPERS_OAI_URL", "javascript:alert(1)"),
+        ("DAILYPAPERS_RSS_URL", "http://é.example/"),
+    ],
+)
+def test_a_bad_environment_override_is_one_line(tmp_path: Path, variable: str, value: str, command: str) -> None:
+    result = invoke(write(tmp_path, BASE), command, {variable: value})
+    assert_one_line(result)
+    assert variable in result.stderr
+
+
+def test_debug_still_shows_the_traceback_of_an_unexpected_error(tmp_path: Path) -> None:
+    result = invoke(write(tmp_path, with_top("database", "x" * 5000)), "run", debug=True)
+    assert result.exit_code == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "File name too long" in result.stderr.splitlines()[-1]
+
+
+def test_the_installed_command_says_one_line_for_a_deeply_nested_config(tmp_path: Path) -> None:
+    """The real entry point, in its own process: the last resort and the TOML depth check hold there too."""
+    config = write(tmp_path, "a = " + "[" * 5000 + "]" * 5000 + "\n")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "dailypapers", "run", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        env={**environment, **ENV},
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"dailypapers: error: {config}: not valid TOML here: arrays or tables nested too deeply"
+    ]
+
+
+# --- fuzzing: random documents from the real keys ----------------------------------------------------------
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+_SCALARS: st.SearchStrategy[Any] = st.one_of(
+    _TEXT,
+    st.sampled_from(["", " ", "ti:compiler", "cat:cs.DC", "cat:CS.dc", "x and", "and", "计算机", "🚀", "\u202e"]),
+    st.sampled_from(["http://127.0.0.1:9/", "ftp://x", "a@b.org", "Europe/Berlin", "slack", "json", "starttls"]),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)),
+    st.times(),
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+)
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3), max_leaves=6)
+_KEYS = {
+    "": ["title", "timezone", "max_papers", "columns", "contact", "database", "link"],
+    "scope": ["categories"],
+    "outputs": ["markdown", "issue", "site", "feeds", "issue_limit"],
+    "arxiv": [
+        "api_url",
+        "rss_url",
+        "oai_url",
+        "holidays",
+        "delay",
+        "timeout",
+        "max_attempts",
+        "max_wait",
+        "page_size",
+        "lookback_days",
+        "max_pages",
+    ],
+    "email": [
+        "smtp_host",
+        "smtp_port",
+        "security",
+        "sender",
+        "recipients",
+        "username_env",
+        "password_env",
+        "ca_file",
+        "send_empty",
+        "max_per_message",
+        "timeout",
+    ],
+}
+_TOPIC_KEYS = ["name", "query", "announce"]
+_WEBHOOK_KEYS = ["kind", "url_env", "topics", "send_empty", "max_per_message", "max_attempts", "timeout"]
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return {"nan": "nan", "inf": "inf", "-inf": "-inf"}.get(repr(value), repr(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    escaped = "".join(ch if ch.isprintable() and ch not in '"\\' else f"\\U{ord(ch):08x}" for ch in value)
+    return f'"{escaped}"'
+
+
+@st.composite
+def configs(draw: st.DrawFn) -> str:
+    """A TOML document: each table of the config with a random subset of its keys, random values."""
+    lines: list[str] = []
+    for table, keys in _KEYS.items():
+        chosen = draw(st.lists(st.sampled_from(keys), unique=True, max_size=3))
+        if table and (chosen or draw(st.booleans())):
+            lines.append(f"[{table}]")
+        lines += [f"{key} = {_toml(draw(_VALUES))}" for key in chosen]
+    for header, keys in (("[[topics]]", _TOPIC_KEYS), ("[[webhooks]]", _WEBHOOK_KEYS)):
+        for _ in range(draw(st.integers(0, 2))):
+            lines.append(header)
+            lines += [f"{key} = {_toml(draw(_VALUES))}" for key in draw(st.lists(st.sampled_from(keys), unique=True))]
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=configs(), command=st.sampled_from(["render", "search", "run"]))
+def test_a_random_config_never_makes_a_traceback(
+    tmp_path_factory: pytest.TempPathFactory, text: str, command: str
+) -> None:
+    tomllib.loads(text)  # the generator writes valid TOML: what is tested is the config's checks
+    folder = tmp_path_factory.mktemp("fuzz")
+    config = write(folder, text)
+    result = invoke(config, command)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code in (0, 1, 2, 75), result.output
+    assert "Traceback" not in result.output
+    if command != "run" and result.exit_code != 0:
+        assert sorted(path.name for path in folder.iterdir()) == ["dailypapers.toml"], "a failing command made files"
