@@ -113,7 +113,7 @@ def _fixed_now(replay: Replay | None) -> datetime | None:
         in_range = False
     if not in_range:
         raise ConfigError(
-            "environment", "DAILYPAPERS_NOW", f"expected an ISO 8601 time from 1991 to 9000, got {raw[:60]!r}"
+            "environment", "DAILYPAPERS_NOW", f"expected an ISO 8601 time, got {raw!r} (a time from 1991 to 9000)"
         )
     return moment
 
