@@ -269,3 +269,33 @@ def test_a_random_config_never_makes_a_traceback(
     assert "Traceback" not in result.output
     if command != "run" and result.exit_code != 0:
         assert sorted(path.name for path in folder.iterdir()) == ["dailypapers.toml"], "a failing command made files"
+
+
+# --- secrets pasted where their variable's name belongs ----------------------------------------------------
+
+_EMAIL = '[email]\nsmtp_host = "localhost"\nsender = "a@example.org"\nrecipients = [{address = "b@example.org"}]\n'
+SECRET = "hunter2-Xq9!/tok"
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+@pytest.mark.parametrize(
+    "table",
+    [
+        '[[webhooks]]\nkind = "slack"\nurl_env = "https://hooks.example.org/services/T0/B0/{s}"\n',
+        '[[webhooks]]\nkind = "json"\nurl_env = ["{s}"]\n',
+        _EMAIL + 'username_env = "ada"\npassword_env = "{s}"\n',
+        _EMAIL + 'username_env = "{s} "\npassword_env = "P"\n',
+        _EMAIL + 'username_env = "U"\npassword_env = {{value = "{s}"}}\n',
+    ],
+    ids=["url as url_env", "url_env a list", "password as password_env", "login with a space", "a table"],
+)
+def test_a_secret_written_where_its_variable_name_belongs_is_never_shown(
+    tmp_path: Path, table: str, debug: bool
+) -> None:
+    config = write(tmp_path, BASE + table.replace("{s}", SECRET).replace("{{", "{").replace("}}", "}"))
+    for command in ("render", "run", "search"):
+        result = invoke(config, command, debug=debug)
+        assert result.exit_code == 2, result.output
+        assert "environment variable" in result.stderr
+        assert "hunter2" not in result.output
+        assert "Xq9" not in result.output
