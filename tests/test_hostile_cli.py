@@ -299,3 +299,37 @@ def test_a_secret_written_where_its_variable_name_belongs_is_never_shown(
         assert "environment variable" in result.stderr
         assert "hunter2" not in result.output
         assert "Xq9" not in result.output
+
+
+# --- init into places it cannot write ------------------------------------------------------------------------
+
+
+def _under_a_file(tmp_path: Path) -> tuple[Path, bool]:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    return tmp_path / "file" / "sub", False
+
+
+def _config_is_a_folder(tmp_path: Path) -> tuple[Path, bool]:
+    (tmp_path / "w" / "dailypapers.toml").mkdir(parents=True)
+    return tmp_path / "w", True
+
+
+def _name_too_long(tmp_path: Path) -> tuple[Path, bool]:
+    return tmp_path / ("z" * 300), False
+
+
+def _workflow_is_a_folder(tmp_path: Path) -> tuple[Path, bool]:
+    (tmp_path / "w" / ".github" / "workflows" / "dailypapers.yml").mkdir(parents=True)
+    return tmp_path / "w", True
+
+
+@pytest.mark.parametrize("where", [_under_a_file, _config_is_a_folder, _name_too_long, _workflow_is_a_folder])
+def test_init_where_it_cannot_write_is_one_line_naming_the_path(tmp_path: Path, where: Any) -> None:
+    directory, force = where(tmp_path)
+    result = CliRunner().invoke(cli, ["init", str(directory), *(["--force"] if force else [])])
+    assert_one_line(result)
+    assert result.exit_code == 1
+    assert "cannot write" in result.stderr
+    assert str(directory)[:40] in result.stderr
+    assert not list(tmp_path.rglob("*.tmp")), "no temporary file is left behind"
+    assert not [path for path in tmp_path.rglob("*") if path.is_file() and path.name != "file"], "nothing written"

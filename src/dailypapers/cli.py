@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -26,7 +27,7 @@ from dailypapers.config import DEFAULT_CONFIG, Config, load_config
 from dailypapers.coverage import STALE
 from dailypapers.daily import Context, RunSummary, run_daily
 from dailypapers.errors import ConfigError, DailyPapersError, QuerySyntaxError, RunInProgressError
-from dailypapers.files import write_atomic
+from dailypapers.files import discard, publish, stage
 from dailypapers.http import Recorder, Replay
 from dailypapers.model import Paper
 from dailypapers.outputs import render_outputs
@@ -176,13 +177,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def init(directory: Path, force: bool) -> None:
     """Write a commented dailypapers.toml and a GitHub Actions workflow into DIRECTORY (default: here)."""
     written = {directory / DEFAULT_CONFIG: _template("dailypapers.toml"), directory / WORKFLOW: _workflow()}
-    existing = [str(path) for path in written if path.exists()]
+    try:
+        existing = [str(path) for path in written if path.exists()]
+    except OSError as err:  # a name too long for the file system
+        click.echo(f"dailypapers: error: cannot write into {directory}: {err.strerror or err}", err=True)
+        raise SystemExit(ExitStatus.ERROR) from None
     if existing and not force:
         verb = "exists" if len(existing) == 1 else "exist"
         click.echo(f"dailypapers: error: {' and '.join(existing)} {verb}; use --force to overwrite", err=True)
         raise SystemExit(ExitStatus.USAGE)
-    for path, text in written.items():
-        write_atomic(path, text)
+    _write_all(written)
+    for path in written:
         click.echo(f"wrote {path}")
     click.echo(
         f"edit the topics in {directory / DEFAULT_CONFIG}, then run `dailypapers run --config "
@@ -191,6 +196,24 @@ def init(directory: Path, force: bool) -> None:
 
 
 WORKFLOW = Path(".github/workflows/dailypapers.yml")
+
+
+def _write_all(written: dict[Path, str]) -> None:
+    """Every file staged first, then renamed: a destination that cannot be written leaves neither file, no
+    temporary file, and one line naming the path (a file where a folder goes, a folder where a file goes)."""
+    staged: dict[Path, Path] = {}
+    path = next(iter(written))
+    try:
+        for path, text in written.items():
+            if path.is_dir():  # a rename onto a folder fails only after the other file is in place
+                raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+            staged[path] = stage(path, text)
+        for path, temporary in staged.items():
+            publish({path: temporary})
+    except OSError as err:
+        discard(staged)
+        click.echo(f"dailypapers: error: cannot write {path}: {err.strerror or err}", err=True)
+        raise SystemExit(ExitStatus.ERROR) from None
 
 
 def _template(name: str) -> str:
