@@ -20,6 +20,7 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clock_world import api_world, feed_world, morning, publish
 from dailypapers.cli import cli
 
 CLOSED = "http://127.0.0.1:9/"  # the discard port: nothing listens, so a run that gets that far fails at once
@@ -333,3 +334,77 @@ def test_init_where_it_cannot_write_is_one_line_naming_the_path(tmp_path: Path, 
     assert str(directory)[:40] in result.stderr
     assert not list(tmp_path.rglob("*.tmp")), "no temporary file is left behind"
     assert not [path for path in tmp_path.rglob("*") if path.is_file() and path.name != "file"], "nothing written"
+
+
+# --- absurd values planted in the database -------------------------------------------------------------------
+
+# What a run derives from upstream (the watermark, covered days): ignored and repaired, the next papers arrive.
+HARMLESS = {
+    "watermark an integer": "UPDATE state SET value = 12345 WHERE key = 'api_watermark'",
+    "watermark a blob": "UPDATE state SET value = x'00ff' WHERE key = 'api_watermark'",
+    "watermark a huge real": "UPDATE state SET value = 1e308 WHERE key = 'api_watermark'",
+    "watermark in year 9999": "UPDATE state SET value = '9999-12-31T23:59:59+00:00' WHERE key = 'api_watermark'",
+    "watermark before year 1 in UTC": (
+        "UPDATE state SET value = '0001-01-01T00:00:00-14:00' WHERE key = 'api_watermark'"
+    ),
+    "watermark with a NUL": "UPDATE state SET value = '2026-01-01' || char(0) WHERE key = 'api_watermark'",
+    "a covered day an integer": "UPDATE announcements SET day = 20260515",
+    "a covered day a blob": "UPDATE announcements SET day = x'ff'",
+    "a covered day in year 9999": "UPDATE announcements SET day = '9999-12-31'",
+}
+# Rows changed by hand: one line that says so, never a traceback.
+CORRUPT = {
+    "a run started at garbage": "UPDATE runs SET started = 'garbage', finished = 'x'",
+    "a run started at an integer": "UPDATE runs SET started = 5, finished = NULL",
+    "a run in year 9999": "UPDATE runs SET started = '9999-12-31T23:59:59-14:00'",
+    "a version updated at garbage": "UPDATE versions SET updated = 'garbage', published = '9999-99-99'",
+    "a version past year 9999 in UTC": "UPDATE versions SET updated = '9999-12-31T23:59:59-14:00'",
+    "a version updated at an integer": "UPDATE versions SET updated = 7",
+}
+
+
+def _planted_world(tmp_path: Path, statement: str) -> tuple[Any, Any]:
+    world = feed_world(tmp_path) if "announcements" in statement else api_world(tmp_path)
+    first, second = date(2026, 5, 18), date(2026, 5, 19)
+    publish(world, first, "2605.1")
+    world.run(morning(first))
+    world.sql(statement)
+    later = publish(world, second, "2605.2")
+    world.clock = morning(second)
+    return world, later
+
+
+@pytest.mark.parametrize("case", sorted(HARMLESS))
+def test_an_absurd_stored_state_is_ignored_and_the_next_papers_arrive(tmp_path: Path, case: str) -> None:
+    world, later = _planted_world(tmp_path, HARMLESS[case])
+    with world:
+        env = {
+            "DAILYPAPERS_NOW": world.clock.isoformat(),
+            "DAILYPAPERS_API_URL": world.server.url,
+            "DAILYPAPERS_RSS_URL": world.server.base,
+        }
+        ran = CliRunner().invoke(cli, ["run", "--config", str(world.config_path)], env={**ENV, **env})
+        assert ran.exit_code == 0, ran.output
+        assert "Traceback" not in ran.output
+        assert {p.versioned_id for p in later if "ompiler" in p.title} <= world.notification()
+        for command in ("render", "search"):
+            assert invoke(world.config_path, command, env).exit_code == 0
+
+
+@pytest.mark.parametrize("command", ["run", "render", "search"])
+@pytest.mark.parametrize("case", sorted(CORRUPT))
+def test_a_corrupt_stored_time_is_one_line_saying_so(tmp_path: Path, case: str, command: str) -> None:
+    world, _ = _planted_world(tmp_path, CORRUPT[case])
+    with world:
+        env = {
+            "DAILYPAPERS_NOW": world.clock.isoformat(),
+            "DAILYPAPERS_API_URL": world.server.url,
+            "DAILYPAPERS_RSS_URL": world.server.base,
+        }
+        result = invoke(world.config_path, command, env)
+    if result.exit_code == 0:  # a command that never reads the changed row has nothing to say about it
+        assert "Traceback" not in result.output
+        return
+    assert_one_line(result)
+    assert "the database holds a time that cannot be read" in result.stderr
+    assert "internal error" not in result.stderr
