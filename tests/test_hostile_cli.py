@@ -408,3 +408,25 @@ def test_a_corrupt_stored_time_is_one_line_saying_so(tmp_path: Path, case: str, 
     assert_one_line(result)
     assert "the database holds a time that cannot be read" in result.stderr
     assert "internal error" not in result.stderr
+
+
+# --- warnings and query errors pass the redactor too --------------------------------------------------------
+
+TOKEN = "Zt7kQw9xLm2Rb5Vn"
+HOOK = f"https://hooks.example.org/services/T0/B0/{TOKEN}"
+_HOOKED = '[[webhooks]]\nkind = "slack"\nurl_env = "DAILYPAPERS_HOOK"\n'
+
+
+def test_a_query_warning_quoting_a_secret_is_redacted(tmp_path: Path) -> None:
+    text = BASE.replace('query = "ti:compiler"', f'query = "ti:{TOKEN} and abs:gpu"') + _HOOKED
+    result = invoke(write(tmp_path, text), "render", {"DAILYPAPERS_HOOK": HOOK})
+    assert "warning" in result.stderr
+    assert TOKEN not in result.output
+
+
+@pytest.mark.parametrize("query", [f"ti:{TOKEN} AND (", f'abs:"{TOKEN}', f"{TOKEN} and gpu"])
+def test_a_search_query_quoting_a_secret_is_redacted_in_its_error_or_warning(tmp_path: Path, query: str) -> None:
+    config = write(tmp_path, BASE + _HOOKED)
+    result = CliRunner().invoke(cli, ["search", "--config", str(config), query], env={**ENV, "DAILYPAPERS_HOOK": HOOK})
+    assert result.stderr.startswith("dailypapers: "), result.stderr
+    assert TOKEN not in result.output

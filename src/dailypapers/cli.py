@@ -89,7 +89,7 @@ def _load(ctx: click.Context, config_path: Path) -> Config:
 
 def _warn(warning: object) -> None:
     """A warning: its first line after ``dailypapers: warning:``, the query and caret lines as they are."""
-    first, *rest = str(warning).splitlines()
+    first, *rest = _shown(str(warning)).splitlines() or [""]
     click.echo(f"dailypapers: warning: {first}", err=True)
     for line in rest:
         click.echo(line, err=True)
@@ -391,7 +391,7 @@ def search(ctx: click.Context, config_path: Path, query: str, limit: int, as_jso
             _warn(warning)
         papers = search_archive(config, node, limit=limit, log=_log)
     except QuerySyntaxError as err:
-        click.echo(f"dailypapers: error: {err}", err=True)
+        click.echo(f"dailypapers: error: {_shown(str(err))}", err=True)
         raise SystemExit(ExitStatus.USAGE) from None
     except DailyPapersError as err:
         _fail(err, ctx.obj["debug"])
