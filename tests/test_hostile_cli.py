@@ -7,6 +7,7 @@ all of them: exit 0, 1, 2 or 75, no traceback, and nothing created by a failing 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -430,3 +431,13 @@ def test_a_search_query_quoting_a_secret_is_redacted_in_its_error_or_warning(tmp
     result = CliRunner().invoke(cli, ["search", "--config", str(config), query], env={**ENV, "DAILYPAPERS_HOOK": HOOK})
     assert result.stderr.startswith("dailypapers: "), result.stderr
     assert TOKEN not in result.output
+
+
+def test_run_json_reports_an_unexpected_failure_as_its_failure_object(tmp_path: Path) -> None:
+    config = write(tmp_path, with_top("database", "x" * 5000))
+    result = CliRunner().invoke(cli, ["run", "--json", "--config", str(config)], env=ENV)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    failure = json.loads(result.stdout)
+    assert failure["outcome"] == "failed"
+    assert "File name too long" in failure["message"]

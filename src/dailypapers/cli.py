@@ -144,11 +144,11 @@ class _Guarded(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as err:  # noqa: BLE001 - the last resort before a bare traceback
-            _unexpected(err, bool(isinstance(ctx.obj, dict) and ctx.obj.get("debug")))
+            _unexpected(err, ctx.obj if isinstance(ctx.obj, dict) else {})
 
 
-def _unexpected(err: BaseException, debug: bool) -> NoReturn:
-    if debug:
+def _unexpected(err: BaseException, obj: dict[str, Any]) -> NoReturn:
+    if obj.get("debug"):
         click.echo(_shown(traceback.format_exc()), err=True, nl=False)
     if isinstance(err, OSError) and err.strerror:
         where = f": {err.filename}" if err.filename is not None else ""
@@ -158,7 +158,10 @@ def _unexpected(err: BaseException, debug: bool) -> NoReturn:
             f"internal error: {err.__class__.__name__}: {err}; "
             "run again with --debug for the traceback, and report it"
         )
-    click.echo(f"dailypapers: error: {' '.join(_shown(said).split())[:500]}", err=True)
+    line = " ".join(_shown(said).split())[:500]
+    if obj.get("json"):  # a script reading run --json gets its failure object whatever failed
+        click.echo(json.dumps({"outcome": "failed", "message": line}))
+    click.echo(f"dailypapers: error: {line}", err=True)
     raise SystemExit(ExitStatus.ERROR)
 
 
@@ -241,6 +244,7 @@ def run(
 ) -> None:
     """Fetch from arXiv, store, match the topics, write every output and deliver what is new."""
     debug = ctx.obj["debug"]
+    ctx.obj["json"] = as_json
     try:
         config = _load(ctx, config_path)
         replayed = Replay.load(replay) if replay is not None else None
