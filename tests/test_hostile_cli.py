@@ -247,9 +247,13 @@ def configs(draw: st.DrawFn) -> str:
     lines: list[str] = []
     for table, keys in _KEYS.items():
         chosen = draw(st.lists(st.sampled_from(keys), unique=True, max_size=3))
-        if table and (chosen or draw(st.booleans())):
+        if table == "arxiv" or (table and (chosen or draw(st.booleans()))):
             lines.append(f"[{table}]")
         lines += [f"{key} = {_toml(draw(_VALUES))}" for key in chosen]
+        if table == "arxiv":  # one quick attempt at the closed port when the config gets that far
+            lines += [f"{key} = {value}" for key, value in (("max_attempts", 1), ("max_wait", 0)) if key not in chosen]
+    if draw(st.booleans()):  # half the documents have a valid topic, so the checks after the topics run too
+        lines += ["[[topics]]", 'name = "Compilers"']
     for header, keys in (("[[topics]]", _TOPIC_KEYS), ("[[webhooks]]", _WEBHOOK_KEYS)):
         for _ in range(draw(st.integers(0, 2))):
             lines.append(header)
@@ -257,7 +261,7 @@ def configs(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=configs(), command=st.sampled_from(["render", "search", "run"]))
 def test_a_random_config_never_makes_a_traceback(
     tmp_path_factory: pytest.TempPathFactory, text: str, command: str
@@ -441,3 +445,40 @@ def test_run_json_reports_an_unexpected_failure_as_its_failure_object(tmp_path: 
     failure = json.loads(result.stdout)
     assert failure["outcome"] == "failed"
     assert "File name too long" in failure["message"]
+
+
+# --- a replay folder that is damaged or not one -------------------------------------------------------------
+
+REPLAYS = {
+    "answer not JSON": {"answer-0001.json": "{not json"},
+    "answer a list": {"answer-0001.json": "[1, 2]"},
+    "answer without a key": {"answer-0001.json": '{"url": "u", "status": 200, "headers": {}, "body": ""}'},
+    "body not base64": {
+        "answer-0001.json": '{"key": "k", "url": "u", "status": 200, "headers": {}, "body": "@@not base64@@"}'
+    },
+    "status not a number": {"answer-0001.json": '{"key": "k", "url": "u", "status": "ok", "headers": {}, "body": ""}'},
+    "answer not UTF-8": {"answer-0001.json": b"\xff\xfe\x00"},
+    "recording a list": {"recording.json": "[]"},
+    "recording's time a number": {"recording.json": '{"now": 5}'},
+    "recording's time garbage": {"recording.json": '{"now": "yesterday"}'},
+    "answer a folder": {"answer-0001.json": None},
+}
+
+
+@pytest.mark.parametrize("case", sorted(REPLAYS))
+def test_a_damaged_replay_folder_is_one_line_naming_the_file(tmp_path: Path, case: str) -> None:
+    folder = tmp_path / "replay"
+    folder.mkdir()
+    for name, content in REPLAYS[case].items():
+        if content is None:
+            (folder / name).mkdir()
+        elif isinstance(content, bytes):
+            (folder / name).write_bytes(content)
+        else:
+            (folder / name).write_text(content, encoding="utf-8")
+    config = write(tmp_path, BASE)
+    env = {key: value for key, value in ENV.items() if key != "DAILYPAPERS_NOW"}
+    result = CliRunner().invoke(cli, ["run", "--config", str(config), "--replay", str(folder)], env=env)
+    assert_one_line(result)
+    assert "internal error" not in result.stderr
+    assert "recording" in result.stderr or "answer-0001.json" in result.stderr

@@ -103,7 +103,10 @@ def _clock(fixed: datetime | None) -> Callable[[], datetime]:
 
 def _fixed_now(replay: Replay | None) -> datetime | None:
     """DAILYPAPERS_NOW replaces the clock; a replay brings the time it was recorded at."""
-    raw = os.environ.get("DAILYPAPERS_NOW") or (replay.now if replay is not None else None)
+    raw = os.environ.get("DAILYPAPERS_NOW")
+    where, key = ("environment", "DAILYPAPERS_NOW")
+    if not raw and replay is not None:
+        raw, where, key = replay.now, str(replay.folder / "recording.json"), "now"
     if not raw:
         return None
     try:
@@ -113,9 +116,7 @@ def _fixed_now(replay: Replay | None) -> datetime | None:
     except (ValueError, OverflowError):
         in_range = False
     if not in_range:
-        raise ConfigError(
-            "environment", "DAILYPAPERS_NOW", f"expected an ISO 8601 time, got {raw!r} (a time from 1991 to 9000)"
-        )
+        raise ConfigError(where, key, f"expected an ISO 8601 time, got {raw!r} (a time from 1991 to 9000)")
     return moment
 
 
