@@ -482,3 +482,31 @@ def test_a_damaged_replay_folder_is_one_line_naming_the_file(tmp_path: Path, cas
     assert_one_line(result)
     assert "internal error" not in result.stderr
     assert "recording" in result.stderr or "answer-0001.json" in result.stderr
+
+
+# --- a config that is no regular file, or far too large -----------------------------------------------------
+
+
+def _fifo(tmp_path: Path) -> Path:
+    os.mkfifo(tmp_path / "fifo.toml")  # nobody writes: reading it would wait for ever
+    return tmp_path / "fifo.toml"
+
+
+def _endless(tmp_path: Path) -> Path:
+    return Path("/dev/zero")
+
+
+def _huge(tmp_path: Path) -> Path:
+    return write(tmp_path, BASE + "#" * (2 << 20) + "\n")
+
+
+def _loop(tmp_path: Path) -> Path:
+    (tmp_path / "dailypapers.toml").symlink_to(tmp_path / "dailypapers.toml")
+    return tmp_path / "dailypapers.toml"
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("make", [_fifo, _endless, _huge, _loop])
+def test_a_config_that_cannot_be_a_config_is_one_line_at_once(tmp_path: Path, make: Any, command: str) -> None:
+    config = make(tmp_path)
+    assert_one_line(invoke(config, command))
