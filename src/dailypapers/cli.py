@@ -26,7 +26,7 @@ from dailypapers.backfill import backfill as run_backfill
 from dailypapers.config import DEFAULT_CONFIG, Config, load_config
 from dailypapers.coverage import STALE
 from dailypapers.daily import Context, RunSummary, run_daily
-from dailypapers.errors import ConfigError, DailyPapersError, QuerySyntaxError, RunInProgressError
+from dailypapers.errors import ConfigError, DailyPapersError, FetchError, QuerySyntaxError, RunInProgressError
 from dailypapers.files import discard, publish, stage
 from dailypapers.http import Recorder, Replay
 from dailypapers.model import Paper
@@ -101,12 +101,23 @@ def _clock(fixed: datetime | None) -> Callable[[], datetime]:
     return lambda: datetime.now(UTC)
 
 
+def _replay(folder: Path) -> Replay:
+    """The recorded answers. Their files are read as JSON and indexed by key: one damaged, cut short or not
+    from a recording at all (a list, a body not in base64, a folder named like an answer) is one line."""
+    try:
+        return Replay.load(folder)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:  # binascii.Error is a ValueError
+        raise FetchError(
+            str(folder), 0, None, f"a file in this replay folder is damaged ({type(err).__name__}); record it again"
+        ) from None
+
+
 def _fixed_now(replay: Replay | None) -> datetime | None:
     """DAILYPAPERS_NOW replaces the clock; a replay brings the time it was recorded at."""
     raw = os.environ.get("DAILYPAPERS_NOW")
     where, key = ("environment", "DAILYPAPERS_NOW")
     if not raw and replay is not None:
-        raw, where, key = replay.now, str(replay.folder / "recording.json"), "now"
+        raw, where, key = str(replay.now or ""), str(replay.folder / "recording.json"), "now"
     if not raw:
         return None
     try:
@@ -248,7 +259,7 @@ def run(
     ctx.obj["json"] = as_json
     try:
         config = _load(ctx, config_path)
-        replayed = Replay.load(replay) if replay is not None else None
+        replayed = _replay(replay) if replay is not None else None
         now = _clock(_fixed_now(replayed))
         recorder = Recorder(record) if record is not None else None
         if recorder is not None:
