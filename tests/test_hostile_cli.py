@@ -510,3 +510,11 @@ def _loop(tmp_path: Path) -> Path:
 def test_a_config_that_cannot_be_a_config_is_one_line_at_once(tmp_path: Path, make: Any, command: str) -> None:
     config = make(tmp_path)
     assert_one_line(invoke(config, command))
+
+
+def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """Windows' Notepad starts a UTF-8 file with U+FEFF; TOML would call that an invalid statement at 1:1."""
+    config = write(tmp_path, "\ufeff" + BASE)
+    result = invoke(config, "render")
+    assert result.exit_code == 1, result.output
+    assert "no database yet" in result.stderr, "the config was read: the missing database is the next problem"

@@ -132,7 +132,7 @@ def _read(file: Path) -> str:
         data = handle.read(MAX_CONFIG_BYTES + 1)
     if len(data) > MAX_CONFIG_BYTES:
         raise OSError(errno.EFBIG, f"larger than {MAX_CONFIG_BYTES >> 20} MiB")
-    return data.decode("utf-8")
+    return data.decode("utf-8-sig")  # Notepad starts a UTF-8 file with a byte order mark
 
 
 def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Config:
