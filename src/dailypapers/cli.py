@@ -25,8 +25,15 @@ from dailypapers.backfill import backfill as run_backfill
 from dailypapers.config import DEFAULT_CONFIG, Config, load_config
 from dailypapers.coverage import STALE
 from dailypapers.daily import Context, RunSummary, run_daily
-from dailypapers.errors import ConfigError, DailyPapersError, DatabaseBusyError, QuerySyntaxError, RunInProgressError
-from dailypapers.files import file_errors, write_atomic
+from dailypapers.errors import (
+    ConfigError,
+    DailyPapersError,
+    DatabaseBusyError,
+    FetchError,
+    QuerySyntaxError,
+    RunInProgressError,
+)
+from dailypapers.files import discard, file_errors, publish, stage
 from dailypapers.http import Recorder, Replay
 from dailypapers.model import Paper
 from dailypapers.outputs import render_outputs
@@ -90,7 +97,7 @@ def _load(ctx: click.Context, config_path: Path) -> Config:
 
 def _warn(warning: object) -> None:
     """A warning: its first line after ``dailypapers: warning:``, the query and caret lines as they are."""
-    first, *rest = str(warning).splitlines()
+    first, *rest = _shown(str(warning)).splitlines() or [""]
     click.echo(f"dailypapers: warning: {first}", err=True)
     for line in rest:
         click.echo(line, err=True)
@@ -102,16 +109,39 @@ def _clock(fixed: datetime | None) -> Callable[[], datetime]:
     return lambda: datetime.now(UTC)
 
 
+def _replay(folder: Path) -> Replay:
+    """The recorded answers. Their files are read as JSON and indexed by key: one damaged, cut short or not
+    from a recording at all (a list, a body not in base64, a folder named like an answer) is one line."""
+    try:
+        return Replay.load(folder)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:  # binascii.Error is a ValueError
+        raise FetchError(
+            str(folder), 0, None, f"a file in this replay folder is damaged ({type(err).__name__}); record it again"
+        ) from None
+
+
 def _fixed_now(replay: Replay | None) -> datetime | None:
     """DAILYPAPERS_NOW replaces the clock; a replay brings the time it was recorded at."""
-    raw = os.environ.get("DAILYPAPERS_NOW") or (replay.now if replay is not None else None)
+    raw = os.environ.get("DAILYPAPERS_NOW")
+    where, key = ("environment", "DAILYPAPERS_NOW")
+    if not raw and replay is not None:
+        raw, where, key = str(replay.now or ""), str(replay.folder / "recording.json"), "now"
     if not raw:
         return None
     try:
         moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ConfigError("environment", "DAILYPAPERS_NOW", f"expected an ISO 8601 time, got {raw!r}") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        in_range = _EARLIEST <= moment.astimezone(UTC) <= _LATEST
+    except (ValueError, OverflowError):
+        in_range = False
+    if not in_range:
+        raise ConfigError(where, key, f"expected an ISO 8601 time, got {raw!r} (a time from 1991 to 9000)")
+    return moment
+
+
+# A fixed clock outside these years overflows the date arithmetic every run does (a day's slack, look-back days).
+_EARLIEST = datetime(1991, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 config_option = click.option(
@@ -124,7 +154,37 @@ config_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """The command group with a last resort: an exception no code path maps to a message is still one line
+    (redacted, exit 1), with the traceback only under ``--debug``; the specific cause gets fixed where it arises."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as err:  # noqa: BLE001 - the last resort before a bare traceback
+            _unexpected(err, ctx.obj if isinstance(ctx.obj, dict) else {})
+
+
+def _unexpected(err: BaseException, obj: dict[str, Any]) -> NoReturn:
+    if obj.get("debug"):
+        click.echo(_shown(traceback.format_exc()), err=True, nl=False)
+    if isinstance(err, OSError) and err.strerror:
+        where = f": {err.filename}" if err.filename is not None else ""
+        said = f"{err.strerror}{where}; check the path and its folder"
+    else:
+        said = (
+            f"internal error: {err.__class__.__name__}: {err}; run again with --debug for the traceback, and report it"
+        )
+    line = " ".join(_shown(said).split())[:500]
+    if obj.get("json"):  # a script reading run --json gets its failure object whatever failed
+        click.echo(json.dumps({"outcome": "failed", "message": line}))
+    click.echo(f"dailypapers: error: {line}", err=True)
+    raise SystemExit(ExitStatus.ERROR)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dailypapers")
 @click.option("--debug", is_flag=True, help="Show a traceback with errors.")
 @click.pass_context
@@ -147,16 +207,17 @@ def init(directory: Path, force: bool, install: str | None) -> None:
     """Write a commented dailypapers.toml and a GitHub Actions workflow into DIRECTORY (default: here)."""
     config, workflow = _template("dailypapers.toml"), render_workflow(install)
     written = {directory / DEFAULT_CONFIG: config, directory / WORKFLOW: workflow}
-    existing = [str(path) for path in written if path.exists()]
+    try:
+        existing = [str(path) for path in written if path.exists()]
+    except OSError as err:  # a name too long for the file system
+        click.echo(f"dailypapers: error: cannot write into {directory}: {err.strerror or err}", err=True)
+        raise SystemExit(ExitStatus.ERROR) from None
     if existing and not force:
         verb = "exists" if len(existing) == 1 else "exist"
         click.echo(f"dailypapers: error: {' and '.join(existing)} {verb}; use --force to overwrite", err=True)
         raise SystemExit(ExitStatus.USAGE)
-    for path, text in written.items():
-        try:
-            write_atomic(path, text)
-        except DailyPapersError as err:  # a folder that cannot be written: one line
-            _fail(err, debug=False)
+    _write_all(written)
+    for path in written:
         click.echo(f"wrote {path}")
     click.echo(
         f"edit the topics in {directory / DEFAULT_CONFIG}, then run `dailypapers run --config "
@@ -165,6 +226,20 @@ def init(directory: Path, force: bool, install: str | None) -> None:
 
 
 WORKFLOW = Path(".github/workflows/dailypapers.yml")
+
+
+def _write_all(written: dict[Path, str]) -> None:
+    """Every file staged first, then renamed: a destination that cannot be written leaves neither file, no
+    temporary file, and one line naming the path (a file where a folder goes, a folder where a file goes)."""
+    staged: dict[Path, Path] = {}
+    try:
+        with file_errors():
+            for path, text in written.items():
+                staged[path] = stage(path, text)
+            publish(staged)
+    except DailyPapersError as err:
+        discard(staged)
+        _fail(err, debug=False)
 
 
 def _template(name: str) -> str:
@@ -194,9 +269,10 @@ def run(
 ) -> None:
     """Fetch from arXiv, store, match the topics, write every output and deliver what is new."""
     debug = ctx.obj["debug"]
+    ctx.obj["json"] = as_json
     try:
         config = _load(ctx, config_path)
-        replayed = Replay.load(replay) if replay is not None else None
+        replayed = _replay(replay) if replay is not None else None
         now = _clock(_fixed_now(replayed))
         recorder = Recorder(record) if record is not None else None
         if recorder is not None:
@@ -345,7 +421,7 @@ def search(ctx: click.Context, config_path: Path, query: str, limit: int, as_jso
             _warn(warning)
         papers = search_archive(config, node, limit=limit, log=_log)
     except QuerySyntaxError as err:
-        click.echo(f"dailypapers: error: {err}", err=True)
+        click.echo(f"dailypapers: error: {_shown(str(err))}", err=True)
         raise SystemExit(ExitStatus.USAGE) from None
     except DailyPapersError as err:
         _fail(err, ctx.obj["debug"])

@@ -6,8 +6,10 @@ a typo never passes silently. Paths inside the config are relative to the config
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import tomllib
 import unicodedata
 from collections.abc import Mapping
@@ -126,14 +128,30 @@ def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> C
     """Read and validate a config file; the environment's ``DAILYPAPERS_*`` settings override ``[arxiv]``."""
     file = Path(path)
     try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        raw = tomllib.loads(_read(file))
     except FileNotFoundError:
         raise ConfigError(file, None, "no such file; create one with `dailypapers init`") from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(file, None, f"cannot read: {err}") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(file, None, f"not valid TOML: {err}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(file, None, "not valid TOML here: arrays or tables nested too deeply") from None
     return _build(file.resolve(), raw, os.environ if environ is None else environ)
+
+
+MAX_CONFIG_BYTES = 1 << 20  # a config of topics and settings is a few kilobytes; /dev/zero is not one
+
+
+def _read(file: Path) -> str:
+    """The file's text, from a regular file of sane size only: a FIFO or a device would block or never end."""
+    with open(os.open(file, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:  # a FIFO's open would wait
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise OSError(errno.EFBIG, f"larger than {MAX_CONFIG_BYTES >> 20} MiB")
+    return data.decode("utf-8-sig")  # Notepad starts a UTF-8 file with a byte order mark
 
 
 def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Config:

@@ -167,9 +167,15 @@ def _topic_names(table: Table, names: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _env_name(table: Table, key: str) -> str | None:
-    name = table.optional_str(key)
-    if name is not None and not _ENV_NAME.fullmatch(name):
-        raise table.error(key, f"expected the name of an environment variable such as 'SMTP_PASSWORD', got {name!r}")
+    """The variable's name. What is there instead is never echoed: it is most likely the secret itself, pasted
+    where its name belongs, and the redactor cannot know it (no variable holds it)."""
+    name = table.data.get(key)
+    if name is not None and not (isinstance(name, str) and _ENV_NAME.fullmatch(name)):
+        raise table.error(
+            key,
+            "expected the name of an environment variable such as 'SMTP_PASSWORD' (the value given is not shown: "
+            "it may be the secret itself; put the secret in the environment and its name here)",
+        )
     return name
 
 

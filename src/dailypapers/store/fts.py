@@ -402,4 +402,10 @@ def _paper(
 
 def _parse_iso(text: str) -> datetime:
     """As the store's ``parse_iso``; not imported, because the store imports this module."""
-    return datetime.fromisoformat(text).astimezone(UTC)
+    try:
+        return datetime.fromisoformat(text).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise StoreError(
+            f"the database holds a time that cannot be read ({text[:40]!r}); it was changed outside "
+            "dailypapers: restore a backup of the database or correct that value"
+        ) from None

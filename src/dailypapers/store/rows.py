@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from dailypapers.errors import StoreError
+
 
 def iso(moment: datetime) -> str:
     """Timestamps are stored as sortable UTC text, ``2026-01-13T17:37:07Z``."""
@@ -14,7 +16,15 @@ def iso(moment: datetime) -> str:
 
 
 def parse_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
+    """A stored timestamp. One that is unreadable or out of range (changed by hand or by another program) is
+    a ``StoreError`` saying so, not a ``ValueError`` or ``OverflowError`` traceback from deep inside a run."""
+    try:
+        return datetime.fromisoformat(text).astimezone(UTC)
+    except (ValueError, OverflowError, TypeError):
+        raise StoreError(
+            f"the database holds a time that cannot be read ({str(text)[:40]!r}); it was changed outside "
+            "dailypapers: restore a backup of the database or correct that value"
+        ) from None
 
 
 @dataclass(frozen=True)
