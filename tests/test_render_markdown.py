@@ -387,7 +387,7 @@ def test_long_date_is_the_same_in_every_locale() -> None:
 def test_rendering_is_a_pure_function(seed_papers: tuple[Paper, ...]) -> None:
     digest = new_digest(seed_papers, note="a note")
     first = (render_page(digest, max_papers=100), render_notification(digest, page_url="https://x.test"))
-    markdown._template.cache_clear()
+    markdown.markdown_template.cache_clear()
     again = (render_page(digest, max_papers=100), render_notification(digest, page_url="https://x.test"))
     assert first == again
     assert digest == new_digest(seed_papers, note="a note")

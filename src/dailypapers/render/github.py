@@ -21,12 +21,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cache
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from dailypapers.model import Author, Message, Paper, Section
-from dailypapers.render.markdown import NO_PAPERS, Table, check_columns, escape_cell, long_date, table
+from dailypapers.render.markdown import (
+    NO_PAPERS,
+    Table,
+    check_columns,
+    escape_cell,
+    long_date,
+    markdown_template,
+    table,
+)
 from dailypapers.render.webhook import size
 
 BODY_LIMIT = 65_536
@@ -88,7 +93,7 @@ def _body(
     left_out: Sequence[Section] = (),
 ) -> str:
     tables = [_quiet_table(table(section, columns, limit=per_topic, mark=True)) for section in sections]
-    return _template().render(
+    return markdown_template("github_issue.md.j2").render(
         page_url=message.link,
         note=quiet_markdown(escape_cell(_amp(message.note))) if message.note else None,
         tables=tables,
@@ -120,16 +125,3 @@ def _guarded_paper(paper: Paper) -> Paper:
 def _amp(text: str | None) -> str:
     """``&`` as ``&amp;``: no character reference in paper text (``&#64;``, ``&commat;``) can become an ``@``."""
     return (text or "").replace("&", "&amp;")
-
-
-@cache
-def _template() -> Template:
-    environment = Environment(
-        loader=PackageLoader("dailypapers", "render/templates"),
-        autoescape=False,  # Markdown, not HTML: cells are escaped by escape_cell before they get here
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=StrictUndefined,
-    )
-    return environment.get_template("github_issue.md.j2")

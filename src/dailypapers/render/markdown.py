@@ -179,7 +179,8 @@ def long_date(day: date) -> str:
 
 
 @cache
-def _template(name: str) -> Template:
+def markdown_template(name: str) -> Template:
+    """A Markdown template of ``render/templates`` (the page, the notification, the GitHub issue)."""
     environment = Environment(
         loader=PackageLoader("dailypapers", "render/templates"),
         autoescape=False,  # Markdown, not HTML: cells are escaped by escape_cell before they get here
@@ -196,7 +197,7 @@ def render_page(digest: Digest, *, max_papers: int) -> str:
     if max_papers < 1:
         raise ValueError(f"max_papers must be at least 1, not {max_papers}")
     columns = check_columns(digest.columns)
-    return _template("page.md.j2").render(
+    return markdown_template("page.md.j2").render(
         title=escape_cell(digest.title),
         max_papers=max_papers,
         day=digest.day.isoformat(),
@@ -222,7 +223,7 @@ def render_notification(digest: Digest, *, page_url: str | None = None, limit: i
     if count == 0:
         return (one_line(digest.quiet or "") or NOTHING_NEW) + "\n"
     columns = check_columns(digest.columns)
-    return _template("notification.md.j2").render(
+    return markdown_template("notification.md.j2").render(
         title=f"{count} New Paper{'' if count == 1 else 's'} - {long_date(digest.day)}",
         page_url=page_url,
         note=escape_cell(digest.note) if digest.note else None,
