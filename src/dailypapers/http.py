@@ -339,8 +339,13 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
         return None
 
 
-def _status_reason(answer: Answer) -> str:
+def status_phrase(status: int, unknown: str = "unexpected status") -> str:
+    """The reason phrase of an HTTP status (``Service Unavailable``), or ``unknown`` for one HTTP does not name."""
     try:
-        return httpx.codes.get_reason_phrase(answer.status) or "server error"
+        return httpx.codes.get_reason_phrase(status) or unknown
     except ValueError:
-        return "server error"
+        return unknown
+
+
+def _status_reason(answer: Answer) -> str:
+    return status_phrase(answer.status, "server error")

@@ -18,10 +18,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from dailypapers.errors import DeliveryError, FetchError
-from dailypapers.http import Answer, Http
+from dailypapers.http import Answer, Http, status_phrase
 from dailypapers.redact import url_forms
 
 CHANNEL = "webhook"
@@ -77,7 +75,7 @@ def _check_url(url: str, name: str) -> None:
 def _refusal(answer: Answer, url: str) -> str:
     text = answer.body.decode("utf-8", "replace")
     tries = f", after {answer.attempts} attempts" if answer.attempts > 1 else ""
-    return f"HTTP {answer.status} ({_phrase(answer.status)}){_without_secret(text, url)}{tries}"
+    return f"HTTP {answer.status} ({status_phrase(answer.status)}){_without_secret(text, url)}{tries}"
 
 
 def _scrubbed(reason: str, url: str) -> str:
@@ -102,10 +100,3 @@ def _secrets(url: str) -> list[str]:
     if "@" in parts.netloc:
         pieces.append(parts.netloc.rpartition("@")[0])
     return [piece for piece in pieces if piece]
-
-
-def _phrase(status: int) -> str:
-    try:
-        return httpx.codes.get_reason_phrase(status) or "unexpected status"
-    except ValueError:
-        return "unexpected status"
