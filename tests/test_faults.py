@@ -26,6 +26,9 @@ Outcomes, as the README promises them:
 - ``QUIET``: an empty feed on a Saturday is no announcement, not a failure.
 - ``RESUMED``: a back-fill that fails keeps its whole pages and checkpoint; the same command again ends with
   the archive a clean harvest gives.
+- ``NEXT_DAY``: a date ahead of the clock (an entry updated in 2099, a feed dated a year ahead) meets the
+  Thursday run, which succeeds and names what it did not trust; Friday's run finds Friday's papers and each
+  target gets them once, as after a Thursday without it.
 
 Hostile servers (``hostile.py``) join arXiv's known faults: answers trickled a byte at a time (headers or
 body), an endless body, a gzip bomb, a body that claims gzip and is not, HTTP that breaks its own grammar,
@@ -660,6 +663,28 @@ def _refused(scene: Scene) -> None:
     scene.bench.github_url = f"http://127.0.0.1:{free_port()}"
 
 
+AHEAD = datetime(2099, 1, 1, tzinfo=UTC)
+# A Thursday paper whose export-API entry says it was updated in 2099: stored as given, never trusted.
+FROM_THE_FUTURE = replace(
+    FRIDAY_PAPERS[0], id="2605.19999", title="A compiler from the future", published=THURSDAY - timedelta(hours=5)
+)
+
+
+def _entry_ahead(scene: Scene) -> None:
+    """Thursday's export API serves one entry dated 2099 (in the announcement, the feed lists it too)."""
+    future = replace(FROM_THE_FUTURE, updated=AHEAD)
+    scene.arxiv.server.add([future])
+    if scene.stage is not SEARCH:
+        scene.arxiv.feeds.announce(THURSDAY.date(), [*THURSDAY_LISTING, (future, "new")])
+
+
+def _feed_ahead(scene: Scene) -> None:
+    """Thursday's feed is dated a year ahead, with Thursday's listing."""
+    ahead = THURSDAY.date() + timedelta(days=365)
+    scene.arxiv.feeds.today = ahead
+    scene.arxiv.feeds.announce(ahead, THURSDAY_LISTING)
+
+
 def _elsewhere(scene: Scene) -> Act:
     """A redirect to the same path on another host (``localhost`` is not ``127.0.0.1``)."""
     return hostile.redirect(lambda handler: scene.bench.other_host + handler.path)
@@ -833,6 +858,13 @@ FAULTS = {
         Fault("pages of nothing", _stuck_list("empty"), r"6 pages in a row with a resumption token and no record"),
         Fault("SMTP 4xx", lambda s: setattr(s.bench.mail, "refusal", "451 4.3.0 Mail server busy"), "451"),
         Fault("SMTP 5xx", lambda s: setattr(s.bench.mail, "refusal", "554 5.7.1 Message refused"), "554"),
+        # the clock: a date ahead on Thursday, which must not hide Friday's papers
+        Fault(
+            "entry dated 2099",
+            _entry_ahead,
+            r"ahead of the clock .*, stored as given but not trusted.*: 2605\.19999v1 \(2099-01-01T00:00:00Z\)",
+        ),
+        Fault("feed dated a year ahead", _feed_ahead, r"more than a day ahead of the clock.*no announcement marked"),
         # GitHub's own answers to opening an issue, and nothing listening at all
         Fault(
             "connection refused",
@@ -909,6 +941,7 @@ TRY_LATER = Outcome("try later")
 QUIET = Outcome("quiet")
 RESUMED = Outcome("resumed")
 UNCONFIRMED = Outcome("unconfirmed")
+NEXT_DAY = Outcome("next day")
 
 
 def retried(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcome) -> None:
@@ -1051,6 +1084,29 @@ def quiet(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outco
     assert bench.sent() == []
 
 
+def next_day(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcome) -> None:
+    """A date ahead of the clock in Thursday's answers: that run succeeds and says which date it did not trust;
+    Friday's run finds Friday's papers and each target gets them once, as after a Thursday without it."""
+    scenario = stage.scenario
+    clean = bench.clean(scenario)
+    bench.config(folder, scenario)
+    with Arxiv.serving(scenario, THURSDAY) as arxiv:
+        fault.inject(Scene(bench, arxiv, stage))
+        ran = bench.run(folder, arxiv, THURSDAY)
+    assert (ran.status, ran.errors) == (0, []), ran.stderr
+    assert re.search(fault.says, ran.stderr), ran.stderr
+    bench.heal()
+    with Arxiv.serving(scenario, FRIDAY) as arxiv:
+        again = bench.run(folder, arxiv, FRIDAY)
+    assert (again.status, again.errors) == (0, []), again.stderr
+    assert bench.sent() == clean.sent, "Friday's papers arrive, once to each target"
+    summary = again.summary
+    assert (summary["outcome"], summary["new"]) == (clean.summary["outcome"], clean.summary["new"])
+    assert set(_listed((folder / "issue.md").read_text(encoding="utf-8"))) == set(
+        _listed(clean.outputs["issue.md"].decode("utf-8"))
+    ), "the notification lists Friday's papers"
+
+
 def _listed(page: str) -> list[str]:
     return re.findall(r"\]\(https://arxiv\.org/abs/([^)]+)\)", page)
 
@@ -1064,6 +1120,7 @@ CHECKS: dict[Outcome, Callable[[Bench, Path, Fault, Stage, Outcome], None]] = {
     HELD: held,
     UNCONFIRMED: unconfirmed,
     QUIET: quiet,
+    NEXT_DAY: next_day,
 }
 
 
@@ -1191,6 +1248,11 @@ RUN_MATRIX = [
     cell("404 stays", "webhook", HELD),
     cell("Retry-After \\xb2", "webhook", RETRIED),
     cell("Retry-After in 9999", "webhook", RETRIED),
+    # the clock: an entry or a feed dated ahead where the run reads dates (the search's watermark, the
+    # announcement's day, the entries the feed's ids are looked up with)
+    cell("entry dated 2099", "daily query", NEXT_DAY),
+    cell("entry dated 2099", "id_list", NEXT_DAY),
+    cell("feed dated a year ahead", "feed", NEXT_DAY),
     # the GitHub issue: the webhook's transport faults, and GitHub's own answers
     cell("connection refused", "github", HELD),
     cell("429 once", "github", RETRIED),
