@@ -1023,6 +1023,7 @@ def held(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcom
         ran = bench.run(folder, arxiv, FRIDAY)
     assert ran.status == 1 and len(ran.errors) == 1, ran.stderr
     assert stage.target.split(":", 1)[1] in ran.errors[0] and re.search(fault.said(stage), ran.errors[0]), ran.errors
+    assert ran.errors[0].count("next run") == 1, "the line says once that the next run tries again"
     assert "s3cr3t" not in ran.stderr
     if stage in (WEBHOOK, GITHUB) and fault.requests is not None:
         assert bench.posts(stage) == fault.requests, "a POST is repeated only after 429 or 503"
@@ -1050,6 +1051,7 @@ def unconfirmed(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome:
     assert stage.target.split(":", 1)[1] in ran.errors[0], ran.errors[0]
     assert re.search("it may have arrived|GitHub may have opened the issue", ran.errors[0]), ran.errors[0]
     assert re.search(fault.said(stage), ran.errors[0]), ran.errors[0]
+    assert ran.errors[0].count("next run") == 1, "the line says once that the next run tries again"
     assert "s3cr3t" not in ran.stderr
     assert bench.posts(stage) == 1, "a POST that may have arrived is not sent again in the same run"
     assert outputs(folder) == clean.outputs
