@@ -824,8 +824,8 @@ FAULTS = {
         Fault(
             "header without a colon",
             _hostile(lambda s: hostile.broken("header without a colon")),
-            r"broke the HTTP protocol.* after 2 attempts$",
-            github_says="broke the HTTP protocol: illegal header line.*; it may have arrived",
+            r"broke the HTTP protocol: illegal header line: 'this is not a header' after 2 attempts$",
+            github_says="broke the HTTP protocol: illegal header line: 'this is not a header'; it may have arrived",
         ),
         Fault(
             "status line of words",
