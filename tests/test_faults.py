@@ -36,8 +36,9 @@ redirects to another host or in a loop, ``Retry-After`` values that are no numbe
 no retry can mend. No cell may make a request to the other host a redirect points to.
 
 GitHub's own answers join them at the ``github`` stage: nothing listening, 401 (also one that echoes the
-token it received), 403 without and with rate-limit headers (a reset an hour away, or now), 429 with
-``Retry-After: 0``, 404, 422, and 502 after the issue was opened. No run shows the token in any form.
+token it received, and one that quotes it in base64), 403 without and with rate-limit headers (a reset an
+hour away, or now), 429 with ``Retry-After: 0``, 404, 422, and 502 after the issue was opened. No run shows
+the token in any form.
 
 Not in the matrix, because the fault cannot reach the stage: paging faults (empty page, moving total,
 repeated entry) at ``id_list`` (one request per 2,000 ids, never paged) and the feeds (one document);
@@ -49,6 +50,7 @@ answers anywhere but the ``github`` stage.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -421,7 +423,8 @@ class Bench:
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
         assert self.hooks.url not in result.output, "the webhook URL is a secret"
-        assert GITHUB_TOKEN not in result.output and GITHUB_TOKEN[4:] not in result.output, "so is the token"
+        for form in (GITHUB_TOKEN, GITHUB_TOKEN[4:], _base64(GITHUB_TOKEN), _base64(f"x-access-token:{GITHUB_TOKEN}")):
+            assert form.rstrip("=") not in result.output, "so is the GitHub token, in every form"
         assert self.elsewhere == [], "a redirect to another host is never followed"
         assert "Traceback" not in result.output
         return Ran(result.exit_code, result.stdout, result.stderr)
@@ -651,6 +654,10 @@ GITHUB_ANSWERS: dict[str, Refusal] = {
     "500": Refusal(500, "Internal Server Error"),
     "timeout": Refusal(201, opened=True, hang=SLOW),
 }
+
+
+def _base64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
 def _github(refusal: Refusal, times: int | None = None) -> Callable[[Scene], None]:
@@ -891,6 +898,14 @@ FAULTS = {
             "401 echoing the token",
             _github(Refusal(401, "Bad credentials", echo=True)),
             r"HTTP 401 \(Bad credentials \(received Bearer \*\*\*\)\)",
+            requests=1,
+        ),
+        Fault(
+            "401 quoting the token in base64",
+            _github(
+                Refusal(401, f"Bad credentials: {_base64(GITHUB_TOKEN)}, {_base64(f'x-access-token:{GITHUB_TOKEN}')}")
+            ),
+            r"HTTP 401 \(Bad credentials: \*\*\*, \S*\*\*\*\)",  # "x-access-token:" may stay readable
             requests=1,
         ),
         Fault("403", _github(Refusal(403, "Resource not accessible by integration")), r"`issues: write`", requests=1),
@@ -1288,6 +1303,7 @@ RUN_MATRIX = [
     cell("404 stays", "github", HELD),
     cell("401", "github", HELD),
     cell("401 echoing the token", "github", HELD),
+    cell("401 quoting the token in base64", "github", HELD),
     cell("403", "github", HELD),
     cell("403 rate limit", "github", HELD),
     cell("403 rate limit, reset now", "github", RETRIED),
