@@ -2,7 +2,9 @@
 
 Each cell runs the real command (``dailypapers run`` or ``dailypapers backfill``, through click's CliRunner)
 against real parts on 127.0.0.1: the arXiv stand-in (export API, announcement feeds, OAI-PMH) with its fault
-switches aimed at one stage, an aiosmtpd mail server, an http.server webhook receiver and a SQLite file. The
+switches aimed at one stage, an aiosmtpd mail server, an http.server webhook receiver, GitHub's issues API
+(``github_server.py``, for the cells of the ``github`` stage, whose config has a ``[github]`` target) and a
+SQLite file. The
 clock stands at 07:00 in New York; a cell starts from the state a clean Thursday run left and runs Friday (a
 back-fill cell harvests January 2026 into an empty archive).
 
@@ -16,27 +18,39 @@ Outcomes, as the README promises them:
   fields); the run succeeds, nothing lost or sent twice, and the damaged entries are counted (``skipped``).
 - ``HELD``: a delivery fails; the page is written, exit status 1 with one line naming the target, the other
   target is served, and the next run sends the held papers once.
-- ``UNCONFIRMED``: a webhook POST that may have arrived (the answer came too late, the connection dropped
-  after sending, the answer could not be read): exactly one POST in the run, which fails for that target
-  with one line; exactly one more on the next run, which records it; none on the run after.
+- ``UNCONFIRMED``: a webhook or GitHub POST that may have arrived (the answer came too late, the connection
+  dropped after sending, the answer could not be read, GitHub's 502 after it opened the issue): exactly one
+  POST in the run, which fails for that target with one line; exactly one more on the next run, which
+  records it; none on the run after. The other targets get their messages once.
 - ``TRY_LATER``: a stale feed; exit status 75, nothing changed but a ``stale`` row, the next run completes.
 - ``QUIET``: an empty feed on a Saturday is no announcement, not a failure.
 - ``RESUMED``: a back-fill that fails keeps its whole pages and checkpoint; the same command again ends with
   the archive a clean harvest gives.
+- ``NEXT_DAY``: a date ahead of the clock (an entry updated in 2099, a feed dated a year ahead) meets the
+  Thursday run, which succeeds and names what it did not trust; Friday's run finds Friday's papers and each
+  target gets them once, as after a Thursday without it.
 
 Hostile servers (``hostile.py``) join arXiv's known faults: answers trickled a byte at a time (headers or
 body), an endless body, a gzip bomb, a body that claims gzip and is not, HTTP that breaks its own grammar,
 redirects to another host or in a loop, ``Retry-After`` values that are no number and no date, and a 4xx that
 no retry can mend. No cell may make a request to the other host a redirect points to.
 
+GitHub's own answers join them at the ``github`` stage: nothing listening, 401 (also one that echoes the
+token it received, and one that quotes it in base64), 403 without and with rate-limit headers (a reset an
+hour away, or now), 429 with ``Retry-After: 0``, 404, 422, and 502 after the issue was opened. No run shows
+the token in any form.
+
 Not in the matrix, because the fault cannot reach the stage: paging faults (empty page, moving total,
 repeated entry) at ``id_list`` (one request per 2,000 ids, never paged) and the feeds (one document);
 arXiv's Atom error feed at OAI-PMH, which has its own error answers (``badResumptionToken`` is there); SMTP
-faults anywhere but email; truncated or HTML bodies at the webhook, whose answer body is not read.
+faults anywhere but email; truncated or HTML bodies at the webhook, whose answer body is not read, and at
+GitHub, whose answer is JSON read only for a message (a 201 with any body opens the issue); GitHub's
+answers anywhere but the ``github`` stage.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -61,8 +75,12 @@ from arxiv_server import ArxivServer, Only, load_seed_papers
 from dailypapers.cli import cli
 from dailypapers.model import Paper
 from feed_server import FeedService, mount_feeds
+from github_server import REPO, GitHubIssues, rate_limited
+from github_server import TOKEN as GITHUB_TOKEN
+from github_server import Fault as Refusal
+from github_server import _Handler as GitHubHandler
 from hostile import Act
-from loopback import Mailbox, QuietHandler, serve_http, smtp_server
+from loopback import Mailbox, QuietHandler, free_port, serve_http, smtp_server
 from oai_server import OaiService, generate_records, mount_oai
 
 # -- the days and the papers ---------------------------------------------------------------------------------
@@ -144,16 +162,16 @@ class Hooks:
     url: str = ""
     bodies: list[dict[str, Any]] = field(default_factory=list)
     posts: int = 0
-    faults: list[tuple[str | Act, int | None]] = field(default_factory=list)  # (kind, POSTs left; None: all)
+    faults: list[tuple[str | Act | Refusal, int | None]] = field(default_factory=list)  # (kind, POSTs left)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def fail(self, kind: str | Act, times: int | None) -> None:
+    def fail(self, kind: str | Act | Refusal, times: int | None) -> None:
         """``kind``: an HTTP status ("429" and "503" with ``Retry-After: 0``), "reset", "slow" (the message is
         taken, the answer comes after the sender's timeout) or a hostile act."""
         with self.lock:
             self.faults.append((kind, times))
 
-    def next_fault(self) -> str | Act | None:
+    def next_fault(self) -> str | Act | Refusal | None:
         with self.lock:
             self.posts += 1
             if not self.faults:
@@ -172,6 +190,7 @@ def _hook_handler(hooks: Hooks) -> type[QuietHandler]:
             if callable(fault):
                 fault(self)
                 return
+            assert not isinstance(fault, Refusal), "GitHub's refusals are for the GitHub stage"
             if fault == "reset":
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.close_connection = True
@@ -185,6 +204,29 @@ def _hook_handler(hooks: Hooks) -> type[QuietHandler]:
             if status == 200:
                 hooks.bodies.append(json.loads(body))
             self.answer(status, headers={"Retry-After": "0"} if status in (429, 503) else None)
+
+    return Handler
+
+
+def _github_handler(issues: GitHubIssues, switches: Hooks) -> type[QuietHandler]:
+    """GitHub's issues API (``github_server.py``) with the matrix's faults in front: a GitHub refusal is
+    answered by that server, a hostile act or a reset connection by this handler, after reading the request."""
+
+    class Handler(GitHubHandler):
+        state = issues
+
+        def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+            fault = switches.next_fault()
+            if fault is None or isinstance(fault, Refusal):
+                issues.faults[:] = [fault] if fault is not None else []
+                super().do_POST()
+                return
+            self.read_body()
+            if callable(fault):
+                fault(self)
+                return
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True  # "reset": the request was sent, no answer ever comes
 
     return Handler
 
@@ -212,12 +254,14 @@ class Scenario:
     scope: str | None = "cs.DC"
     new_topic: bool = False
     unknown_id: bool = False
+    github: bool = False  # a [github] target too
 
 
 DAILY = Scenario("daily query", scope=None)
 ANNOUNCEMENT = Scenario("announcement")
 ADDED_TOPIC = Scenario("new topic", new_topic=True)
 UNKNOWN_ID = Scenario("unknown id", unknown_id=True)
+ISSUE = Scenario("github issue", github=True)
 HARVEST = Scenario("harvest", scope="cs")  # January 2026 into an empty archive, with OAI-PMH
 
 
@@ -302,6 +346,10 @@ class Bench:
         self.elsewhere: list[str] = []  # requests that reached the other host a redirect points to
         other = self._servers.enter_context(serve_http(_observer(self.elsewhere)))
         self.other_host = other.replace("127.0.0.1", "localhost")
+        self.github = GitHubIssues()  # the issues opened; ``github_faults`` counts the POSTs and holds the faults
+        self.github_faults = Hooks()
+        self.github.url = self._servers.enter_context(serve_http(_github_handler(self.github, self.github_faults)))
+        self.github_url = self.github.url  # where runs are told GitHub's API is
         self._thursdays: dict[str | None, Path] = {}
         self._clean: dict[str, Clean] = {}
 
@@ -310,11 +358,23 @@ class Bench:
 
     def heal(self) -> None:
         """Forget what was sent and every delivery fault."""
+        self.mend()
         self.mail.messages.clear()
-        self.mail.refusal = None
         self.hooks.bodies.clear()
-        self.hooks.faults.clear()
         self.hooks.posts = 0
+        self.github.issues.clear()
+        self.github_faults.posts = 0
+
+    def mend(self) -> None:
+        """Take away every delivery fault, keeping what was sent."""
+        self.mail.refusal = None
+        self.hooks.faults.clear()
+        self.github_faults.faults.clear()
+        self.github_url = self.github.url
+
+    def posts(self, stage: Stage) -> int:
+        """How many POSTs the target of a webhook or GitHub stage received."""
+        return self.github_faults.posts if stage is GITHUB else self.hooks.posts
 
     def config(self, folder: Path, scenario: Scenario, *, timeout: float = 5.0) -> None:
         lines = [
@@ -346,6 +406,8 @@ class Bench:
             f"timeout = {timeout}",
             "max_wait = 0",
         ]
+        github = ["[github]", f'repo = "{REPO}"', "max_attempts = 2", f"timeout = {timeout}"]
+        lines += github if scenario.github else []
         lines += ["[scope]", f"categories = [{scenario.scope!r}]"] if scenario.scope else []
         topics = [*TOPICS, NEW_TOPIC] if scenario.new_topic else list(TOPICS)
         lines += [line for topic in topics for line in ("[[topics]]", f"name = {topic!r}")]
@@ -354,12 +416,15 @@ class Bench:
 
     def run(self, folder: Path, arxiv: Arxiv, now: datetime, *args: str) -> Ran:
         command = list(args) or ["run", "--json"]
+        env = {**arxiv.environment(now, self.hooks), "DAILYPAPERS_GITHUB_API_URL": self.github_url}
         result = CliRunner().invoke(
-            cli, [*command, "--config", str(folder / "dailypapers.toml")], env=arxiv.environment(now, self.hooks)
+            cli, [*command, "--config", str(folder / "dailypapers.toml")], env={**env, "GITHUB_TOKEN": GITHUB_TOKEN}
         )
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
         assert self.hooks.url not in result.output, "the webhook URL is a secret"
+        for form in (GITHUB_TOKEN, GITHUB_TOKEN[4:], _base64(GITHUB_TOKEN), _base64(f"x-access-token:{GITHUB_TOKEN}")):
+            assert form.rstrip("=") not in result.output, "so is the GitHub token, in every form"
         assert self.elsewhere == [], "a redirect to another host is never followed"
         assert "Traceback" not in result.output
         return Ran(result.exit_code, result.stdout, result.stderr)
@@ -404,6 +469,9 @@ class Bench:
         for payload in self.hooks.bodies:
             ids = [f"{p['id']}v{p['version']}" for topic in payload["topics"] for p in topic["papers"]]
             found.append(("json:TEST_WEBHOOK_URL", tuple(sorted(set(ids)))))
+        for issue in self.github.issues:
+            ids = re.findall(r"\]\(https://arxiv\.org/abs/(\d{4}\.\d{4,5}v\d+)\)", issue["body"])
+            found.append((f"github:{REPO}", tuple(sorted(set(ids)))))
         return sorted(found)
 
 
@@ -509,7 +577,8 @@ FEED = Stage("feed", ANNOUNCEMENT, _feed, url=lambda server: server.base + "/rss
 OAI = Stage("OAI-PMH back-fill", HARVEST, _resumed, url=lambda server: server.base + "/oai")
 EMAIL = Stage("email", ANNOUNCEMENT, _nothing, target="email:ada@example.org")
 WEBHOOK = Stage("webhook", ANNOUNCEMENT, _nothing, target="json:TEST_WEBHOOK_URL")
-STAGES = {stage.name: stage for stage in (SEARCH, TOPIC, ID_LIST, FEED, OAI, EMAIL, WEBHOOK)}
+GITHUB = Stage("github", ISSUE, _nothing, target=f"github:{REPO}")
+STAGES = {stage.name: stage for stage in (SEARCH, TOPIC, ID_LIST, FEED, OAI, EMAIL, WEBHOOK, GITHUB)}
 
 
 @dataclass(frozen=True)
@@ -528,10 +597,13 @@ class Fault:
     wait: float = 0.0  # the least time between the failed attempt and the next
     scenario: Callable[[Stage], Scenario] = lambda stage: stage.scenario
     requests: int | None = None  # how many requests the failed stage makes, when that is the point
-    hook_says: str | None = None  # what the line says for the webhook, where it differs from ``says``
+    hook_says: str | None = None  # what the line says for the webhook (and GitHub), where it differs from ``says``
+    github_says: str | None = None  # what the line says for the GitHub issue, where it differs from those
 
     def said(self, stage: Stage) -> str:
-        return self.hook_says if stage is WEBHOOK and self.hook_says is not None else self.says
+        if stage is GITHUB and self.github_says is not None:
+            return self.github_says
+        return self.hook_says if stage in (WEBHOOK, GITHUB) and self.hook_says is not None else self.says
 
 
 def _http(kind: str, times: int | None) -> Callable[[Scene], None]:
@@ -540,6 +612,9 @@ def _http(kind: str, times: int | None) -> Callable[[Scene], None]:
     def inject(scene: Scene) -> None:
         if scene.stage is WEBHOOK:
             scene.bench.hooks.fail({"timeout": "slow"}.get(kind, kind), times)
+            return
+        if scene.stage is GITHUB:
+            scene.bench.github_faults.fail(GITHUB_ANSWERS.get(kind, kind), times)
             return
         server, only = scene.arxiv.server, scene.stage.only
         switches: dict[str, Callable[[], None]] = {
@@ -563,10 +638,58 @@ def _hostile(make: Callable[[Scene], Act], times: int | None = None) -> Callable
         act = make(scene)
         if scene.stage is WEBHOOK:
             scene.bench.hooks.fail(act, times)
+        elif scene.stage is GITHUB:
+            scene.bench.github_faults.fail(act, times)
         else:
             scene.arxiv.server.misbehave(act, times, only=scene.stage.only)
 
     return inject
+
+
+# The transport faults as GitHub's API gives them: a rate limit that asks to wait 0 s, a 503 (GitHub did not
+# take the request), a 500, and an issue opened whose answer comes after the client's timeout.
+GITHUB_ANSWERS: dict[str, Refusal] = {
+    "429": rate_limited(429, retry_after="0"),
+    "503": Refusal(503, "Service Unavailable", {"Retry-After": "0"}),
+    "500": Refusal(500, "Internal Server Error"),
+    "timeout": Refusal(201, opened=True, hang=SLOW),
+}
+
+
+def _base64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def _github(refusal: Refusal, times: int | None = None) -> Callable[[Scene], None]:
+    """One of GitHub's own answers to opening an issue (``github_server.py``)."""
+    return lambda scene: scene.bench.github_faults.fail(refusal, times)
+
+
+def _refused(scene: Scene) -> None:
+    """Nothing listens where the API should be: the connection is refused."""
+    scene.bench.github_url = f"http://127.0.0.1:{free_port()}"
+
+
+AHEAD = datetime(2099, 1, 1, tzinfo=UTC)
+# A Thursday paper whose export-API entry says it was updated in 2099: stored as given, never trusted.
+FROM_THE_FUTURE = replace(
+    FRIDAY_PAPERS[0], id="2605.19999", title="A compiler from the future", published=THURSDAY - timedelta(hours=5)
+)
+
+
+def _entry_ahead(scene: Scene) -> None:
+    """Thursday's export API serves one entry dated 2099 (in the announcement, the feed lists it too)."""
+    future = replace(FROM_THE_FUTURE, updated=AHEAD)
+    scene.arxiv.server.add([future])
+    if scene.stage is not SEARCH:
+        scene.arxiv.feeds.announce(THURSDAY.date(), [*THURSDAY_LISTING, (future, "new")])
+
+
+def _feed_ahead(scene: Scene) -> None:
+    """Thursday's feed is dated a year ahead, with Thursday's listing."""
+    ahead = THURSDAY.date() + timedelta(days=365)
+    scene.arxiv.feeds.today = ahead
+    scene.arxiv.feeds.announce(ahead, THURSDAY_LISTING)
 
 
 def _elsewhere(scene: Scene) -> Act:
@@ -620,14 +743,27 @@ FAULTS = {
     fault.name: fault
     for fault in (
         Fault("429 once", _http("429", 1), wait=MAX_WAIT),
-        Fault("429 stays", _http("429", None), r"HTTP 429 \(Too Many Requests\),? after 2 attempts", requests=2),
+        Fault(
+            "429 stays",
+            _http("429", None),
+            r"HTTP 429 \(Too Many Requests\),? after 2 attempts",
+            requests=2,
+            github_says=r"HTTP 429 \(API rate limit exceeded.*\): GitHub's rate limit is reached; .*after 2 attempts;",
+        ),
         Fault("503 once", _http("503", 1), wait=MAX_WAIT),
-        Fault("503 stays", _http("503", None), r"HTTP 503 \(Service Unavailable\),? after 2 attempts", requests=2),
+        Fault(
+            "503 stays",
+            _http("503", None),
+            r"HTTP 503 \(Service Unavailable\),? after 2 attempts",
+            requests=2,
+            github_says=r"HTTP 503 \(Service Unavailable\): GitHub is unavailable.*, after 2 attempts;",
+        ),
         Fault(
             "500 stays",
             _http("500", None),
             r"HTTP 500 \(Internal Server Error\);",
             requests=1,
+            github_says=r"HTTP 500 \(Internal Server Error\); GitHub may have opened the issue",
         ),
         Fault("reset once", _http("reset", 1)),
         Fault("reset stays", _http("reset", None), r"connection failed: .+ after 2 attempts"),
@@ -673,12 +809,14 @@ FAULTS = {
             _hostile(lambda s: hostile.trickled_body()),
             f"no complete answer within {TIMEOUT:g} s after 2 attempts",
             timeout=TIMEOUT,
+            github_says=f"no complete answer within {TIMEOUT:g} s; it may have arrived",
         ),
         Fault(
             "endless body",
             _hostile(lambda s: hostile.endless_body()),
             r"larger than 1 MiB after 1 attempt$",
             requests=1,
+            github_says="the answer is larger than 1 MiB; it may have arrived",
         ),
         Fault(
             "gzip bomb",
@@ -693,7 +831,8 @@ FAULTS = {
         Fault(
             "header without a colon",
             _hostile(lambda s: hostile.broken("header without a colon")),
-            r"broke the HTTP protocol.* after 2 attempts$",
+            r"broke the HTTP protocol: illegal header line: 'this is not a header' after 2 attempts$",
+            github_says="broke the HTTP protocol: illegal header line: 'this is not a header'; it may have arrived",
         ),
         Fault(
             "status line of words",
@@ -707,9 +846,22 @@ FAULTS = {
             r"redirected \(HTTP 302\) to http://localhost:\d+/\S*, which is not on 127\.0\.0\.1: not followed after 1",
             requests=1,
             hook_says=r"HTTP 302 \(Found\);",
+            github_says=r"HTTP 302: the API answered with a redirect to http://localhost:\d+/\S*; check \[github\]",
         ),
-        Fault("redirect loop", _hostile(_loop), r"redirect loop: .* after 1 attempt$", requests=1),
+        Fault(
+            "redirect loop",
+            _hostile(_loop),
+            r"redirect loop: .* after 1 attempt$",
+            requests=1,
+            github_says=r"HTTP 307: the API answered with a redirect to /repos/ada/papers/issues; check",
+        ),
         Fault("404 stays", _hostile(lambda s: hostile.refuse(404, body=b"Not Found")), r"HTTP 404", requests=1),
+        Fault(
+            "302 to the same host",
+            _hostile(lambda s: hostile.redirect("/repos/ada/papers/issues/new")),
+            requests=1,
+            github_says=r"HTTP 302: the API answered with a redirect to /repos/ada/papers/issues/new; check",
+        ),
         Fault("408 once", _hostile(lambda s: hostile.refuse(408), 1)),
         Fault("Retry-After \\xb2", _bad_retry_after(b"\xb2")),
         Fault("Retry-After -5", _bad_retry_after(b"-5")),
@@ -720,6 +872,72 @@ FAULTS = {
         Fault("pages of nothing", _stuck_list("empty"), r"6 pages in a row with a resumption token and no record"),
         Fault("SMTP 4xx", lambda s: setattr(s.bench.mail, "refusal", "451 4.3.0 Mail server busy"), "451"),
         Fault("SMTP 5xx", lambda s: setattr(s.bench.mail, "refusal", "554 5.7.1 Message refused"), "554"),
+        # the clock: a date ahead on Thursday, which must not hide Friday's papers
+        Fault(
+            "entry dated 2099",
+            _entry_ahead,
+            r"ahead of the clock .*, stored as given but not trusted.*: 2605\.19999v1 \(2099-01-01T00:00:00Z\)",
+        ),
+        Fault("feed dated a year ahead", _feed_ahead, r"more than a day ahead of the clock.*no announcement marked"),
+        # GitHub's own answers to opening an issue, and nothing listening at all
+        Fault(
+            "connection refused",
+            _refused,
+            r"could not reach http://127\.0\.0\.1:\d+/repos/ada/papers/issues: "
+            r".*after 2 attempts;",
+            requests=0,
+        ),
+        Fault(
+            "401",
+            _github(Refusal(401, "Bad credentials")),
+            r"HTTP 401 \(Bad credentials\): GitHub refused the "
+            r"token; check the environment variable GITHUB_TOKEN;",
+            requests=1,
+        ),
+        Fault(
+            "401 echoing the token",
+            _github(Refusal(401, "Bad credentials", echo=True)),
+            r"HTTP 401 \(Bad credentials \(received Bearer \*\*\*\)\)",
+            requests=1,
+        ),
+        Fault(
+            "401 quoting the token in base64",
+            _github(
+                Refusal(401, f"Bad credentials: {_base64(GITHUB_TOKEN)}, {_base64(f'x-access-token:{GITHUB_TOKEN}')}")
+            ),
+            r"HTTP 401 \(Bad credentials: \*\*\*, \S*\*\*\*\)",  # "x-access-token:" may stay readable
+            requests=1,
+        ),
+        Fault("403", _github(Refusal(403, "Resource not accessible by integration")), r"`issues: write`", requests=1),
+        Fault(
+            "403 rate limit",
+            _github(rate_limited(403)),
+            r"rate limit is reached; try again after \S+ \S+ UTC;",
+            requests=1,
+        ),
+        Fault("403 rate limit, reset now", _github(rate_limited(403, reset_in=0), 1)),
+        Fault("429 Retry-After 0 once", _github(rate_limited(429, retry_after="0"), 1)),
+        Fault(
+            "404", _github(Refusal(404, "Not Found")), r"HTTP 404 \(Not Found\): no repository ada/papers", requests=1
+        ),
+        Fault(
+            "422",
+            _github(
+                Refusal(
+                    422,
+                    "Validation Failed",
+                    errors=({"resource": "Label", "field": "name", "code": "invalid", "value": "documentation"},),
+                )
+            ),
+            r"HTTP 422 \(Validation Failed\): GitHub refused "
+            r"the issue; check \[github\] labels: Label name invalid 'documentation';",
+            requests=1,
+        ),
+        Fault(
+            "502 after opening",
+            _github(Refusal(502, "Server Error", opened=True)),
+            r"HTTP 502 \(Server Error\); GitHub may have opened the issue",
+        ),
     )
 }
 
@@ -745,6 +963,7 @@ TRY_LATER = Outcome("try later")
 QUIET = Outcome("quiet")
 RESUMED = Outcome("resumed")
 UNCONFIRMED = Outcome("unconfirmed")
+NEXT_DAY = Outcome("next day")
 
 
 def retried(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcome) -> None:
@@ -776,8 +995,9 @@ def retried(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Out
 
 def _was_retried(bench: Bench, fault: Fault, stage: Stage, asked: list[float], left: int) -> None:
     """The fault was met and the request made again, after ``Retry-After`` (cut to max_wait) when given."""
-    if stage is WEBHOOK:
-        assert (bench.hooks.posts, bench.hooks.faults) == (2, []), "one POST failed, the next was delivered"
+    if stage in (WEBHOOK, GITHUB):
+        switches = bench.github_faults if stage is GITHUB else bench.hooks
+        assert (switches.posts, switches.faults) == (2, []), "one POST failed, the next was delivered"
         return
     assert left == 0 and len(asked) >= 2
     assert asked[1] - asked[0] >= fault.wait, "the retry waited as Retry-After asked, up to max_wait"
@@ -817,50 +1037,57 @@ def failed(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outc
 
 def held(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcome) -> None:
     """A delivery fails: the page is written, one line names the target, the next run sends it once."""
-    clean = bench.clean(ANNOUNCEMENT)
-    bench.thursday(folder, ANNOUNCEMENT, timeout=fault.timeout)
-    with Arxiv.serving(ANNOUNCEMENT, FRIDAY) as arxiv:
+    scenario = stage.scenario
+    clean = bench.clean(scenario)
+    bench.thursday(folder, scenario, timeout=fault.timeout)
+    with Arxiv.serving(scenario, FRIDAY) as arxiv:
         fault.inject(Scene(bench, arxiv, stage))
         ran = bench.run(folder, arxiv, FRIDAY)
     assert ran.status == 1 and len(ran.errors) == 1, ran.stderr
     assert stage.target.split(":", 1)[1] in ran.errors[0] and re.search(fault.said(stage), ran.errors[0]), ran.errors
+    assert ran.errors[0].count("next run") == 1, "the line says once that the next run tries again"
     assert "s3cr3t" not in ran.stderr
-    if stage is WEBHOOK and fault.requests is not None:
-        assert bench.hooks.posts == fault.requests, "a POST is repeated only after 429 or 503"
+    if stage in (WEBHOOK, GITHUB) and fault.requests is not None:
+        assert bench.posts(stage) == fault.requests, "a POST is repeated only after 429 or 503"
     assert outputs(folder) == clean.outputs, "the run's page, notification, site and feeds are written"
     first = bench.sent()
-    assert first == [sent for sent in clean.sent if sent[0] != stage.target], "the other target is served"
-    bench.mail.refusal = None
-    bench.hooks.faults.clear()
-    bench.config(folder, ANNOUNCEMENT)
-    with Arxiv.serving(ANNOUNCEMENT, FRIDAY) as arxiv:
+    assert first == [sent for sent in clean.sent if sent[0] != stage.target], "the other targets are served"
+    bench.mend()
+    bench.config(folder, scenario)
+    with Arxiv.serving(scenario, FRIDAY) as arxiv:
         again = bench.run(folder, arxiv, FRIDAY + timedelta(minutes=30))
     assert (again.status, again.errors) == (0, []), again.stderr
     assert bench.sent() == clean.sent, "the held papers are sent once, on the next run"
 
 
 def unconfirmed(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcome) -> None:
-    """The webhook may have the message and no answer says so: one POST in this run, which fails for that
-    target with one line; one more on the next run, which records it; none on the run after that."""
-    clean = bench.clean(ANNOUNCEMENT)
-    bench.thursday(folder, ANNOUNCEMENT, timeout=fault.timeout)
-    with Arxiv.serving(ANNOUNCEMENT, FRIDAY) as arxiv:
+    """The webhook or GitHub may have the message and no answer says so: one POST in this run, which fails for
+    that target with one line; one more on the next run, which records it; none on the run after that."""
+    scenario = stage.scenario
+    clean = bench.clean(scenario)
+    bench.thursday(folder, scenario, timeout=fault.timeout)
+    with Arxiv.serving(scenario, FRIDAY) as arxiv:
         fault.inject(Scene(bench, arxiv, stage))
         ran = bench.run(folder, arxiv, FRIDAY)
     assert ran.status == 1 and len(ran.errors) == 1, ran.stderr
-    assert "TEST_WEBHOOK_URL" in ran.errors[0] and "it may have arrived" in ran.errors[0], ran.errors[0]
+    assert stage.target.split(":", 1)[1] in ran.errors[0], ran.errors[0]
+    assert re.search("it may have arrived|GitHub may have opened the issue", ran.errors[0]), ran.errors[0]
     assert re.search(fault.said(stage), ran.errors[0]), ran.errors[0]
+    assert ran.errors[0].count("next run") == 1, "the line says once that the next run tries again"
     assert "s3cr3t" not in ran.stderr
-    assert bench.hooks.posts == 1, "a POST that may have arrived is not sent again in the same run"
+    assert bench.posts(stage) == 1, "a POST that may have arrived is not sent again in the same run"
     assert outputs(folder) == clean.outputs
-    bench.hooks.faults.clear()
-    bench.config(folder, ANNOUNCEMENT)
+    bench.mend()
+    bench.config(folder, scenario)
     for minutes, posts in ((30, 2), (60, 2)):
-        with Arxiv.serving(ANNOUNCEMENT, FRIDAY) as arxiv:
+        with Arxiv.serving(scenario, FRIDAY) as arxiv:
             again = bench.run(folder, arxiv, FRIDAY + timedelta(minutes=minutes))
         assert (again.status, again.errors) == (0, []), again.stderr
-        assert bench.hooks.posts == posts, "one repeat, on the next run, and then it is recorded as sent"
-    assert sorted(set(bench.sent())) == sorted(set(clean.sent))
+        assert bench.posts(stage) == posts, "one repeat, on the next run, and then it is recorded as sent"
+    sent = bench.sent()
+    assert sorted(set(sent)) == sorted(set(clean.sent))
+    others = [(target, ids) for target, ids in sent if target != stage.target]
+    assert others == [(target, ids) for target, ids in clean.sent if target != stage.target], "no other repeats"
 
 
 def quiet(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcome) -> None:
@@ -881,6 +1108,29 @@ def quiet(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outco
     assert bench.sent() == []
 
 
+def next_day(bench: Bench, folder: Path, fault: Fault, stage: Stage, outcome: Outcome) -> None:
+    """A date ahead of the clock in Thursday's answers: that run succeeds and says which date it did not trust;
+    Friday's run finds Friday's papers and each target gets them once, as after a Thursday without it."""
+    scenario = stage.scenario
+    clean = bench.clean(scenario)
+    bench.config(folder, scenario)
+    with Arxiv.serving(scenario, THURSDAY) as arxiv:
+        fault.inject(Scene(bench, arxiv, stage))
+        ran = bench.run(folder, arxiv, THURSDAY)
+    assert (ran.status, ran.errors) == (0, []), ran.stderr
+    assert re.search(fault.says, ran.stderr), ran.stderr
+    bench.heal()
+    with Arxiv.serving(scenario, FRIDAY) as arxiv:
+        again = bench.run(folder, arxiv, FRIDAY)
+    assert (again.status, again.errors) == (0, []), again.stderr
+    assert bench.sent() == clean.sent, "Friday's papers arrive, once to each target"
+    summary = again.summary
+    assert (summary["outcome"], summary["new"]) == (clean.summary["outcome"], clean.summary["new"])
+    assert set(_listed((folder / "issue.md").read_text(encoding="utf-8"))) == set(
+        _listed(clean.outputs["issue.md"].decode("utf-8"))
+    ), "the notification lists Friday's papers"
+
+
 def _listed(page: str) -> list[str]:
     return re.findall(r"\]\(https://arxiv\.org/abs/([^)]+)\)", page)
 
@@ -894,6 +1144,7 @@ CHECKS: dict[Outcome, Callable[[Bench, Path, Fault, Stage, Outcome], None]] = {
     HELD: held,
     UNCONFIRMED: unconfirmed,
     QUIET: quiet,
+    NEXT_DAY: next_day,
 }
 
 
@@ -1021,6 +1272,43 @@ RUN_MATRIX = [
     cell("404 stays", "webhook", HELD),
     cell("Retry-After \\xb2", "webhook", RETRIED),
     cell("Retry-After in 9999", "webhook", RETRIED),
+    # the clock: an entry or a feed dated ahead where the run reads dates (the search's watermark, the
+    # announcement's day, the entries the feed's ids are looked up with)
+    cell("entry dated 2099", "daily query", NEXT_DAY),
+    cell("entry dated 2099", "id_list", NEXT_DAY),
+    cell("feed dated a year ahead", "feed", NEXT_DAY),
+    # the GitHub issue: the webhook's transport faults, and GitHub's own answers
+    cell("connection refused", "github", HELD),
+    cell("429 once", "github", RETRIED),
+    cell("429 stays", "github", HELD),
+    cell("429 Retry-After 0 once", "github", RETRIED),
+    cell("503 once", "github", RETRIED),
+    cell("503 stays", "github", HELD),
+    cell("Retry-After \\xb2", "github", RETRIED),
+    cell("Retry-After in 9999", "github", RETRIED),
+    cell("500 stays", "github", HELD),
+    cell("502 after opening", "github", UNCONFIRMED),
+    cell("reset once", "github", UNCONFIRMED),
+    cell("timeout once", "github", UNCONFIRMED),
+    cell("trickled headers once", "github", UNCONFIRMED),
+    cell("trickled body stays", "github", UNCONFIRMED),
+    cell("endless body", "github", UNCONFIRMED),
+    cell("gzip bomb", "github", UNCONFIRMED),
+    cell("status line of words", "github", UNCONFIRMED),
+    cell("header without a colon", "github", UNCONFIRMED),
+    cell("bad gzip once", "github", UNCONFIRMED),
+    cell("redirect loop", "github", HELD),
+    cell("redirect elsewhere", "github", HELD),
+    cell("302 to the same host", "github", HELD),
+    cell("404 stays", "github", HELD),
+    cell("401", "github", HELD),
+    cell("401 echoing the token", "github", HELD),
+    cell("401 quoting the token in base64", "github", HELD),
+    cell("403", "github", HELD),
+    cell("403 rate limit", "github", HELD),
+    cell("403 rate limit, reset now", "github", RETRIED),
+    cell("404", "github", HELD),
+    cell("422", "github", HELD),
 ]
 
 

@@ -386,8 +386,16 @@ def _transport_reason(err: Exception, deadline: float) -> str:
     if isinstance(err, httpcore.ProxyError):
         return f"the proxy refused the connection: {_one_line(str(err)) or 'ProxyError'}"
     if isinstance(err, httpcore.RemoteProtocolError):
-        return f"the server broke the HTTP protocol: {_one_line(str(err)) or 'RemoteProtocolError'}"
+        return f"the server broke the HTTP protocol: {_one_line(_unrepr(str(err))) or 'RemoteProtocolError'}"
     return f"connection failed: {type(err).__name__}{': ' if str(err) else ''}{_one_line(str(err))}"
+
+
+_BYTES_REPR = re.compile(r"""bytearray\(b('[^']*'|"[^"]*")\)|\bb('[^']*'|"[^"]*")""")
+
+
+def _unrepr(text: str) -> str:
+    """h11 quotes the offending bytes as Python writes them (``bytearray(b'x')``); the user reads ``'x'``."""
+    return _BYTES_REPR.sub(lambda found: found.group(1) or found.group(2), text)
 
 
 def _one_line(text: str) -> str:

@@ -49,7 +49,7 @@ _DIGITS = re.compile(r"[0-9]{1,12}")
 _TOKEN = re.compile(r"[\x21-\x7e]{1,1000}")  # printable ASCII without spaces: what an Authorization value allows
 
 
-_NEXT_RUN = "GitHub may have opened the issue, so it is not asked again in this run; the next run tries again"
+_NEXT_RUN = "GitHub may have opened the issue, so it is not asked again in this run"
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def _attempt(
     try:
         answer = post_json(url, payload, headers, user_agent=user_agent, timeout=settings.timeout)
     except UnconfirmedError as err:
-        return f"{err.reason}; the next run tries again", None, None
+        return err.reason, None, None
     except FetchError as err:  # it never left: asking again cannot open a second issue
         return f"could not reach {url}: {err.reason}", 1.0, None
     if answer.status == 201:
@@ -140,7 +140,7 @@ def _refusal(settings: GitHubSettings, answer: Answer) -> tuple[str, float | Non
     if status == 422:
         return f"{head}: GitHub refused the issue; check [github] labels{_errors(answer.body)}", None
     if status == 503:  # GitHub did not take the request: safe to ask again
-        return f"{head}: GitHub is unavailable; the next run tries again", 2.0
+        return f"{head}: GitHub is unavailable", 2.0
     if 300 <= status < 400:
         moved = answer.headers.get("location", "elsewhere")
         return f"{head}: the API answered with a redirect to {moved}; check [github] repo and api_url", None
