@@ -154,32 +154,34 @@ def _read(file: Path) -> str:
     return data.decode("utf-8-sig")  # Notepad starts a UTF-8 file with a byte order mark
 
 
+# The keys each table accepts, public so that the README's config reference can be checked against them.
+TOP_KEYS = (
+    "title",
+    "timezone",
+    "max_papers",
+    "columns",
+    "contact",
+    "database",
+    "busy_timeout",
+    "scope",
+    "topics",
+    "outputs",
+    "arxiv",
+    "link",
+    "email",
+    "webhooks",
+    "github",
+)
+SCOPE_KEYS = ("categories",)
+OUTPUTS_KEYS = ("markdown", "issue", "site", "feeds", "issue_limit")
+TOPIC_KEYS = ("name", "query", "announce")
+
+
 def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Config:
-    top = Table(
-        file,
-        "",
-        raw,
-        (
-            "title",
-            "timezone",
-            "max_papers",
-            "columns",
-            "contact",
-            "database",
-            "busy_timeout",
-            "scope",
-            "topics",
-            "outputs",
-            "arxiv",
-            "link",
-            "email",
-            "webhooks",
-            "github",
-        ),
-    )
+    top = Table(file, "", raw, TOP_KEYS)
     folder = file.parent
-    scope = top.table("scope", ("categories",))
-    outputs = top.table("outputs", ("markdown", "issue", "site", "feeds", "issue_limit"))
+    scope = top.table("scope", SCOPE_KEYS)
+    outputs = top.table("outputs", OUTPUTS_KEYS)
     topics = _topics(file, raw.get("topics"))
     names = tuple(topic.name for topic in topics)
     return Config(
@@ -199,7 +201,7 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
             feeds=_output(folder, outputs, "feeds", None),
             issue_limit=outputs.bounded("issue_limit", int, 50, 1, 10_000),
         ),
-        arxiv=_arxiv(top.table("arxiv", _ARXIV_KEYS), environ),
+        arxiv=_arxiv(top.table("arxiv", ARXIV_KEYS), environ),
         email=email_settings(top, folder, names),
         webhooks=webhooks(file, raw.get("webhooks", []), names),
         link=_link(top),
@@ -254,7 +256,7 @@ def _topics(file: Path, raw: Any) -> tuple[Topic, ...]:
     for index, entry in enumerate(raw):
         if not isinstance(entry, dict):
             raise ConfigError(file, f"topics[{index}]", "expected a table with a name")
-        table = Table(file, f"topics[{index}]", entry, ("name", "query", "announce"))
+        table = Table(file, f"topics[{index}]", entry, TOPIC_KEYS)
         text = table.optional_str("query")
         name = _topic_name(table, topics, text is not None)
         try:
@@ -311,7 +313,7 @@ def _contact(top: Table) -> str | None:
     return contact
 
 
-_ARXIV_KEYS = (
+ARXIV_KEYS = (
     "api_url",
     "rss_url",
     "oai_url",

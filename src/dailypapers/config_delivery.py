@@ -59,7 +59,8 @@ class Webhook:
     max_wait: float = 60.0
 
 
-_EMAIL_KEYS = (
+# The keys each table accepts, public so that the README's config reference can be checked against them.
+EMAIL_KEYS = (
     "smtp_host",
     "smtp_port",
     "security",
@@ -72,6 +73,8 @@ _EMAIL_KEYS = (
     "max_per_message",
     "timeout",
 )
+RECIPIENT_KEYS = ("address", "topics")
+WEBHOOK_KEYS = ("kind", "url_env", "topics", "send_empty", "max_per_message", "max_attempts", "timeout", "max_wait")
 _SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 _WEBHOOK_KINDS = ("slack", "discord", "json")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -80,7 +83,7 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def email_settings(top: Table, folder: Path, names: tuple[str, ...]) -> EmailSettings | None:
     if "email" not in top.data:
         return None
-    table = top.table("email", _EMAIL_KEYS)
+    table = top.table("email", EMAIL_KEYS)
     security = table.checked("security", str, "starttls", lambda v: v in _SECURITY_PORTS, "starttls, ssl or none")
     host = table.get("smtp_host", str, "")
     sender = table.get("sender", str, "")
@@ -114,7 +117,7 @@ def _recipients(email: Table, names: tuple[str, ...]) -> tuple[Recipient, ...]:
     for index, entry in enumerate(raw):
         if not isinstance(entry, dict):
             raise email.error(f"recipients[{index}]", "expected a table with an address")
-        table = Table(email.file, email.key(f"recipients[{index}]"), entry, ("address", "topics"))
+        table = Table(email.file, email.key(f"recipients[{index}]"), entry, RECIPIENT_KEYS)
         address = table.get("address", str, "").strip()
         if not re.fullmatch(r"[^@\s<>,;\x00-\x1f\x7f]+@[^@\s<>,;\x00-\x1f\x7f]+", address):
             raise table.error("address", f"expected an email address such as 'ada@example.org', got {address!r}")
@@ -131,8 +134,7 @@ def webhooks(file: Path, raw: Any, names: tuple[str, ...]) -> tuple[Webhook, ...
     for index, entry in enumerate(raw):
         if not isinstance(entry, dict):
             raise ConfigError(file, f"webhooks[{index}]", "expected a table with kind and url_env")
-        keys = ("kind", "url_env", "topics", "send_empty", "max_per_message", "max_attempts", "timeout", "max_wait")
-        table = Table(file, f"webhooks[{index}]", entry, keys)
+        table = Table(file, f"webhooks[{index}]", entry, WEBHOOK_KEYS)
         kind = table.checked("kind", str, "json", lambda v: v in _WEBHOOK_KINDS, "slack, discord or json")
         url_env = _env_name(table, "url_env")
         if url_env is None:
@@ -182,7 +184,7 @@ def _env_name(table: Table, key: str) -> str | None:
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 GITHUB_API_ENVIRONMENT = "DAILYPAPERS_GITHUB_API_URL"
 GITHUB_REPO_ENVIRONMENT = "DAILYPAPERS_GITHUB_REPO"
-_GITHUB_KEYS = ("repo", "token_env", "labels", "api_url", "max_per_message", "max_attempts", "timeout")
+GITHUB_KEYS = ("repo", "token_env", "labels", "api_url", "max_per_message", "max_attempts", "timeout")
 # GitHub's rules for names: an owner is letters, digits and single hyphens (at most 39); a repository letters,
 # digits, ".", "-" and "_" (at most 100), and never "." or "..".
 _GITHUB_OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
@@ -217,7 +219,7 @@ class GitHubSettings:
 def github_settings(top: Table, environ: Mapping[str, str]) -> GitHubSettings | None:
     if "github" not in top.data and not environ.get(GITHUB_REPO_ENVIRONMENT):
         return None
-    table = top.table("github", _GITHUB_KEYS)
+    table = top.table("github", GITHUB_KEYS)
     return GitHubSettings(
         repo=_github_repo(table, environ),
         token_env=_env_name(table, "token_env") or "GITHUB_TOKEN",
