@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 from dailypapers.errors import QuerySyntaxError
@@ -374,7 +374,7 @@ class ArxivServer:
 
     # lifecycle
 
-    def start(self) -> ArxivServer:
+    def start(self) -> Self:
         self._stopping.clear()
         httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         httpd.daemon_threads = True
@@ -391,7 +391,7 @@ class ArxivServer:
             self._httpd.server_close()
             self._httpd = None
 
-    def __enter__(self) -> ArxivServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:

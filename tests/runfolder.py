@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from arxiv_server import load_seed_papers
-from test_daily import NOW, Arxiv, next_day_papers, write_config
+from daily_world import NOW, Arxiv, next_day_papers, write_config
 
 DAY2 = NOW + timedelta(days=1)
 DATABASE = ("dailypapers.db", "dailypapers.db-wal", "dailypapers.db-shm", "dailypapers.db.lock")

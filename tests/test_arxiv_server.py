@@ -49,18 +49,32 @@ def feed(response: httpx.Response) -> etree._Element:
     return etree.fromstring(response.content)
 
 
+def text(element: etree._Element, path: str) -> str:
+    """The text at path, which the answer must have: a missing element fails the test here, not as a None later."""
+    found = element.findtext(path)
+    assert found is not None, path
+    return found
+
+
+def child(element: etree._Element, path: str) -> etree._Element:
+    """The first element at path, which the answer must have."""
+    found = element.find(path)
+    assert found is not None, path
+    return found
+
+
 def entry_ids(response: httpx.Response) -> list[str]:
-    return [e.findtext(f"{ATOM}id").rsplit("/abs/", 1)[1] for e in feed(response).iter(f"{ATOM}entry")]
+    return [text(e, f"{ATOM}id").rsplit("/abs/", 1)[1] for e in feed(response).iter(f"{ATOM}entry")]
 
 
 def total(response: httpx.Response) -> int:
-    return int(feed(response).findtext(f"{OPENSEARCH}totalResults"))
+    return int(text(feed(response), f"{OPENSEARCH}totalResults"))
 
 
 def error_message(response: httpx.Response) -> str:
     entries = list(feed(response).iter(f"{ATOM}entry"))
     assert len(entries) == 1 and entries[0].findtext(f"{ATOM}title") == "Error"
-    return entries[0].findtext(f"{ATOM}summary")
+    return text(entries[0], f"{ATOM}summary")
 
 
 # -- seed data -------------------------------------------------------------------------------------------
@@ -121,8 +135,8 @@ def test_feed_header_for_the_manuals_electron_example(server: ArxivServer) -> No
     assert root.findtext(f"{ATOM}id") == "https://arxiv.org/api/cHxbiOdZaP56ODnBPIenZhzg5f8"
     assert root.findtext(f"{ATOM}title") == "arXiv Query: search_query=all:electron&id_list=&start=0&max_results=1"
     assert root.findtext(f"{ATOM}updated") == "2026-05-16T00:28:51Z"
-    link = root.find(f"{ATOM}link")
-    assert link.attrib == {
+    link = child(root, f"{ATOM}link")
+    assert dict(link.attrib.items()) == {
         "href": "https://arxiv.org/api/query?search_query=all:electron&start=0&max_results=1&id_list=",
         "type": "application/atom+xml",
     }
@@ -143,8 +157,8 @@ def test_entry_elements_in_the_new_services_order(server: ArxivServer) -> None:
     assert entry.findtext(f"{ATOM}id") == "http://arxiv.org/abs/2505.01821v5"
     assert entry.findtext(f"{ATOM}updated") == "2026-03-18T13:31:23Z"
     assert entry.findtext(f"{ATOM}published") == "2025-05-03T13:55:38Z"
-    assert entry.findtext(f"{ATOM}summary").startswith("  ")
-    links = [link.attrib for link in entry.iter(f"{ATOM}link")]
+    assert text(entry, f"{ATOM}summary").startswith("  ")
+    links = [dict(link.attrib.items()) for link in entry.iter(f"{ATOM}link")]
     assert links == [
         {"href": "https://arxiv.org/abs/2505.01821v5", "rel": "alternate", "type": "text/html"},
         {
@@ -155,8 +169,8 @@ def test_entry_elements_in_the_new_services_order(server: ArxivServer) -> None:
         },
         {"rel": "related", "href": "https://doi.org/10.1109/COMST.2026.3669216", "title": "doi"},
     ]
-    assert entry.find(f"{ARXIV}primary_category").attrib == {"term": "cs.DC"}
-    assert entry.find(f"{ATOM}category").attrib == {
+    assert dict(child(entry, f"{ARXIV}primary_category").attrib.items()) == {"term": "cs.DC"}
+    assert dict(child(entry, f"{ATOM}category").attrib.items()) == {
         "term": "cs.DC",
         "scheme": "http://arxiv.org/schemas/atom",
     }
@@ -164,7 +178,7 @@ def test_entry_elements_in_the_new_services_order(server: ArxivServer) -> None:
 
 def test_entry_lists_each_authors_affiliations(server: ArxivServer) -> None:
     (entry,) = feed(get(server, id_list="2603.17456")).iter(f"{ATOM}entry")
-    first = entry.find(f"{ATOM}author")
+    first = child(entry, f"{ATOM}author")
     assert [child.tag for child in first] == [f"{ATOM}name", f"{ARXIV}affiliation"]
     assert first.findtext(f"{ARXIV}affiliation") == "Hong Kong University of Science and Technology"
 
@@ -204,7 +218,7 @@ def test_max_results_defaults_to_ten(server: ArxivServer) -> None:
 @pytest.mark.parametrize("order", ["ascending", "descending"])
 def test_sorting_by_dates(server: ArxivServer, sort_by: str, field: str, order: str) -> None:
     response = get(server, search_query="cat:cs.DC", sortBy=sort_by, sortOrder=order, max_results=100)
-    stamps = [e.findtext(f"{ATOM}{field}") for e in feed(response).iter(f"{ATOM}entry")]
+    stamps = [text(e, f"{ATOM}{field}") for e in feed(response).iter(f"{ATOM}entry")]
     assert len(stamps) == 79
     assert stamps == sorted(stamps, reverse=order == "descending")
 
@@ -309,7 +323,7 @@ def test_error_feeds(server: ArxivServer, params: dict[str, str], status: int, m
 def test_error_entry_points_to_the_error_slug(server: ArxivServer) -> None:
     (entry,) = feed(get(server, id_list="abc")).iter(f"{ATOM}entry")
     assert entry.findtext(f"{ATOM}id") == "https://arxiv.org/api/errors#incorrect_id_format_for_abc"
-    assert entry.find(f"{ATOM}link").attrib["href"] == "https://arxiv.org/api/errors#incorrect_id_format_for_abc"
+    assert child(entry, f"{ATOM}link").attrib["href"] == "https://arxiv.org/api/errors#incorrect_id_format_for_abc"
     assert entry.findtext(f"{ATOM}author/{ATOM}name") == "arXiv api core"
 
 

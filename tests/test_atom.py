@@ -59,8 +59,10 @@ def only_paper(data: bytes) -> Paper:
     return paper
 
 
-def utc(*fields: int) -> datetime:
-    return datetime(*fields, tzinfo=UTC)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, microsecond: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
 
 
 # --- real captures: every field ---------------------------------------------------------------------------
@@ -292,7 +294,10 @@ def test_categories_primary_first_each_once(
     if primary is not None:
         children["primary"] = f'<arxiv:primary_category term="{primary}"/>'
     paper = only_paper(feed(entry(drop=() if primary else ("primary",), **children)))
-    assert paper.categories == (expected or (primary, *terms))
+    if expected is None:
+        assert primary is not None
+        expected = (primary, *terms)
+    assert paper.categories == expected
     assert paper.primary_category == paper.categories[0]
 
 
@@ -452,7 +457,8 @@ def test_timestamps_are_aware_utc(text: str, moment: datetime) -> None:
     """RFC 3339 date-times (RFC 4287 §3.3) with Z or an offset; one without an offset is read as UTC."""
     paper = only_paper(feed(entry(published=f"<published>{text}</published>", updated=f"<updated>{text}</updated>")))
     assert paper.published == paper.updated == moment
-    assert paper.published.utcoffset() is not None and paper.published.utcoffset().total_seconds() == 0
+    offset = paper.published.utcoffset()
+    assert offset is not None and offset.total_seconds() == 0
 
 
 @pytest.mark.parametrize("missing", ["published", "updated"])

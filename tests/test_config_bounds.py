@@ -42,7 +42,7 @@ def with_key(table: str, key: str, value: str) -> str:
 
 
 # (table, key, whole number?, low, high, low excluded?)
-NUMBERS = [
+NUMBERS: list[tuple[str, str, bool, int, int, bool]] = [
     ("", "max_papers", True, 1, 10_000, False),
     ("outputs", "issue_limit", True, 1, 10_000, False),
     ("arxiv", "delay", False, 0, 600, False),
@@ -63,7 +63,10 @@ NUMBERS = [
 
 def bad_values(whole: bool, low: int, high: int, above: bool) -> list[tuple[str, str]]:
     """(TOML text, how the message shows the value) of values out of range or of the wrong kind."""
-    shown = (lambda n: str(n)) if whole else (lambda n: repr(float(n)))
+
+    def shown(n: int) -> str:
+        return str(n) if whole else repr(float(n))
+
     values = [
         ("nan", "nan"),
         ("+nan", "nan"),
@@ -95,11 +98,11 @@ CASES = [
         table,
         key,
         text,
-        f"{table + '.' if table else ''}{key}: expected {expected_range(*rest)}, got {shown}",
+        f"{table + '.' if table else ''}{key}: expected {expected_range(whole, low, high, above)}, got {shown}",
         id=f"{table}.{key}={text}",
     )
-    for table, key, *rest in NUMBERS
-    for text, shown in bad_values(*rest)
+    for table, key, whole, low, high, above in NUMBERS
+    for text, shown in bad_values(whole, low, high, above)
 ]
 
 
@@ -117,7 +120,7 @@ def test_a_number_out_of_range_is_one_line_naming_the_key(
 def test_the_bounds_themselves_are_accepted(
     tmp_path: Path, table: str, key: str, whole: bool, low: int, high: int, above: bool
 ) -> None:
-    values = [high] if above else [low, high]
+    values: list[float] = [high] if above else [low, high]
     if not whole:
         values.append(low + 0.5)
     for value in values:

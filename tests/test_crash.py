@@ -36,12 +36,12 @@ import pytest
 
 from arxiv_server import ArxivServer, load_seed_papers
 from crashpoints import POINT, REPORT, sitecustomize_folder
+from daily_world import write_config
 from dailypapers.model import Paper
+from delivery_world import SECRET_URL_PATH, delivery_config, paper_links
 from feed_server import mount_feeds
 from github_server import REPO, TOKEN, GitHubIssues, github_server
 from loopback import Mailbox, WebhookReceiver, smtp_server, webhook_receiver
-from test_daily import write_config
-from test_delivery import SECRET_URL_PATH, delivery_config, paper_links
 
 THURSDAY = datetime(2026, 5, 14, 12, 0, tzinfo=UTC)  # 08:00 in New York, after the feeds were rebuilt
 FRIDAY = datetime(2026, 5, 15, 12, 0, tzinfo=UTC)

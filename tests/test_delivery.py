@@ -10,20 +10,18 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from arxiv_server import load_seed_papers
+from daily_world import NOW, Arxiv, write_config
 from dailypapers.cli import cli
 from dailypapers.config import load_config
 from dailypapers.daily import Context, RunSummary, run_daily
+from delivery_world import SECRET_URL_PATH, delivery_config, paper_links
 from loopback import Mailbox, WebhookReceiver, smtp_server, webhook_receiver
-from test_daily import NOW, Arxiv, write_config
-
-SECRET_URL_PATH = "/hooks/T000/B000/s3cr3t-t0ken"
 
 
 @pytest.fixture
@@ -43,36 +41,6 @@ def hooks() -> Iterator[WebhookReceiver]:
 def arxiv() -> Iterator[Arxiv]:
     with Arxiv(load_seed_papers()) as server:
         yield server
-
-
-DELIVERY = """
-link = "https://ada.github.io/papers/"
-[outputs]
-markdown = "README.md"
-issue = "{issue}"
-site = "site/"
-feeds = "feeds/"
-[email]
-smtp_host = "127.0.0.1"
-smtp_port = {port}
-security = "none"
-sender = "Daily Papers <papers@example.org>"
-[[email.recipients]]
-address = "ada@example.org"
-[[email.recipients]]
-address = "grace@example.org"
-topics = ["compiler"]
-[[webhooks]]
-kind = "json"
-url_env = "TEST_WEBHOOK_URL"
-topics = ["performance"]
-max_attempts = 1
-"""
-
-
-def delivery_config(port: int, issue: str = "issue.md") -> str:
-    """Every output, ada on every topic and grace on "compiler" by email, a JSON webhook on "performance"."""
-    return DELIVERY.format(port=port, issue=issue)
 
 
 def configure(folder: Path, arxiv: Arxiv, port: int) -> Path:
@@ -95,13 +63,6 @@ def run(path: Path, hooks: WebhookReceiver, *, later: timedelta = timedelta(0), 
 
 def status(summary: RunSummary) -> dict[str, str]:
     return {delivered.target: delivered.status for delivered in summary.deliveries}
-
-
-def paper_links(message: EmailMessage) -> set[str]:
-    body = message.get_body(("plain",))
-    assert body is not None
-    text = body.get_content()
-    return {word.rstrip(").,>") for word in text.split() if word.startswith("https://arxiv.org/abs/")}
 
 
 def test_each_target_gets_its_topics_once(

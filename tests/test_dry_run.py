@@ -21,12 +21,12 @@ from typing import Any
 
 import pytest
 
+from daily_world import write_config
 from dailypapers import store as store_module
 from dailypapers.store import MIGRATIONS, Store
+from delivery_world import SECRET_URL_PATH, delivery_config, paper_links
 from loopback import Mailbox, WebhookReceiver, smtp_server, webhook_receiver
 from runfolder import Baseline, run_command, runs
-from test_daily import write_config
-from test_delivery import SECRET_URL_PATH, delivery_config, paper_links
 
 ADA, GRACE = "ada@example.org", "grace@example.org"
 

@@ -405,7 +405,7 @@ class Handler:
                 rcpt_tos=list(envelope.rcpt_tos),
                 message=parse(content),
                 tls=transport is not None and transport.get_extra_info("cipher") is not None,
-                authenticated=session.authenticated,
+                authenticated=session.authenticated is True,
             )
         )
         return "250 Message accepted for delivery"

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from arxiv_server import load_seed_papers
+from daily_world import NOW, Arxiv, next_day_papers, write_config
 from dailypapers.cli import cli
 from dailypapers.config import GitHubSettings, load_config
 from dailypapers.daily import Context, RunSummary, run_daily
@@ -26,7 +27,6 @@ from dailypapers.model import Author, Listed, Message, Paper, Section
 from dailypapers.render.github import BODY_LIMIT, github_issue
 from github_server import FAULTS, REPO, TOKEN, Fault, GitHubIssues, github_server, rate_limited
 from loopback import free_port
-from test_daily import NOW, Arxiv, next_day_papers, write_config
 
 TARGET = f"github:{REPO}"
 LINK = "https://ada.github.io/papers/"

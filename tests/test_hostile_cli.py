@@ -178,7 +178,7 @@ def test_the_installed_command_says_one_line_for_a_deeply_nested_config(tmp_path
 
 # --- fuzzing: random documents from the real keys ----------------------------------------------------------
 
-_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
 _SCALARS: st.SearchStrategy[Any] = st.one_of(
     _TEXT,
     st.sampled_from(["", " ", "ti:compiler", "cat:cs.DC", "cat:CS.dc", "x and", "and", "计算机", "🚀", "\u202e"]),
@@ -463,7 +463,7 @@ def test_run_json_reports_a_failure_before_the_run_as_its_failure_object(tmp_pat
 
 # --- a replay folder that is damaged or not one -------------------------------------------------------------
 
-REPLAYS = {
+REPLAYS: dict[str, dict[str, str | bytes | None]] = {
     "answer not JSON": {"answer-0001.json": "{not json"},
     "answer a list": {"answer-0001.json": "[1, 2]"},
     "answer without a key": {"answer-0001.json": '{"url": "u", "status": 200, "headers": {}, "body": ""}'},

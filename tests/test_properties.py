@@ -113,8 +113,8 @@ def test_a_line_break_keeps_the_caret_in_place(space: str) -> None:
 # Round trips
 
 TREE_FIELDS = ("ti", "au", "abs", "co", "jr", "cat", "rn", "id", "all", "doi")
-_UNQUOTED = st.characters(blacklist_categories=("Cs",), blacklist_characters='()"_')
-_QUOTED = st.characters(blacklist_categories=("Cs",), blacklist_characters='"')
+_UNQUOTED = st.characters(blacklist_categories=["Cs"], blacklist_characters='()"_')
+_QUOTED = st.characters(blacklist_categories=["Cs"], blacklist_characters='"')
 WORD = st.one_of(
     st.sampled_from(("graph", "GPU", "cs.*", "x*", "2601.00001", "and", "AND", "NOT", "ti:x", "é", "a_b")),
     st.text(_UNQUOTED, min_size=1, max_size=6),
@@ -473,9 +473,11 @@ def near_misses(key: str) -> st.SearchStrategy[str]:
     )  # fmt: skip
 
 
-def tables(data: dict[str, Any], path: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], dict]]:
+def tables(
+    data: dict[str, Any], path: tuple[str | int, ...] = ()
+) -> list[tuple[tuple[str | int, ...], dict[str, Any]]]:
     """Every table of ``data`` with its path: the top, [scope], [[topics]] entries, [[email.recipients]] …"""
-    found: list[tuple[tuple[str | int, ...], dict]] = [(path, data)]
+    found: list[tuple[tuple[str | int, ...], dict[str, Any]]] = [(path, data)]
     for key, value in data.items():
         if isinstance(value, dict):
             found += tables(value, (*path, key))

@@ -25,6 +25,7 @@ from dailypapers.store.schema import MIGRATIONS
 from dailypapers.store.trouble import BUSY_TIMEOUT, database_errors, make_folder, store_error
 
 __all__ = [
+    "MIGRATIONS",
     "Deliveries",
     "MatchRow",
     "RunRecord",
