@@ -151,7 +151,8 @@ def parse(parser: str, entries: int = 2000) -> dict[str, Any]:
 
 def daily_update(topic_count: int, new: int, latency: float, delay: float) -> dict[str, Any]:
     """bench_requests.py's day (``new`` entries announced after a first run), answered after ``latency`` seconds:
-    dailypapers' ``run_daily`` with a category scope and without, and the seed bot's loop, each in its own process."""
+    dailypapers' ``run_daily`` with a category scope and without, and the seed bot's loop, each in its own process;
+    the bot's requests are those the server received."""
     import bench_requests
 
     from arxiv_server import ArxivServer, load_seed_papers
