@@ -2,7 +2,9 @@
 
 The archive is the one ``bench_search.py`` builds (``benchmarks/.cache/``); the run adds the announcement's
 papers and a run to it. The local server answers the feed and the metadata requests with no delay, so the
-time is the run's own work: parse, store, match, index for search, build the digest, render, write.
+time is the run's own work: parse, store, match, index for search, build the digest, render, write. A set-up
+run the day before registers the topics while the server holds none of the announcement's papers; they are
+added and announced after it, so the timed run is a day that brings new papers (its outcome must be "new").
 
     python benchmarks/bench_daily.py [--archive benchmarks/.cache/search-1000000-seed1-analysis2.db]
 """
@@ -84,9 +86,8 @@ def main() -> None:
                 primary_category="cs.DC",
             )
         )
-    with tempfile.TemporaryDirectory() as scratch, ArxivServer(fresh, now=lambda: now) as server:
+    with tempfile.TemporaryDirectory() as scratch, ArxivServer(now=lambda: now) as server:
         feeds = mount_feeds(server)
-        feeds.announce(day, [(paper, "new") for paper in fresh])
         config_path = Path(scratch) / "dailypapers.toml"
         lines = [
             f'database = "{args.archive.resolve()}"',
@@ -104,10 +105,14 @@ def main() -> None:
         # Register the topics once, the day before (their back-fill searches are not part of a daily run).
         feeds.today = day - timedelta(days=1)
         run_daily(Context(config=config, now=lambda: now - timedelta(days=1)))
+        server.add(fresh)
+        feeds.announce(day, [(paper, "new") for paper in fresh])
         feeds.today = day
         clock = time.perf_counter()
         summary = run_daily(Context(config=config, now=lambda: now))
         seconds = time.perf_counter() - clock
+    if summary.outcome != "new":
+        raise SystemExit(f"the timed run's outcome is {summary.outcome!r}, not 'new': it measured no new papers")
     print(
         f"machine: {platform.machine()}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
         f"{datetime.now(UTC):%Y-%m-%d}"
@@ -115,7 +120,7 @@ def main() -> None:
     print(
         f"daily run on an archive of {papers:,} papers, {len(TOPICS)} topics, an announcement of "
         f"{args.announced} papers: {seconds:.2f} s ({summary.requests} requests to the local server, "
-        f"{summary.kept} versions stored, {summary.new_papers} new papers on the topics)"
+        f"{summary.kept} versions stored, {summary.new_papers} new papers on the topics, outcome {summary.outcome})"
     )
 
 

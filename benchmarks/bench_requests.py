@@ -1,8 +1,9 @@
-"""Requests a daily run makes to arXiv for 1, 10 and 50 topics, and what one query per topic would make.
+"""Requests a daily run makes to arXiv for 1, 10 and 50 topics, and what the seed bot's loop makes.
 
 A local arXiv-compatible server holds the seed papers; after a first run (which back-fills each topic once), a
-day of new entries is announced and the daily run is counted. The comparison is the approach of the bot this
-project replaces: one search per topic, every day.
+day of new entries is announced and the daily run is counted. The comparison is the loop of the bot this
+project replaces (one search per topic, every day), run against the same server on the same day: the server
+counts the requests it receives.
 
     python benchmarks/bench_requests.py [--new 2500]
 """
@@ -20,6 +21,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from seed_bot import bot_loop  # noqa: E402
 
 from arxiv_server import ArxivServer, load_seed_papers  # noqa: E402
 from dailypapers.config import load_config  # noqa: E402
@@ -99,17 +102,27 @@ def measure(topic_count: int, new: int, scope: bool) -> int:
         return run_daily(Context(config=config, now=lambda: later)).requests
 
 
+def measure_with_bot(topic_count: int, new: int) -> tuple[int, int]:
+    """``measure`` without a scope, then, on the same server and day, the requests the server receives from the
+    seed bot's loop (with no delay): counted where they arrive, not assumed from the number of topics."""
+    with announced_day(topic_count, new, scope=False) as (server, path, later):
+        config = load_config(path, environ={})
+        ours = run_daily(Context(config=config, now=lambda: later)).requests
+        before = len(server.requests)
+        bot_loop(server.url, topics(topic_count), delay=0)
+        return ours, len(server.requests) - before
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--new", type=int, default=2500, help="entries announced on the measured day")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d}")
     print(f"a day with {args.new} new entries in scope (page size 2000)")
-    print(f"{'topics':>6}  {'with a category scope':>21}  {'without a scope':>15}  {'one query per topic':>19}")
+    print(f"{'topics':>6}  {'with a category scope':>21}  {'without a scope':>15}  {'the seed bot':>12}")
     for count in (1, 10, 50):
-        feed, query = measure(count, args.new, True), measure(count, args.new, False)
-        # The seed bot: one search per keyword (at most 100 results each), every day.
-        print(f"{count:>6}  {feed:>21}  {query:>15}  {count:>19}")
+        feed, (query, bot) = measure(count, args.new, True), measure_with_bot(count, args.new)
+        print(f"{count:>6}  {feed:>21}  {query:>15}  {bot:>12}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@
 Each measurement reuses the benchmark that owns it (``bench_parse.py``, ``bench_requests.py``, ``bench_search.py``,
 ``synthetic.py``) and returns what it measured. Two figures of memory are added: ``before_mib``, the resident set
 when the clock starts (the interpreter, the imports and the data built for the measurement), and ``peak_mib``, the
-largest resident set of the process (``getrusage(RUSAGE_SELF).ru_maxrss``), taken when the measurement ends.
+largest resident set of the process (``VmHWM`` in ``/proc/self/status``), read by the process itself when the
+measurement ends. Not ``getrusage(RUSAGE_SELF).ru_maxrss``: Linux carries it over a fork and an exec, so a
+process started by ``run_all`` would report ``run_all``'s own peak (85 MiB) whenever its own is smaller.
 Imports happen inside each measurement, so a process loads only what its own measurement needs.
 
 ``daily_update`` is the exception: it runs in the caller, because it hosts the local arXiv server that the
@@ -17,7 +19,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import resource
 import subprocess
 import sys
 import time
@@ -43,11 +44,22 @@ def isolated(name: str, **options: Any) -> dict[str, Any]:
     return result
 
 
-def _rss_mib() -> float:
+def _status_mib(key: str) -> float:
+    """One of this process's memory figures in ``/proc/self/status`` (``VmRSS``, ``VmHWM``), in MiB."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{key}:"):
             return int(line.split()[1]) / 1024
-    return 0.0
+    raise SystemExit(f"/proc/self/status has no {key}: peak memory is measured on Linux only")
+
+
+def _rss_mib() -> float:
+    return _status_mib("VmRSS")
+
+
+def peak_mib() -> float:
+    """This process's own peak resident set: the high-water mark of its own address space, which an exec
+    starts afresh, unlike ``ru_maxrss``."""
+    return _status_mib("VmHWM")
 
 
 # --- the data: synthetic papers and topics --------------------------------------------------------------------
@@ -139,7 +151,8 @@ def parse(parser: str, entries: int = 2000) -> dict[str, Any]:
 
 def daily_update(topic_count: int, new: int, latency: float, delay: float) -> dict[str, Any]:
     """bench_requests.py's day (``new`` entries announced after a first run), answered after ``latency`` seconds:
-    dailypapers' ``run_daily`` with a category scope and without, and the seed bot's loop, each in its own process."""
+    dailypapers' ``run_daily`` with a category scope and without, and the seed bot's loop, each in its own process;
+    the bot's requests are those the server received."""
     import bench_requests
 
     from arxiv_server import ArxivServer, load_seed_papers
@@ -157,6 +170,7 @@ def daily_update(topic_count: int, new: int, latency: float, delay: float) -> di
         server.add(fresh)
         server.slow(latency, times=None)
         bot = isolated("daily-bot", url=server.url, keywords=keywords, delay=delay)
+        bot["requests"] = len(server.requests)
     queries = [parse_query(_source((keyword, None))) for keyword in keywords]
     wanted = {paper.id for paper in fresh if any(matches(query, paper) for query in queries)}
     bot["new_received"] = len(wanted & set(bot.pop("ids")))
@@ -186,35 +200,15 @@ def daily_dailypapers(config: str, now: str, delay: float) -> dict[str, Any]:
 
 
 def daily_bot(url: str, keywords: list[str], delay: float, max_results: int = 100) -> dict[str, Any]:
-    """The seed bot's daily loop: per keyword one export API search ``ti:"kw" OR abs:"kw"``, newest updates
-    first, at most ``max_results``, read with feedparser; ``delay`` seconds between requests."""
-    import feedparser
-    import httpx
+    """seed_bot.py's loop; its requests are counted by the server, not here."""
+    from seed_bot import bot_loop
 
     before = _rss_mib()
     clock = time.perf_counter()
-    entries = []
-    with httpx.Client(timeout=60) as client:
-        for n, keyword in enumerate(keywords):
-            if n:
-                time.sleep(delay)
-            params = {
-                "search_query": f'ti:"{keyword}" OR abs:"{keyword}"',
-                "max_results": str(max_results),
-                "sortBy": "lastUpdatedDate",
-            }
-            answer = client.get(url, params=params)
-            answer.raise_for_status()
-            entries.extend(feedparser.parse(answer.content).entries)
+    entries = bot_loop(url, keywords, delay, max_results)
     seconds = time.perf_counter() - clock
     ids = {re.sub(r"v\d+$", "", entry.id.rsplit("/abs/", 1)[-1]) for entry in entries}
-    return {
-        "requests": len(keywords),
-        "seconds": seconds,
-        "entries": len(entries),
-        "ids": sorted(ids),
-        "before_mib": before,
-    }
+    return {"seconds": seconds, "entries": len(entries), "ids": sorted(ids), "before_mib": before}
 
 
 # --- 3. local matching --------------------------------------------------------------------------------------------
@@ -400,7 +394,7 @@ def main(argv: list[str]) -> None:
     if len(argv) < 2 or argv[1] not in MEASUREMENTS:
         raise SystemExit(f"usage: measurements.py {{{','.join(MEASUREMENTS)}}} ['{{JSON options}}']")
     result = MEASUREMENTS[argv[1]](**json.loads(argv[2] if len(argv) > 2 else "{}"))
-    result["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_mib"] = peak_mib()
     print(json.dumps(result))
 
 
