@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 
 from clock_world import api_world, feed_world, morning, publish
 from dailypapers.cli import cli
+from dailypapers.config import ARXIV_KEYS, OUTPUTS_KEYS, SCOPE_KEYS, TOP_KEYS, TOPIC_KEYS
+from dailypapers.config_delivery import EMAIL_KEYS, GITHUB_KEYS, WEBHOOK_KEYS
 
 CLOSED = "http://127.0.0.1:9/"  # the discard port: nothing listens, so a run that gets that far fails at once
 ENV = {
@@ -191,39 +193,18 @@ _SCALARS: st.SearchStrategy[Any] = st.one_of(
     st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
 )
 _VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3), max_leaves=6)
-_KEYS = {
-    "": ["title", "timezone", "max_papers", "columns", "contact", "database", "link"],
-    "scope": ["categories"],
-    "outputs": ["markdown", "issue", "site", "feeds", "issue_limit"],
-    "arxiv": [
-        "api_url",
-        "rss_url",
-        "oai_url",
-        "holidays",
-        "delay",
-        "timeout",
-        "max_attempts",
-        "max_wait",
-        "page_size",
-        "lookback_days",
-        "max_pages",
-    ],
-    "email": [
-        "smtp_host",
-        "smtp_port",
-        "security",
-        "sender",
-        "recipients",
-        "username_env",
-        "password_env",
-        "ca_file",
-        "send_empty",
-        "max_per_message",
-        "timeout",
-    ],
+_TABLES = {
+    "scope": SCOPE_KEYS,
+    "outputs": OUTPUTS_KEYS,
+    "arxiv": ARXIV_KEYS,
+    "email": EMAIL_KEYS,
+    "github": GITHUB_KEYS,
 }
-_TOPIC_KEYS = ["name", "query", "announce"]
-_WEBHOOK_KEYS = ["kind", "url_env", "topics", "send_empty", "max_per_message", "max_attempts", "timeout"]
+# The keys the loader itself accepts, so that a key added to the config is fuzzed too.
+_KEYS: dict[str, tuple[str, ...]] = {
+    "": tuple(key for key in TOP_KEYS if key not in {*_TABLES, "topics", "webhooks"}),
+    **_TABLES,
+}
 
 
 def _toml(value: Any) -> str:
@@ -254,7 +235,7 @@ def configs(draw: st.DrawFn) -> str:
             lines += [f"{key} = {value}" for key, value in (("max_attempts", 1), ("max_wait", 0)) if key not in chosen]
     if draw(st.booleans()):  # half the documents have a valid topic, so the checks after the topics run too
         lines += ["[[topics]]", 'name = "Compilers"']
-    for header, keys in (("[[topics]]", _TOPIC_KEYS), ("[[webhooks]]", _WEBHOOK_KEYS)):
+    for header, keys in (("[[topics]]", TOPIC_KEYS), ("[[webhooks]]", WEBHOOK_KEYS)):
         for _ in range(draw(st.integers(0, 2))):
             lines.append(header)
             lines += [f"{key} = {_toml(draw(_VALUES))}" for key in draw(st.lists(st.sampled_from(keys), unique=True))]
