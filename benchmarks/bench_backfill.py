@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import synthetic_papers  # noqa: E402
 
-from dailypapers.backfill import Harvest, backfill  # noqa: E402
 from dailypapers.config import load_config  # noqa: E402
 from dailypapers.model import Paper  # noqa: E402
+from dailypapers.pipeline.backfill import Harvest, backfill  # noqa: E402
 
 PAGE = 2500
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -134,8 +134,8 @@ def _rss_mib() -> float:
 def stages(count: int, config_path: Path, folder: Path) -> dict[str, float]:
     """Records/s of each stage on its own, in this process: parse a page, store it, match it."""
     from dailypapers.arxiv.oai import parse_page
+    from dailypapers.match.verdicts import Verdicts
     from dailypapers.store import Store
-    from dailypapers.topics import Verdicts
 
     config = load_config(config_path, environ={})
     spent = {"parse": 0.0, "store": 0.0, "match": 0.0}

@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from synthetic import synthetic_papers  # noqa: E402
 
 from arxiv_server import ArxivServer  # noqa: E402
-from dailypapers.calendar import is_announcement_day  # noqa: E402
+from dailypapers.arxiv.calendar import is_announcement_day  # noqa: E402
 from dailypapers.config import load_config  # noqa: E402
-from dailypapers.daily import Context, run_daily  # noqa: E402
+from dailypapers.pipeline.daily import Context, run_daily  # noqa: E402
 from dailypapers.store import fts  # noqa: E402
 from feed_server import mount_feeds  # noqa: E402
 

@@ -26,8 +26,8 @@ from seed_bot import bot_loop  # noqa: E402
 
 from arxiv_server import ArxivServer, load_seed_papers  # noqa: E402
 from dailypapers.config import load_config  # noqa: E402
-from dailypapers.daily import Context, run_daily  # noqa: E402
 from dailypapers.model import Paper  # noqa: E402
+from dailypapers.pipeline.daily import Context, run_daily  # noqa: E402
 from feed_server import mount_feeds  # noqa: E402
 
 NOW = datetime(2026, 5, 16, 6, 0, tzinfo=UTC)

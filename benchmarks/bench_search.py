@@ -28,8 +28,8 @@ from typing import Any
 from synthetic import load_vocabulary, synthetic_papers
 
 from dailypapers.query import matches, parse
-from dailypapers.search import search_papers
 from dailypapers.store import Store, fts
+from dailypapers.store.search import search_papers
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 BATCH = 5000  # versions per transaction, about a back-fill page's worth of work

@@ -181,7 +181,7 @@ def daily_update(topic_count: int, new: int, latency: float, delay: float) -> di
 def daily_dailypapers(config: str, now: str, delay: float) -> dict[str, Any]:
     """One ``run_daily`` with the politeness delay set as the environment would set it."""
     from dailypapers.config import load_config
-    from dailypapers.daily import Context, run_daily
+    from dailypapers.pipeline.daily import Context, run_daily
 
     settings = load_config(Path(config), environ={"DAILYPAPERS_DELAY": repr(delay)})
     moment = datetime.fromisoformat(now)
@@ -372,7 +372,7 @@ def render_site(papers: int = 100_000, days: int = 250, topic_count: int = 100) 
 
 def idle() -> dict[str, Any]:
     """An interpreter with all of dailypapers imported: the floor under every figure of memory."""
-    import dailypapers.daily  # noqa: F401  (it imports the store, the query package, the renderers, the network)
+    import dailypapers.pipeline.daily  # noqa: F401  (it imports the store, the query package, the renderers, the network)
 
     return {"before_mib": _rss_mib()}
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from arxiv_server import ArxivServer, load_seed_papers
 from dailypapers.config import Config, load_config
-from dailypapers.daily import Context, RunSummary, run_daily
 from dailypapers.model import Paper
+from dailypapers.pipeline.daily import Context, RunSummary, run_daily
 from feed_server import FeedService, mount_feeds
 
 # Saturday 16 May 2026, 06:00 UTC: after the seed papers, on a day without an announcement.

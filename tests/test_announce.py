@@ -22,7 +22,7 @@ from dailypapers.arxiv.announce import (
     parse_announcement,
     split_creators,
 )
-from dailypapers.calendar import due_announcement
+from dailypapers.arxiv.calendar import due_announcement
 from dailypapers.errors import FeedError, FetchError
 from dailypapers.http import Http
 from dailypapers.model import Paper

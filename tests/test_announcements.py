@@ -17,8 +17,8 @@ from pathlib import Path
 
 from arxiv_server import ArxivServer, load_seed_papers
 from dailypapers.config import load_config
-from dailypapers.daily import Context, RunSummary, run_daily
 from dailypapers.model import Paper
+from dailypapers.pipeline.daily import Context, RunSummary, run_daily
 from feed_server import FeedService, mount_feeds
 
 MONDAY = date(2026, 11, 23)

@@ -15,9 +15,9 @@ import pytest
 
 from arxiv_server import ArxivServer
 from dailypapers.arxiv.oai import ResumptionTokenExpired
-from dailypapers.backfill import Harvest, backfill, set_for_category
 from dailypapers.config import load_config
 from dailypapers.errors import ConfigError, FetchError
+from dailypapers.pipeline.backfill import Harvest, backfill, set_for_category
 from oai_server import generate_records, mount_oai
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -100,7 +100,7 @@ def test_every_harvested_record_is_stored_once_and_matched(tmp_path: Path) -> No
 
 
 def test_back_filled_papers_are_never_notified(tmp_path: Path) -> None:
-    from dailypapers.daily import Context, run_daily
+    from dailypapers.pipeline.daily import Context, run_daily
     from feed_server import mount_feeds
 
     with ArxivServer(PAPERS, now=lambda: NOW) as server:

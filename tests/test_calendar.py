@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from dailypapers.calendar import (
+from dailypapers.arxiv.calendar import (
     ET,
     KNOWN_HOLIDAYS,
     announced_at,

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from clock_world import NOW, World, api_world, paper
-from dailypapers.calendar import ET
-from dailypapers.clock import day_ahead
+from dailypapers.arxiv.calendar import ET
+from dailypapers.arxiv.clock import day_ahead
 from dailypapers.store import iso
 
 DAY = timedelta(days=1)

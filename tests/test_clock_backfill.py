@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from arxiv_server import ArxivServer
-from dailypapers.backfill import CHECKPOINT, Harvest, backfill
 from dailypapers.config import Config, load_config
 from dailypapers.errors import FetchError
+from dailypapers.pipeline.backfill import CHECKPOINT, Harvest, backfill
 from dailypapers.store import Store
 from oai_server import OaiService, generate_records, mount_oai, oai_records
 

@@ -73,13 +73,13 @@ class Point:
         return f"{self.stage}-{self.at}"
 
 
-RUN = "dailypapers.daily:_DailyRun"
-STAGE = "dailypapers.outputs:stage_outputs"
+RUN = "dailypapers.pipeline.daily:_DailyRun"
+STAGE = "dailypapers.pipeline.outputs:stage_outputs"
 STORE = "dailypapers.store:Store"
 SEND = "dailypapers.deliver.email:SmtpSession.send"
 POST = "dailypapers.deliver.webhook:post_webhook"
 RECORD = "dailypapers.store.deliveries:Deliveries.record"
-DELIVER = "dailypapers.delivery"
+DELIVER = "dailypapers.pipeline.delivery"
 ISSUE = "dailypapers.deliver.github"
 POINTS = [
     # fetch: the feed, the new topic's search, then the announced papers' metadata
@@ -91,12 +91,12 @@ POINTS = [
     Point("store", f"{STORE}.begin_run@return", f"{RUN}._commit", NOTHING),
     Point("store", f"{STORE}.add_versions#4", f"{RUN}._store_and_match", NOTHING),
     Point("store", "dailypapers.store.fts:index_many@return", f"{STORE}.index_for_search", NOTHING),
-    Point("store", f"{STORE}.add_match#3", "dailypapers.daily:_rematch", NOTHING),
+    Point("store", f"{STORE}.add_match#3", "dailypapers.pipeline.daily:_rematch", NOTHING),
     Point("store", f"{STORE}.record_announced", f"{RUN}._cover", NOTHING),
     Point("store", f"{STORE}.finish_run@return", f"{RUN}._finish", NOTHING),
     Point("store", "dailypapers.store.deliveries:Deliveries.start#2", f"{DELIVER}:register_targets", NOTHING),
     # render and stage the outputs as temporary files, still inside the transaction
-    Point("render", "dailypapers.digest:build_digest@return", STAGE, NOTHING),
+    Point("render", "dailypapers.match.digest:build_digest@return", STAGE, NOTHING),
     Point("render", "dailypapers.render.site:render_site", STAGE, NOTHING),
     Point("render", "dailypapers.render.feed:render_feeds@return", STAGE, NOTHING),
     Point("render", "dailypapers.files:stage#4", STAGE, NOTHING),

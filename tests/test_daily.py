@@ -12,10 +12,10 @@ import pytest
 from arxiv_server import ArxivServer, load_seed_papers
 from daily_world import NOW, SEED_TOPICS, Arxiv, next_day_papers, write_config
 from dailypapers.config import Config, load_config
-from dailypapers.daily import Context, RunSummary, run_daily
 from dailypapers.errors import FetchError
 from dailypapers.model import Paper
-from dailypapers.outputs import render_outputs
+from dailypapers.pipeline.daily import Context, RunSummary, run_daily
+from dailypapers.pipeline.outputs import render_outputs
 from dailypapers.query import matches, topic_query
 from dailypapers.store import MIGRATIONS
 
@@ -242,7 +242,7 @@ def test_every_version_is_kept_and_runs_are_counted(tmp_path: Path) -> None:
 def test_a_match_records_why_and_forgets_it_when_the_query_changes(tmp_path: Path, arxiv_server: ArxivServer) -> None:
     """The site and messages show why each paper matched; the run records it so that the archive is not
     analysed again on every run, and a changed query must not leave the old reasons behind."""
-    from dailypapers.digest import build_digest
+    from dailypapers.match.digest import build_digest
     from dailypapers.store import Store
 
     path = write_config(tmp_path, arxiv_server, topics=(), categories=())

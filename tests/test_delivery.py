@@ -19,7 +19,7 @@ from arxiv_server import load_seed_papers
 from daily_world import NOW, Arxiv, write_config
 from dailypapers.cli import cli
 from dailypapers.config import load_config
-from dailypapers.daily import Context, RunSummary, run_daily
+from dailypapers.pipeline.daily import Context, RunSummary, run_daily
 from delivery_world import SECRET_URL_PATH, delivery_config, paper_links
 from loopback import Mailbox, WebhookReceiver, smtp_server, webhook_receiver
 

@@ -15,10 +15,11 @@ import click
 import pytest
 
 import dailypapers
-from dailypapers import config, config_delivery
+from dailypapers import config
 from dailypapers.cli import cli
 from dailypapers.config import ARXIV_KEYS, OUTPUTS_KEYS, SCOPE_KEYS, TOP_KEYS, TOPIC_KEYS
-from dailypapers.config_delivery import EMAIL_KEYS, GITHUB_KEYS, RECIPIENT_KEYS, WEBHOOK_KEYS
+from dailypapers.config import delivery as config_delivery
+from dailypapers.config.delivery import EMAIL_KEYS, GITHUB_KEYS, RECIPIENT_KEYS, WEBHOOK_KEYS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 PACKAGE = Path(dailypapers.__file__).resolve().parent

@@ -21,9 +21,9 @@ from arxiv_server import load_seed_papers
 from daily_world import NOW, Arxiv, next_day_papers, write_config
 from dailypapers.cli import cli
 from dailypapers.config import GitHubSettings, load_config
-from dailypapers.daily import Context, RunSummary, run_daily
 from dailypapers.errors import ConfigError
 from dailypapers.model import Author, Listed, Message, Paper, Section
+from dailypapers.pipeline.daily import Context, RunSummary, run_daily
 from dailypapers.render.github import BODY_LIMIT, github_issue
 from github_server import FAULTS, REPO, TOKEN, Fault, GitHubIssues, github_server, rate_limited
 from loopback import free_port

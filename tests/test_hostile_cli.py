@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from clock_world import api_world, feed_world, morning, publish
 from dailypapers.cli import cli
 from dailypapers.config import ARXIV_KEYS, OUTPUTS_KEYS, SCOPE_KEYS, TOP_KEYS, TOPIC_KEYS
-from dailypapers.config_delivery import EMAIL_KEYS, GITHUB_KEYS, WEBHOOK_KEYS
+from dailypapers.config.delivery import EMAIL_KEYS, GITHUB_KEYS, WEBHOOK_KEYS
 
 CLOSED = "http://127.0.0.1:9/"  # the discard port: nothing listens, so a run that gets that far fails at once
 ENV = {

@@ -23,8 +23,8 @@ from arxiv_server import load_seed_papers
 from dailypapers.errors import StoreError
 from dailypapers.model import Author, Paper
 from dailypapers.query import And, AndNot, Node, Not, Or, Term, analyse, evaluate, parse
-from dailypapers.search import compile_candidates, search, search_papers
 from dailypapers.store import Store, fts
+from dailypapers.store.search import compile_candidates, search, search_papers
 
 _SYNTHETIC = Path(__file__).resolve().parent.parent / "benchmarks" / "synthetic.py"
 _spec = importlib.util.spec_from_file_location("synthetic", _SYNTHETIC)
@@ -385,7 +385,7 @@ def test_compiled_candidates(query: str, expression: str | None, exact: bool) ->
 
 
 def test_all_searches_the_fields_the_matcher_searches() -> None:
-    from dailypapers import search as search_module
     from dailypapers.query import terms
+    from dailypapers.store import search as search_module
 
     assert search_module._ALL_FIELDS == terms._ALL_FIELDS

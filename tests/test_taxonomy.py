@@ -21,11 +21,11 @@ from dailypapers.arxiv.taxonomy import (
     category_problem,
     group_of,
 )
-from dailypapers.backfill import set_for_category
 from dailypapers.cli import cli
 from dailypapers.config import load_config
 from dailypapers.errors import ConfigError
-from dailypapers.topics import scope_query
+from dailypapers.match.verdicts import scope_query
+from dailypapers.pipeline.backfill import set_for_category
 
 MINIMAL = '[[topics]]\nname = "compiler"\n'
 

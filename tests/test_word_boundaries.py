@@ -23,8 +23,8 @@ from dailypapers.model import Author, Paper
 from dailypapers.query import analyse, matches, parse
 from dailypapers.query.analysis import split_query_words, split_words
 from dailypapers.query.wordbreak import MAX_TOKEN, tokens
-from dailypapers.search import search
 from dailypapers.store import Store, fts
+from dailypapers.store.search import search
 
 DAY = datetime(2026, 3, 2, 18, tzinfo=UTC)
 

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from dailypapers import __version__
-from dailypapers.workflow import render_workflow
+from dailypapers.pipeline.workflow import render_workflow
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = "@DAILYPAPERS_INSTALL@"

@@ -18,13 +18,9 @@ from rich.console import Console
 from rich.table import Table
 
 from dailypapers import __version__
-from dailypapers.archive import search_archive
+from dailypapers.arxiv.coverage import STALE
 from dailypapers.arxiv.taxonomy import GROUPS, check_query_categories
-from dailypapers.backfill import Harvest, check_set, set_for_category
-from dailypapers.backfill import backfill as run_backfill
 from dailypapers.config import DEFAULT_CONFIG, Config, load_config
-from dailypapers.coverage import STALE
-from dailypapers.daily import Context, RunSummary, run_daily
 from dailypapers.errors import (
     ConfigError,
     DailyPapersError,
@@ -36,12 +32,16 @@ from dailypapers.errors import (
 from dailypapers.files import discard, file_errors, publish, stage
 from dailypapers.http import Recorder, Replay
 from dailypapers.model import Paper
-from dailypapers.outputs import render_outputs
+from dailypapers.pipeline.backfill import Harvest, check_set, set_for_category
+from dailypapers.pipeline.backfill import backfill as run_backfill
+from dailypapers.pipeline.daily import Context, RunSummary, run_daily
+from dailypapers.pipeline.outputs import render_outputs
+from dailypapers.pipeline.search import search_archive
+from dailypapers.pipeline.workflow import check_install, render_workflow
 from dailypapers.query import lint
 from dailypapers.query import parse as parse_query
 from dailypapers.redact import Redactor, redacting_logs, redactor_for
 from dailypapers.ui import HarvestProgress, ProgressReporter
-from dailypapers.workflow import check_install, render_workflow
 
 
 class ExitStatus(IntEnum):

@@ -13,6 +13,11 @@ from zoneinfo import ZoneInfo
 EASTERN = ZoneInfo("America/New_York")
 
 
+def iso(moment: datetime) -> str:
+    """A moment as the store and the logs write it: sortable UTC text, ``2026-01-13T17:37:07Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def iso_utc(text: str | None) -> datetime | None:
     """An ISO 8601 / RFC 3339 date-time (OAI-PMH's UTCdatetime, Atom's dates); without an offset it is UTC."""
     if not text:

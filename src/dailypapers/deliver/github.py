@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from dailypapers.config_delivery import GitHubSettings
+from dailypapers.config.delivery import GitHubSettings
 from dailypapers.errors import DeliveryError, FetchError, UnconfirmedError
 from dailypapers.http import Answer, Http, retry_after
 from dailypapers.render.github import Issue

@@ -15,12 +15,13 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from dailypapers.arxiv.dates import iso
 from dailypapers.errors import RunInProgressError, StoreError
 from dailypapers.files import advice
 from dailypapers.model import Author, Paper
 from dailypapers.store import fts
 from dailypapers.store.deliveries import Deliveries
-from dailypapers.store.rows import RUN_COLUMNS, UNSUCCESSFUL, MatchRow, RunRecord, iso, parse_iso, run_record
+from dailypapers.store.rows import RUN_COLUMNS, UNSUCCESSFUL, MatchRow, RunRecord, parse_iso, run_record
 from dailypapers.store.schema import MIGRATIONS
 from dailypapers.store.trouble import BUSY_TIMEOUT, database_errors, make_folder, store_error
 

@@ -13,7 +13,8 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 
-from dailypapers.store.rows import MatchRow, iso
+from dailypapers.arxiv.dates import iso
+from dailypapers.store.rows import MatchRow
 
 
 class Deliveries:

@@ -10,11 +10,6 @@ from typing import Any
 from dailypapers.errors import StoreError
 
 
-def iso(moment: datetime) -> str:
-    """Timestamps are stored as sortable UTC text, ``2026-01-13T17:37:07Z``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def parse_iso(text: str) -> datetime:
     """A stored timestamp. One that is unreadable or out of range (changed by hand or by another program) is
     a ``StoreError`` saying so, not a ``ValueError`` or ``OverflowError`` traceback from deep inside a run."""

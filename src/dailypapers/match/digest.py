@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from dailypapers.calendar import describe
-from dailypapers.clock import last_covered
+from dailypapers.arxiv.calendar import describe
+from dailypapers.arxiv.coverage import NO_ANNOUNCEMENT, summary
 from dailypapers.config import Config, Topic
-from dailypapers.coverage import NO_ANNOUNCEMENT, summary
+from dailypapers.match.verdicts import in_scope, scope_query
 from dailypapers.model import Day, Digest, Listed, Message, Paper, Section
 from dailypapers.query import Node, analyse, explain
 from dailypapers.store import MatchRow, RunRecord, Store
-from dailypapers.topics import in_scope, scope_query
+from dailypapers.store.watermark import last_covered
 
 
 def build_digest(store: Store, config: Config, run: RunRecord, archive: bool = False) -> Digest:

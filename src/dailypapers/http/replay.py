@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from dailypapers.errors import FetchError
-from dailypapers.http_wire import Answer
+from dailypapers.http.wire import Answer
 
 
 def request_key(url: str, params: Mapping[str, str]) -> str:

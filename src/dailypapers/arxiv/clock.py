@@ -8,7 +8,8 @@ of the run's clock (``SLACK``, room for time zones and a clock a little behind) 
 but never moves a watermark, a covered day or a checkpoint; nor does one from before arXiv existed. The same rule
 is applied to what an older version, or anyone, left in the database: such a value is ignored and repaired.
 
-Every function is pure except those that take a ``Store``; the moment is passed in, never read from a clock.
+Every function is pure: the moment is passed in, never read from a clock. What the rule does to the stored
+watermark and covered days is in ``store.watermark``.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from dailypapers.calendar import ET
+from dailypapers.arxiv.dates import iso
 from dailypapers.model import Paper
-from dailypapers.store import Store, iso
 
 SLACK = timedelta(days=1)
 # arXiv's first paper, hep-th/9108001, was announced in August 1991: nothing a run builds on is older.
@@ -107,54 +107,6 @@ def untrusted_line(papers: Sequence[Paper], now: datetime) -> str:
         f"{count} dated more than a day ahead of the clock ({stamp(now)}), stored as given but not trusted to "
         f"move the watermark: {named([f'{p.versioned_id} ({iso(p.updated)})' for p in papers])}"
     )
-
-
-def watermark(store: Store, now: datetime) -> Stored:
-    """Where the daily query may stop: the stored watermark, or, when that is absurd, the newest plausible
-    ``updated`` in the archive (the clock itself in an empty one), with the reason."""
-    text = store.get_state(WATERMARK)
-    if text is None:
-        return Stored(None)
-    found = read_moment(text, now)
-    if found.problem is None:
-        return found
-    fallback = _newest_update(store, now) or now
-    return Stored(
-        fallback,
-        f"ignoring the stored API watermark {text[:40]!r} ({found.problem}); searching from {iso(fallback)}",
-    )
-
-
-def advance_watermark(store: Store, papers: Iterable[Paper], now: datetime) -> None:
-    """Remember the newest plausible entry seen, so the next daily query knows where to stop; a stored
-    watermark that is absurd is replaced."""
-    current = watermark(store, now)
-    seen = [paper.updated for paper in papers if problem_with(paper.updated, now) is None]
-    best = max([*seen, *([current.value] if current.value else [])], default=now)
-    if current.value is None or current.problem is not None or best > current.value:
-        store.set_state(WATERMARK, iso(best))
-
-
-def _newest_update(store: Store, now: datetime) -> datetime | None:
-    text = store.newest_update(iso(ARXIV_BEGAN), iso(now + SLACK))
-    return None if text is None else read_moment(text, now).value
-
-
-# --- covered announcements ---------------------------------------------------------------------------------
-
-
-def last_covered(store: Store, now: datetime) -> tuple[date | None, list[tuple[str, str]]]:
-    """The newest covered announcement day a run may build on, and every stored day it sets aside, each with
-    the reason: unreadable, ahead of the clock (a listing day begins at midnight US Eastern), before arXiv."""
-    newest: date | None = None
-    ignored: list[tuple[str, str]] = []
-    for text in store.announcement_days():
-        day, problem = read_day(text, now, ET)
-        if day is None:
-            ignored.append((text, problem or "not a date"))
-        elif newest is None or day > newest:
-            newest = day
-    return newest, ignored
 
 
 def ignored_days_line(ignored: Sequence[tuple[str, str]]) -> str:

@@ -28,10 +28,10 @@ from dailypapers.deliver.email import SmtpSession
 from dailypapers.deliver.email import build_message as build_email
 from dailypapers.deliver.github import open_issue
 from dailypapers.deliver.webhook import post_webhook
-from dailypapers.digest import build_message
 from dailypapers.errors import DeliveryError
 from dailypapers.files import write_atomic
 from dailypapers.http import user_agent
+from dailypapers.match.digest import build_message
 from dailypapers.model import Digest, Message
 from dailypapers.redact import redactor_for
 from dailypapers.render.email import render_email

@@ -34,8 +34,8 @@ import httpx
 
 from dailypapers import __version__
 from dailypapers.errors import FeedError, FetchError, UnconfirmedError
-from dailypapers.http_replay import Recorder, Replay, request_key
-from dailypapers.http_wire import DEFAULT_MAX_BYTES, REDIRECTS, TIMED_OUT, Answer, Outgoing, Wire, WireError
+from dailypapers.http.replay import Recorder, Replay, request_key
+from dailypapers.http.wire import DEFAULT_MAX_BYTES, REDIRECTS, TIMED_OUT, Answer, Outgoing, Wire, WireError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

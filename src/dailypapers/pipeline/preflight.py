@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from dailypapers.config import Config
-from dailypapers.config_delivery import SecretVariable
+from dailypapers.config.delivery import SecretVariable
 from dailypapers.errors import ConfigError
 from dailypapers.files import check_writable
 

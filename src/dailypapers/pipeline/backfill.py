@@ -17,15 +17,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
+from dailypapers.arxiv.clock import day_ahead, day_problem, named, stamp
 from dailypapers.arxiv.oai import OaiPage, ResumptionTokenExpired, harvest
 from dailypapers.arxiv.taxonomy import canonical, group_of, scope_problem, set_problem
-from dailypapers.clock import day_ahead, day_problem, named, stamp
 from dailypapers.config import Config
-from dailypapers.daily import new_http
 from dailypapers.errors import ConfigError
 from dailypapers.http import Http
+from dailypapers.match.verdicts import Verdicts, scope_query
+from dailypapers.pipeline.daily import new_http
 from dailypapers.store import Store, database_lock
-from dailypapers.topics import Verdicts, scope_query
 
 CHECKPOINT = "backfill_checkpoint"
 Progress = Callable[[int, float, date | None], None]

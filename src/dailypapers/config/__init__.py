@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dailypapers.arxiv.taxonomy import check_query_categories, scope_problem
-from dailypapers.config_delivery import (
+from dailypapers.config.delivery import (
     EmailSettings,
     GitHubSettings,
     Recipient,
@@ -31,7 +31,7 @@ from dailypapers.config_delivery import (
     secret_variables,
     webhooks,
 )
-from dailypapers.config_table import ConfigWarning, Table, in_range, one_line, range_text, url_problem
+from dailypapers.config.table import ConfigWarning, Table, in_range, one_line, range_text, url_problem
 from dailypapers.errors import ConfigError, QuerySyntaxError
 from dailypapers.query import Node, lint, topic_query
 

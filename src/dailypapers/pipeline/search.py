@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dailypapers.config import Config
 from dailypapers.model import Paper
 from dailypapers.query import Node
-from dailypapers.search import search_papers
 from dailypapers.store import Store, database_lock, existing_database
+from dailypapers.store.search import search_papers
 
 
 def search_archive(

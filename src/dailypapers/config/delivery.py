@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from dailypapers.config_table import Table
+from dailypapers.config.table import Table
 from dailypapers.errors import ConfigError
 
 

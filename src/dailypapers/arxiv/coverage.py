@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dailypapers.arxiv.announce import Announcement
-from dailypapers.calendar import ET, announcement_days_between, describe, due_announcement
-from dailypapers.clock import day_ahead, stamp
+from dailypapers.arxiv.calendar import ET, announcement_days_between, describe, due_announcement
+from dailypapers.arxiv.clock import day_ahead, stamp
 from dailypapers.model import Paper
 
 COVER = "cover"

@@ -15,24 +15,24 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from dailypapers import clock
+from dailypapers.arxiv import clock
 from dailypapers.arxiv.announce import AnnouncedItem, Announcement, fetch_announcement
 from dailypapers.arxiv.api import ExportApi, SearchResult
-from dailypapers.calendar import describe, holidays_with
+from dailypapers.arxiv.calendar import describe, holidays_with
+from dailypapers.arxiv.coverage import COVER, NO_ANNOUNCEMENT, STALE, FeedVerdict, derived_type, judge_feed
 from dailypapers.config import Config, Topic
-from dailypapers.coverage import COVER, NO_ANNOUNCEMENT, STALE, FeedVerdict, derived_type, judge_feed
-from dailypapers.delivery import Delivered, Delivery, deliver, failures, register_targets
-from dailypapers.dryrun import outbox, run_database
 from dailypapers.errors import DailyPapersError, DatabaseBusyError
 from dailypapers.files import discard, file_errors, publish
 from dailypapers.http import Http, Recorder, Replay, user_agent
+from dailypapers.match.verdicts import Verdicts, scope_query
 from dailypapers.model import Author, Digest, Paper
-from dailypapers.outputs import stage_outputs
-from dailypapers.preflight import check_outputs, check_secrets, missing_secrets
+from dailypapers.pipeline.delivery import Delivered, Delivery, deliver, failures, register_targets
+from dailypapers.pipeline.dryrun import outbox, run_database
+from dailypapers.pipeline.outputs import stage_outputs
+from dailypapers.pipeline.preflight import check_outputs, check_secrets, missing_secrets
 from dailypapers.query import analyse, evaluate, explain, to_api_query
 from dailypapers.redact import redactor_for
-from dailypapers.store import RunRecord, Store, database_errors
-from dailypapers.topics import Verdicts, scope_query
+from dailypapers.store import RunRecord, Store, database_errors, watermark
 
 FEED_LIMIT = 2000  # arXiv's announcement feeds list at most this many entries (arxiv-protocol.md §2.1)
 Progress = Callable[[str], Callable[[int, int | None], None]]
@@ -111,7 +111,7 @@ class _Plan:
     verdict: FeedVerdict | None = None
     feed: Announcement | None = None
     recovered: tuple[date, ...] = ()
-    forget: tuple[str, ...] = ()  # covered days stored that the clock rule sets aside (clock.last_covered)
+    forget: tuple[str, ...] = ()  # covered days stored that the clock rule sets aside (watermark.last_covered)
     # The announcement type of each version found by a daily search, for the topics' `announce` choice.
     types: dict[tuple[str, int], str] = field(default_factory=dict)
 
@@ -220,7 +220,7 @@ class _DailyRun:
         feed = None
         if self.config.categories:
             feed = fetch_announcement(http, settings.rss_url, self.config.categories)
-            last, ignored = clock.last_covered(self.store, self.started)
+            last, ignored = watermark.last_covered(self.store, self.started)
             if ignored:
                 self.ctx.log(clock.ignored_days_line(ignored))
                 plan.forget = tuple(text for text, _ in ignored)
@@ -272,12 +272,12 @@ class _DailyRun:
 
     def _daily_query(self, api: ExportApi, plan: _Plan) -> bool:
         """One search for every topic together, newest first, down to what the store already holds."""
-        watermark = clock.watermark(self.store, self.started)
-        if watermark.problem:
-            self.ctx.log(watermark.problem)
-        if watermark.value is None:
+        stored = watermark.watermark(self.store, self.started)
+        if stored.problem:
+            self.ctx.log(stored.problem)
+        if stored.value is None:
             return False
-        since = watermark.value - timedelta(days=self.config.arxiv.lookback_days)
+        since = stored.value - timedelta(days=self.config.arxiv.lookback_days)
         query = self._within(" OR ".join(f"({to_api_query(t.query)})" for t in self.config.topics))
         result = api.search(query, stop_before=since, progress=self._bar("daily query"))
         if not result.exhausted:
@@ -364,7 +364,7 @@ class _DailyRun:
         if ahead:
             summary.untrusted = len(ahead)
             self.ctx.log(clock.untrusted_line(ahead, self.started))
-        clock.advance_watermark(store, received.values(), self.started)
+        watermark.advance_watermark(store, received.values(), self.started)
 
     def _report(self, search: _Search) -> None:
         """Say how many of the entries arXiv returned really are about the topic they were asked for."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dailypapers.config import Config
-from dailypapers.digest import build_digest
 from dailypapers.files import discard, publish, stage
+from dailypapers.match.digest import build_digest
 from dailypapers.model import Digest
 from dailypapers.render import render_notification, render_page
 from dailypapers.render.feed import render_feeds

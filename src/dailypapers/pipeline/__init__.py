@@ -1,0 +1,1 @@
+"""The runs: each composes the stages (fetch, store, match, render, deliver) for one command."""
