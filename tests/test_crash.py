@@ -97,7 +97,8 @@ POINTS = [
     Point("store", "dailypapers.store.deliveries:Deliveries.start#2", f"{DELIVER}:register_targets", NOTHING),
     # render and stage the outputs as temporary files, still inside the transaction
     Point("render", "dailypapers.match.digest:build_digest@return", STAGE, NOTHING),
-    Point("render", "dailypapers.render.site:render_site", STAGE, NOTHING),
+    Point("render", "dailypapers.render.site:site_files", STAGE, NOTHING),
+    Point("render", "dailypapers.render.site:day_page#2", STAGE, NOTHING),  # the site staged in part
     Point("render", "dailypapers.render.feed:render_feeds@return", STAGE, NOTHING),
     Point("render", "dailypapers.files:stage#4", STAGE, NOTHING),
     # A transaction is a generator: its 2nd call event resumes it to COMMIT, its 2nd return follows COMMIT.

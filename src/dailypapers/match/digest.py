@@ -21,7 +21,8 @@ from dailypapers.store.watermark import last_covered
 
 
 def build_digest(store: Store, config: Config, run: RunRecord, archive: bool = False) -> Digest:
-    """Everything the renderers need for ``run``, read from the store; ``archive`` adds the days (the site)."""
+    """Everything the renderers need for ``run``, read from the store; ``archive`` adds every day of the
+    archive at once (``archive_days`` reads them one at a time)."""
     scope = scope_query(config.categories)
     finished = run.finished or run.started
     return Digest(
@@ -33,7 +34,7 @@ def build_digest(store: Store, config: Config, run: RunRecord, archive: bool = F
         quiet=None if run.outcome == "new" else _nothing_new(store, run, config),
         columns=config.columns,
         generated=finished,
-        days=_days(store, config, scope) if archive else (),
+        days=tuple(archive_days(store, config)) if archive else (),
         link=config.link,
     )
 
@@ -78,19 +79,33 @@ def _section(store: Store, scope: Node | None, topic: Topic, limit: int) -> Sect
     return Section(topic=topic.name, papers=tuple(_listed(paper, topic) for paper in papers), query=topic.source)
 
 
-def _days(store: Store, config: Config, scope: Node | None) -> tuple[Day, ...]:
-    """The archive: per day (in the config's time zone) of a daily run, the papers each topic first listed."""
-    days: dict[date, dict[str, list[Listed]]] = {}
+def archive_days(store: Store, config: Config) -> Iterator[Day]:
+    """The archive, newest day first, one day at a time: per day (in the config's time zone) of a daily run,
+    the papers each topic first listed. Only one day is read at a time, so a site can be written page by page
+    whatever the size of the archive."""
+    scope = scope_query(config.categories)
     topics = {topic.name: topic for topic in config.topics}
-    for match, finished in store.match_history():
-        topic = topics.get(match.topic)
-        if topic is None:
-            continue
-        paper = store.paper(match.paper_id, match.version)
-        if in_scope(scope, paper):
-            day = days.setdefault(finished.astimezone(config.timezone).date(), {name: [] for name in topics})
-            day[topic.name].append(_listed(paper, topic, match.new_version, match.reason))
-    return tuple(Day(day=day, sections=_sections(config, by_topic)) for day, by_topic in days.items())
+    for day, runs in _runs_by_day(store, config):
+        by_topic: dict[str, list[Listed]] = {name: [] for name in topics}
+        for match in store.archive.matches_of(runs):
+            topic = topics.get(match.topic)
+            if topic is None:
+                continue
+            paper = store.paper(match.paper_id, match.version)
+            if in_scope(scope, paper):
+                by_topic[topic.name].append(_listed(paper, topic, match.new_version, match.reason))
+        sections = _sections(config, by_topic)
+        if sections:
+            yield Day(day=day, sections=sections)
+
+
+def _runs_by_day(store: Store, config: Config) -> list[tuple[date, list[int]]]:
+    """The daily runs that matched papers, grouped by the day (in the config's time zone) they finished on,
+    newest day first."""
+    days: dict[date, list[int]] = {}
+    for run, finished in store.archive.daily_runs():
+        days.setdefault(finished.astimezone(config.timezone).date(), []).append(run)
+    return sorted(days.items(), key=lambda item: item[0], reverse=True)
 
 
 def _in_scope(store: Store, scope: Node | None, paper_ids: list[str]) -> Iterator[Paper]:

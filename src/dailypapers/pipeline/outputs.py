@@ -1,21 +1,23 @@
 """The files a run writes: rendered from the store, staged as temporary files, renamed after the commit.
 
 ``stage_outputs`` renders every configured output of a run into temporary files next to their destinations
-(``files.stage``); the daily run renames them into place only once its transaction has committed, and
+(``files.stage``), one file at a time (the site page by page, never the whole archive in memory); the daily
+run renames them into place only once its transaction has committed, and
 ``render_outputs`` does the same from the database alone, for ``dailypapers render``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from dailypapers.config import Config
 from dailypapers.files import discard, publish, stage
-from dailypapers.match.digest import build_digest
+from dailypapers.match.digest import archive_days, build_digest
 from dailypapers.model import Digest
 from dailypapers.render import render_notification, render_page
 from dailypapers.render.feed import render_feeds
-from dailypapers.render.site import render_site
+from dailypapers.render.site import site_files
 from dailypapers.store import RunRecord, Store, database_errors, database_lock, existing_database
 
 
@@ -47,27 +49,34 @@ def stage_outputs(
 ) -> tuple[Digest, dict[Path, Path]]:
     """Render every output of ``run`` to temporary files; the caller renames them once the run is committed.
 
+    Each file is staged as soon as it is rendered and its text dropped, the site's day pages as the archive is
+    read a day at a time, so memory does not grow with the archive; a failure part way removes what was staged.
     With ``outbox`` (a dry run) each output is staged under it instead of at its place (``in_outbox``).
     """
-    outputs = config.outputs
-    digest = build_digest(store, config, run, archive=outputs.site is not None)
-    files: dict[Path, str] = {}
-    if outputs.markdown is not None:
-        files[in_outbox(config, outputs.markdown, outbox)] = render_page(digest, max_papers=config.max_papers)
-    if outputs.issue is not None:
-        notification = render_notification(digest, page_url=config.link, limit=outputs.issue_limit)
-        files[in_outbox(config, outputs.issue, outbox)] = notification
-    if outputs.site is not None:
-        site = in_outbox(config, outputs.site, outbox)
-        files |= {site / name: text for name, text in render_site(digest).items()}
-    if outputs.feeds is not None:
-        feeds = in_outbox(config, outputs.feeds, outbox)
-        files |= {feeds / name: text for name, text in render_feeds(digest).items()}
+    digest = build_digest(store, config, run)
     staged: dict[Path, Path] = {}
     try:
-        for path, text in files.items():
+        for path, text in _rendered(config, store, digest, outbox):
             staged[path] = stage(path, text)
     except BaseException:
         discard(staged)
         raise
     return digest, staged
+
+
+def _rendered(config: Config, store: Store, digest: Digest, outbox: Path | None) -> Iterator[tuple[Path, str]]:
+    """Each output file of the run with its text, one at a time."""
+    outputs = config.outputs
+    if outputs.markdown is not None:
+        yield in_outbox(config, outputs.markdown, outbox), render_page(digest, max_papers=config.max_papers)
+    if outputs.issue is not None:
+        notification = render_notification(digest, page_url=config.link, limit=outputs.issue_limit)
+        yield in_outbox(config, outputs.issue, outbox), notification
+    if outputs.site is not None:
+        site = in_outbox(config, outputs.site, outbox)
+        for name, text in site_files(digest, archive_days(store, config)):
+            yield site / name, text
+    if outputs.feeds is not None:
+        feeds = in_outbox(config, outputs.feeds, outbox)
+        for name, text in render_feeds(digest).items():
+            yield feeds / name, text

@@ -15,7 +15,7 @@ Rendering is a pure function of the digest: no clock, no locale, no file, no net
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -146,12 +146,35 @@ def day_file(day: date) -> str:
 
 
 def archive(days: Iterable[Day]) -> list[Day]:
-    """The days newest first; a date listed twice is a caller's error, as its pages would overwrite each other."""
-    ordered = sorted(days, key=lambda day: day.day, reverse=True)
-    for newer, older in zip(ordered, ordered[1:], strict=False):
-        if newer.day == older.day:
-            raise ValueError(f"digest.days: {newer.day.isoformat()} is listed twice")
-    return ordered
+    """The days newest first, as ``site_files`` takes them."""
+    return sorted(days, key=lambda day: day.day, reverse=True)
+
+
+def newest_first(days: Iterable[Day]) -> Iterator[Day]:
+    """``days`` as they come, each older than the one before; a date listed twice is a caller's error, as its
+    pages would overwrite each other."""
+    newer: date | None = None
+    for day in days:
+        if newer is not None and day.day >= newer:
+            problem = (
+                "is listed twice" if day.day == newer else f"comes after {newer.isoformat()}: list days newest first"
+            )
+            raise ValueError(f"digest.days: {day.day.isoformat()} {problem}")
+        newer = day.day
+        yield day
+
+
+def neighbours(days: Iterable[Day]) -> Iterator[tuple[date | None, Day, date | None]]:
+    """Each day with the dates of the newer and the older day beside it, holding one day ahead, not all."""
+    newer: date | None = None
+    current: Day | None = None
+    for day in days:
+        if current is not None:
+            yield newer, current, day.day
+            newer = current.day
+        current = day
+    if current is not None:
+        yield newer, current, None
 
 
 def distinct_papers(sections: Iterable[Section]) -> int:
@@ -197,12 +220,13 @@ def _static(name: str) -> str:
     return environment.loader.get_source(environment, name)[0]
 
 
-def index_page(digest: Digest, files: dict[str, str], days: Sequence[Day]) -> str:
+def day_link(day: Day) -> DayLink:
+    return DayLink(day.day.isoformat(), long_date(day.day), day_file(day.day), distinct_papers(day.sections))
+
+
+def index_page(digest: Digest, files: dict[str, str], days: Sequence[DayLink]) -> str:
     topics = [
         TopicLink(s.topic, files[s.topic], len(s.papers), max(s.total or 0, len(s.papers))) for s in digest.sections
-    ]
-    archive_links = [
-        DayLink(d.day.isoformat(), long_date(d.day), day_file(d.day), distinct_papers(d.sections)) for d in days
     ]
     return _render(
         "index.html.j2",
@@ -211,7 +235,7 @@ def index_page(digest: Digest, files: dict[str, str], days: Sequence[Day]) -> st
         day=long_date(digest.day),
         generated=generated_text(digest.generated),
         topics=topics,
-        days=archive_links,
+        days=days,
     )
 
 
@@ -226,11 +250,8 @@ def topic_page(digest: Digest, section: Section, files: dict[str, str]) -> str:
     )
 
 
-def day_page(digest: Digest, days: Sequence[Day], position: int, files: dict[str, str]) -> str:
-    """One day of the archive; ``days`` is newest first, so the newer day is the one before ``position``."""
-    day = days[position]
-    newer = days[position - 1] if position > 0 else None
-    older = days[position + 1] if position + 1 < len(days) else None
+def day_page(digest: Digest, day: Day, newer: date | None, older: date | None, files: dict[str, str]) -> str:
+    """One day of the archive, with links to the newer and the older day beside it, if any."""
     return _render(
         "day.html.j2",
         root="../",
@@ -239,21 +260,35 @@ def day_page(digest: Digest, days: Sequence[Day], position: int, files: dict[str
         iso=day.day.isoformat(),
         groups=[group(section, files) for section in day.sections],
         count=sum(len(section.papers) for section in day.sections),
-        newer=(long_date(newer.day), f"{newer.day.isoformat()}.html") if newer else None,
-        older=(long_date(older.day), f"{older.day.isoformat()}.html") if older else None,
+        newer=(long_date(newer), f"{newer.isoformat()}.html") if newer else None,
+        older=(long_date(older), f"{older.isoformat()}.html") if older else None,
     )
 
 
-def render_site(digest: Digest) -> dict[str, str]:
-    """Every file of the site, by its path relative to the site folder (POSIX, e.g. 'index.html',
-    'topics/<slug>.html', 'days/2026-05-15.html', plus any css/js file), mapped to its text."""
+def site_files(digest: Digest, days: Iterable[Day]) -> Iterator[tuple[str, str]]:
+    """Every file of the site, one at a time, by its path relative to the site folder (POSIX, e.g.
+    'topics/<slug>.html', 'days/2026-05-15.html', 'index.html', plus the css and js files), with its text.
+
+    ``days`` (``digest.days`` is not read) come newest first and are taken one at a time: each day's page is
+    yielded before the next older day but one is read, so a caller that writes each file and drops it holds a
+    couple of days, never the archive. The index lists every day, so it comes last.
+    """
     files = topic_files(digest.sections)
-    days = archive(digest.days)
-    site = {STYLESHEET: _static(STYLESHEET), SCRIPT: _static(SCRIPT), "index.html": index_page(digest, files, days)}
+    yield STYLESHEET, _static(STYLESHEET)
+    yield SCRIPT, _static(SCRIPT)
+    written = set()
     for section in digest.sections:
         path = files[section.topic]
-        if path not in site:
-            site[path] = topic_page(digest, section, files)
-    for position, day in enumerate(days):
-        site[day_file(day.day)] = day_page(digest, days, position, files)
-    return site
+        if path not in written:
+            written.add(path)
+            yield path, topic_page(digest, section, files)
+    links: list[DayLink] = []
+    for newer, day, older in neighbours(newest_first(days)):
+        yield day_file(day.day), day_page(digest, day, newer, older, files)
+        links.append(day_link(day))
+    yield "index.html", index_page(digest, files, links)
+
+
+def render_site(digest: Digest) -> dict[str, str]:
+    """Every file of the site at once (``site_files`` of ``digest.days``), mapped to its text."""
+    return dict(site_files(digest, archive(digest.days)))

@@ -20,6 +20,7 @@ from dailypapers.errors import RunInProgressError, StoreError
 from dailypapers.files import advice
 from dailypapers.model import Author, Paper
 from dailypapers.store import fts
+from dailypapers.store.archive import Archive
 from dailypapers.store.deliveries import Deliveries
 from dailypapers.store.rows import RUN_COLUMNS, UNSUCCESSFUL, MatchRow, RunRecord, parse_iso, run_record
 from dailypapers.store.schema import MIGRATIONS
@@ -76,6 +77,7 @@ class Store:
         self.db = connection
         self.path = path
         self.deliveries = Deliveries(connection)
+        self.archive = Archive(connection)  # the archive by day, for the site (store/archive.py)
         self.busy_timeout = BUSY_TIMEOUT
         # Free text from errors (a run's message) passes through this before it is written: see redact.py.
         self.scrub: Callable[[str], str] = lambda text: text
