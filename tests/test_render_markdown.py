@@ -19,6 +19,7 @@ import pytest
 
 from dailypapers.model import Author, Digest, Listed, Paper, Section
 from dailypapers.render import markdown, render_notification, render_page
+from dailypapers.render._text import join_lines
 from goldens import GOLDEN, check_golden
 
 HERE = Path(__file__).parent
@@ -204,7 +205,7 @@ def test_escaped_text_reads_back_as_written_in_a_gfm_renderer(text: str) -> None
     markdown_it = pytest.importorskip("markdown_it")
     paper = make_paper(title=text, abstract=text, comment="folded because long: " + text)
     page = render_page(one_topic(paper), max_papers=5)
-    shown = html.escape(markdown.one_line(text), quote=False)
+    shown = html.escape(join_lines(text), quote=False)
     rendered = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table").render(page)
     assert rendered.count("<td>") == 4
     assert f'<a href="https://arxiv.org/abs/2601.00001v1">{shown}</a>' in rendered

@@ -16,6 +16,7 @@ import pytest
 from dailypapers.deliver.webhook import post_webhook
 from dailypapers.errors import DeliveryError
 from dailypapers.model import Author, Listed, Message, Paper, Section
+from dailypapers.render._text import clip, size
 from dailypapers.render.webhook import (
     DISCORD_CONTENT,
     DISCORD_DESCRIPTION,
@@ -25,8 +26,6 @@ from dailypapers.render.webhook import (
     SLACK_BLOCKS,
     SLACK_HEADER,
     SLACK_SECTION,
-    clip,
-    size,
     webhook_payload,
 )
 from loopback import QuietHandler, free_port, serve_http

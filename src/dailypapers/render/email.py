@@ -16,7 +16,6 @@ so a topic name cannot add a header line to the subject. Rendering is a pure fun
 
 from __future__ import annotations
 
-import re
 import textwrap
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from dailypapers.model import Listed, Message, Paper, Section, split_id
+from dailypapers.render._text import plain_line, plural, shorten
 from dailypapers.render.markdown import long_date
 
 TEXT_WIDTH = 76
@@ -39,7 +39,6 @@ SUBJECT_TOPICS = 5
 """The subject names at most this many topics, then says how many others there are."""
 
 NOTHING_NEW = "No new papers on your topics."
-_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")  # includes every character str.splitlines() splits on
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,24 +87,6 @@ class Block:
 # --- text ---
 
 
-def clean(text: str | None) -> str:
-    """One line of text: every run of whitespace, line breaks and control characters becomes one space."""
-    return _CONTROL.sub(" ", text or "").strip()
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters at a word boundary, with `` …`` when something was cut."""
-    if len(text) <= limit:
-        return text
-    head = text[: limit + 1]
-    cut = head.rsplit(" ", 1)[0] if " " in head else text[:limit]
-    return cut.rstrip(" ,;:") + " …"
-
-
-def papers_phrase(count: int) -> str:
-    return f"{count} new paper{'' if count == 1 else 's'}"
-
-
 def _wrap(text: str, first: str = "", rest: str | None = None) -> str:
     """Fill ``text`` to :data:`TEXT_WIDTH`; URLs and other long words are never broken."""
     return textwrap.fill(
@@ -134,7 +115,7 @@ def arxiv_links(paper: Paper) -> tuple[str | None, str | None]:
 
 def page_link(link: str | None) -> str | None:
     """The published page for "and N more", only when it is an absolute ``http`` or ``https`` URL."""
-    if not link or clean(link) != link or " " in link:
+    if not link or plain_line(link) != link or " " in link:
         return None
     parts = urlsplit(link)
     return link if parts.scheme in ("http", "https") and parts.netloc else None
@@ -144,7 +125,7 @@ def page_link(link: str | None) -> str | None:
 
 
 def authors_line(paper: Paper) -> str:
-    names = [clean(author.name) for author in paper.authors]
+    names = [plain_line(author.name) for author in paper.authors]
     if len(names) <= SHOWN_AUTHORS:
         return ", ".join(names)
     return f"{', '.join(names[: SHOWN_AUTHORS - 1])} et al. ({len(names)} authors)"
@@ -154,22 +135,22 @@ def categories_line(paper: Paper) -> str:
     """The categories, primary first, as arXiv lists them."""
     ordered = [paper.primary_category] if paper.primary_category else []
     ordered += [category for category in paper.categories if category not in ordered]
-    return ", ".join(clean(category) for category in ordered)
+    return ", ".join(plain_line(category) for category in ordered)
 
 
 def entry(listed: Listed) -> Entry:
     paper = listed.paper
-    abstract = clean(paper.abstract)
+    abstract = plain_line(paper.abstract)
     abs_url, pdf_url = arxiv_links(paper)
     doi, doi_url = next(((text, url) for text, url in paper.dois if url), (None, None))
     return Entry(
-        title=clean(paper.title) or paper.versioned_id,
+        title=plain_line(paper.title) or paper.versioned_id,
         version=paper.version,
         new_version=listed.new_version,
         authors=authors_line(paper),
         categories=categories_line(paper),
-        reason=clean(listed.reason) or None,
-        comment=shorten(clean(paper.comment), COMMENT_CHARS) or None,
+        reason=plain_line(listed.reason) or None,
+        comment=shorten(plain_line(paper.comment), COMMENT_CHARS) or None,
         abstract=abstract,
         short_abstract=shorten(abstract, TEXT_ABSTRACT_CHARS),
         abs_url=abs_url,
@@ -182,8 +163,8 @@ def entry(listed: Listed) -> Entry:
 def block(section: Section, limit: int) -> Block:
     shown = section.papers[:limit]
     return Block(
-        topic=clean(section.topic),
-        query=clean(section.query),
+        topic=plain_line(section.topic),
+        query=plain_line(section.query),
         count=len(section.papers),
         entries=tuple(entry(listed) for listed in shown),
         more=len(section.papers) - len(shown),
@@ -192,22 +173,22 @@ def block(section: Section, limit: int) -> Block:
 
 def subject(message: Message) -> str:
     """``Daily Papers: 3 new papers on compiler (2), performance (1)``; a paper on two topics counts once."""
-    title = clean(message.title) or "Daily Papers"
+    title = plain_line(message.title) or "Daily Papers"
     topics = [section for section in message.sections if section.papers]
     if not topics:
         return f"{title}: no new papers"
-    named = ", ".join(f"{clean(section.topic)} ({len(section.papers)})" for section in topics[:SUBJECT_TOPICS])
+    named = ", ".join(f"{plain_line(section.topic)} ({len(section.papers)})" for section in topics[:SUBJECT_TOPICS])
     others = len(topics) - SUBJECT_TOPICS
     if others > 0:
         named += f" and {others} other topic{'' if others == 1 else 's'}"
-    return f"{title}: {papers_phrase(message.count)} on {named}"
+    return f"{title}: {plural(message.count, 'new paper')} on {named}"
 
 
 def summary(message: Message, blocks: list[Block]) -> str:
     """The line under the title: ``3 new papers on 2 topics``, or :data:`NOTHING_NEW`."""
     if not blocks:
         return NOTHING_NEW
-    return f"{papers_phrase(message.count)} on {len(blocks)} topic{'' if len(blocks) == 1 else 's'}"
+    return f"{plural(message.count, 'new paper')} on {plural(len(blocks), 'topic')}"
 
 
 # --- templates ---
@@ -234,10 +215,10 @@ def render_email(message: Message) -> EmailBody:
     blocks = [block(section, message.limit) for section in message.sections if section.papers]
     values = {
         "subject": subject(message),
-        "title": clean(message.title) or "Daily Papers",
+        "title": plain_line(message.title) or "Daily Papers",
         "day": long_date(message.day),
         "summary": summary(message, blocks),
-        "note": clean(message.note) or None,
+        "note": plain_line(message.note) or None,
         "link": page_link(message.link),
         "blocks": blocks,
         "width": TEXT_WIDTH,

@@ -16,7 +16,6 @@ digest gives the same bytes.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from dailypapers.model import Digest, Paper, Section, topic_stems
+from dailypapers.render._text import xml_line, xml_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -34,10 +34,6 @@ ARXIV_SCHEME = "http://arxiv.org/schemas/atom"
 
 ALL = "all.xml"
 GENERATOR = "dailypapers"
-
-_FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_NEWLINES = re.compile(r"\r\n|\r|\n")
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,16 +101,6 @@ def feed_url(link: str, name: str, feeds_path: str = "feeds/") -> str:
     return urljoin(base, folder + name)
 
 
-def clean(text: str) -> str:
-    """``text`` without the characters XML 1.0 forbids or discourages, and with ``\\n`` for every line break."""
-    return _NEWLINES.sub("\n", _FORBIDDEN.sub("", text))
-
-
-def one_line(text: str) -> str:
-    """Clean ``text`` and fold all its white space to single spaces: a title, a name or a category."""
-    return _SPACES.sub(" ", clean(text)).strip()
-
-
 def timestamp(moment: datetime) -> str:
     """An RFC 3339 date-time in UTC to the second (RFC 4287 §3.3); a naive time is taken to be UTC."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -155,9 +141,9 @@ def _add(parent: etree._Element, tag: str, text: str | None = None, **attributes
     """A child in the Atom namespace; text and attribute values are cleaned, lxml escapes them."""
     child = etree.SubElement(parent, f"{{{ATOM}}}{tag}")
     for key, value in attributes.items():
-        child.set(key, clean(value))
+        child.set(key, xml_text(value))
     if text is not None:
-        child.text = clean(text)
+        child.text = xml_text(text)
     return child
 
 
@@ -172,13 +158,13 @@ def _feed(
     # lxml takes None as the prefix of the default namespace; lxml-stubs only know string prefixes.
     root = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})  # type: ignore[dict-item]
     _add(root, "id", feed_id(digest, name, feeds_path))
-    _add(root, "title", one_line(title))
+    _add(root, "title", xml_line(title))
     if subtitle:
-        _add(root, "subtitle", one_line(subtitle))
+        _add(root, "subtitle", xml_line(subtitle))
     _add(root, "updated", timestamp(_updated(digest, entries)))
     # A feed-level author makes the feed valid even when a damaged paper comes without authors (§4.1.1).
     author = _add(root, "author")
-    _add(author, "name", one_line(digest.title) or GENERATOR)
+    _add(author, "name", xml_line(digest.title) or GENERATOR)
     if digest.link:
         _add(author, "uri", digest.link)
         _add(root, "link", rel="self", type="application/atom+xml", href=feed_url(digest.link, name, feeds_path))
@@ -203,11 +189,11 @@ def _entry(root: etree._Element, entry: _Entry) -> None:
     paper = entry.paper
     element = _add(root, "entry")
     _add(element, "id", entry_id(paper))
-    _add(element, "title", one_line(paper.title))
+    _add(element, "title", xml_line(paper.title))
     _add(element, "updated", timestamp(paper.updated))
     _add(element, "published", timestamp(paper.published))
     for author in paper.authors:
-        name = one_line(author.name)
+        name = xml_line(author.name)
         if name:
             _add(_add(element, "author"), "name", name)
     _add(element, "link", rel="alternate", type="text/html", href=paper.abs_url)
@@ -217,7 +203,7 @@ def _entry(root: etree._Element, entry: _Entry) -> None:
     for category in _categories(paper):
         _add(element, "category", term=category, scheme=ARXIV_SCHEME)
     for topic, _ in entry.topics:
-        _add(element, "category", term=one_line(topic), label=one_line(topic))
+        _add(element, "category", term=xml_line(topic), label=xml_line(topic))
     _add(element, "summary", "\n".join(_paragraphs(paper.abstract)), type="text")
     _content(_add(element, "content", type="xhtml"), entry)
 
@@ -225,12 +211,12 @@ def _entry(root: etree._Element, entry: _Entry) -> None:
 def _categories(paper: Paper) -> list[str]:
     """The paper's arXiv categories, primary first, each once."""
     ordered = [paper.primary_category, *paper.categories]
-    return list(dict.fromkeys(term for term in (one_line(category) for category in ordered) if term))
+    return list(dict.fromkeys(term for term in (xml_line(category) for category in ordered) if term))
 
 
 def _paragraphs(text: str) -> list[str]:
     """The lines of an abstract: arXiv keeps the author's paragraph breaks as single newlines."""
-    return [line for line in (one_line(part) for part in clean(text).split("\n")) if line]
+    return [line for line in (xml_line(part) for part in xml_text(text).split("\n")) if line]
 
 
 # --- the entry's content ---
@@ -245,13 +231,13 @@ def _content(content: etree._Element, entry: _Entry) -> None:
     paper = entry.paper
     div = etree.SubElement(content, f"{{{XHTML}}}div", nsmap={None: XHTML})  # type: ignore[dict-item]
     for topic, reason in entry.topics:
-        _paragraph(div, "Topic: ", (one_line(topic), None), f" (matched {one_line(reason)})" if reason else "")
+        _paragraph(div, "Topic: ", (xml_line(topic), None), f" (matched {xml_line(reason)})" if reason else "")
     for line in _paragraphs(paper.abstract):
         _paragraph(div, line)
-    if paper.comment and one_line(paper.comment):
-        _paragraph(div, f"Comment: {one_line(paper.comment)}")
-    if paper.journal_ref and one_line(paper.journal_ref):
-        _paragraph(div, f"Journal reference: {one_line(paper.journal_ref)}")
+    if paper.comment and xml_line(paper.comment):
+        _paragraph(div, f"Comment: {xml_line(paper.comment)}")
+    if paper.journal_ref and xml_line(paper.journal_ref):
+        _paragraph(div, f"Journal reference: {xml_line(paper.journal_ref)}")
     _paragraph(div, *_links(entry))
 
 
@@ -263,7 +249,7 @@ def _links(entry: _Entry) -> list[str | tuple[str, str | None]]:
         parts.append(" (new version)")
     parts += [" · ", ("PDF", paper.pdf_url)]
     if paper.doi_url:
-        parts += [" · ", (f"DOI {one_line(paper.doi or '')}", paper.doi_url)]
+        parts += [" · ", (f"DOI {xml_line(paper.doi or '')}", paper.doi_url)]
     return parts
 
 
@@ -276,9 +262,9 @@ def _paragraph(div: etree._Element, *parts: str | tuple[str, str | None]) -> Non
             text, href = part
             last = etree.SubElement(p, f"{{{XHTML}}}{'a' if href else 'b'}")
             if href:
-                last.set("href", clean(href))
-            last.text = clean(text)
+                last.set("href", xml_text(href))
+            last.text = xml_text(text)
         elif last is None:
-            p.text = (p.text or "") + clean(part)
+            p.text = (p.text or "") + xml_text(part)
         else:
-            last.tail = (last.tail or "") + clean(part)
+            last.tail = (last.tail or "") + xml_text(part)

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from dailypapers.model import Author, Message, Paper, Section
+from dailypapers.render._text import one_line, plural, size
 from dailypapers.render.markdown import (
     NO_PAPERS,
     Table,
@@ -32,7 +33,6 @@ from dailypapers.render.markdown import (
     markdown_template,
     table,
 )
-from dailypapers.render.webhook import size
 
 BODY_LIMIT = 65_536
 ZERO_WIDTH = "\u200b"
@@ -48,12 +48,12 @@ class Issue:
 def issue_title(message: Message) -> str:
     """``4 New Papers - January 15, 2026``, as the notification file's front matter says it."""
     count = message.count
-    return plain_text(f"{count} New Paper{'' if count == 1 else 's'} - {long_date(message.day)}")
+    return plain_text(f"{plural(count, 'New Paper')} - {long_date(message.day)}")
 
 
 def plain_text(text: str) -> str:
     """Text for an issue's title (not Markdown): a zero-width space after each ``@`` and ``#``."""
-    return _MARKED.sub(lambda match: match.group(1) + ZERO_WIDTH, " ".join(text.split()))
+    return _MARKED.sub(lambda match: match.group(1) + ZERO_WIDTH, one_line(text))
 
 
 def quiet_markdown(text: str) -> str:

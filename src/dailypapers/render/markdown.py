@@ -21,6 +21,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from dailypapers.model import Digest, Listed, Paper, Section
+from dailypapers.render._text import join_lines, plural
 
 COLUMNS = ("Title", "Date", "Abstract", "Comment", "Authors", "Categories", "PDF")
 """Every column the page and the notification can show, in the user's words (config ``columns``)."""
@@ -37,16 +38,10 @@ _MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
-_NEWLINES = re.compile(r"\r\n|\r|\n")
 _ENTITIES = {"<": "&lt;", ">": "&gt;"}
 
 
 # --- escaping ---
-
-
-def one_line(text: str) -> str:
-    """Join the lines of ``text`` with spaces and trim it: a table cell, a heading or a front matter value."""
-    return _NEWLINES.sub(" ", text).strip()
 
 
 def _escape(text: str, specials: str) -> str:
@@ -74,12 +69,12 @@ def escape_cell(text: str) -> str:
     as written instead of becoming a link or a remote image, while a citation such as ``[Distributed Computing
     2025]`` stays exactly as the bot printed it.
     """
-    return _escape(one_line(text), "|").replace("](", "]\\(")
+    return _escape(join_lines(text), "|").replace("](", "]\\(")
 
 
 def escape_link_text(text: str) -> str:
     """:func:`escape_cell`, and brackets too, for text inside ``[...](url)``."""
-    return _escape(one_line(text), "|[]")
+    return _escape(join_lines(text), "|[]")
 
 
 def fold(summary: str, body: str) -> str:
@@ -105,7 +100,7 @@ def title_cell(listed: Listed, *, mark_new_version: bool = False) -> str:
 
 
 def comment_cell(comment: str | None) -> str:
-    text = one_line(comment or "")
+    text = join_lines(comment or "")
     if len(text) <= COMMENT_FOLD_AT:
         return escape_cell(text)
     # The cut is not trimmed: the bot shows "This ..." for "This work has been submitted ...".
@@ -113,7 +108,7 @@ def comment_cell(comment: str | None) -> str:
 
 
 def authors_cell(paper: Paper) -> str:
-    names = ", ".join(one_line(author.name) for author in paper.authors[:SHOWN_AUTHORS])
+    names = ", ".join(join_lines(author.name) for author in paper.authors[:SHOWN_AUTHORS])
     more = " et al." if len(paper.authors) > SHOWN_AUTHORS else ""
     return escape_cell(names + more)
 
@@ -221,10 +216,10 @@ def render_notification(digest: Digest, *, page_url: str | None = None, limit: i
     """
     count = count_new(digest)
     if count == 0:
-        return (one_line(digest.quiet or "") or NOTHING_NEW) + "\n"
+        return (join_lines(digest.quiet or "") or NOTHING_NEW) + "\n"
     columns = check_columns(digest.columns)
     return markdown_template("notification.md.j2").render(
-        title=f"{count} New Paper{'' if count == 1 else 's'} - {long_date(digest.day)}",
+        title=f"{plural(count, 'New Paper')} - {long_date(digest.day)}",
         page_url=page_url,
         note=escape_cell(digest.note) if digest.note else None,
         tables=[table(section, columns, limit=limit, mark=True) for section in digest.new if section.papers],

@@ -24,6 +24,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from dailypapers.model import Day, Digest, Listed, Paper, Section, topic_stems
+from dailypapers.render._text import one_line
 from dailypapers.render.markdown import long_date, updated_day
 
 STYLESHEET = "style.css"
@@ -93,11 +94,6 @@ class DayLink:
     label: str
     href: str
     count: int
-
-
-def one_line(text: str) -> str:
-    """Collapse runs of whitespace: arXiv wraps titles and names with a newline and two spaces."""
-    return " ".join(text.split())
 
 
 def ordered_categories(paper: Paper) -> tuple[str, ...]:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dailypapers.model import Listed, Message, Section
+from dailypapers.render._text import clip, one_line, plural, size
 from dailypapers.render.markdown import long_date
 
 KINDS = ("slack", "discord", "json")
@@ -67,33 +68,6 @@ def webhook_payload(kind: str, message: Message) -> dict[str, Any]:
 # --- shared ---
 
 
-def size(text: str) -> int:
-    """The length of ``text`` in UTF-16 code units, as JavaScript counts it (an emoji or 𝒪 counts 2)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` UTF-16 code units, ending in "…" when cut."""
-    if size(text) <= limit:
-        return text
-    kept, used = [], 1
-    for char in text:
-        used += size(char)
-        if used > limit:
-            break
-        kept.append(char)
-    return "".join(kept) + "…"
-
-
-def one_line(text: str) -> str:
-    """``text`` as one line with single spaces: arXiv wraps long titles and abstracts with a newline and indent."""
-    return " ".join(text.split())
-
-
-def _plural(count: int, word: str = "paper") -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _authors(listed: Listed) -> str:
     names = [one_line(author.name) for author in listed.paper.authors[:SHOWN_AUTHORS]]
     more = " et al." if len(listed.paper.authors) > SHOWN_AUTHORS else ""
@@ -105,7 +79,17 @@ def _version_mark(listed: Listed) -> str:
 
 
 def _summary(message: Message) -> str:
-    return f"{_plural(message.count, 'new paper')} on {long_date(message.day)}"
+    return f"{plural(message.count, 'new paper')} on {long_date(message.day)}"
+
+
+def _intro(first: str, message: Message, escape: Callable[[str], str], link: str | None, limit: int) -> str:
+    """A message's opening, within ``limit``: its first line, the announcement note (escaped) and the page link."""
+    lines = [first]
+    if message.note:
+        lines.append(escape(clip(one_line(message.note), 1000)))
+    if link:
+        lines.append(link)
+    return clip("\n".join(lines), limit)
 
 
 def _share(budget: int, parts_left: int) -> int:
@@ -141,7 +125,7 @@ def _slack_topic(section: Section, message: Message, max_blocks: int) -> list[st
     """One topic as the texts of at most ``max_blocks`` sections, the last ending in "and N more" if cut."""
     tail_room = size("\n" + _slack_more(10**6, message.link))
     texts: list[str] = []
-    text = f"*{slack_escape(clip(section.topic, TITLE_CHARS))}* · {_plural(len(section.papers))}"
+    text = f"*{slack_escape(clip(section.topic, TITLE_CHARS))}* · {plural(len(section.papers), 'paper')}"
     shown = 0
     for listed in section.papers[: message.limit]:
         line = _slack_line(listed)
@@ -183,12 +167,8 @@ def slack_payload(message: Message) -> dict[str, Any]:
 
 
 def _slack_intro(message: Message) -> str:
-    lines = [f"*{slack_escape(_summary(message))}*"]
-    if message.note:
-        lines.append(slack_escape(clip(one_line(message.note), 1000)))
-    if message.link:
-        lines.append(f"<{slack_escape(message.link)}|Open the page>")
-    return clip("\n".join(lines), SLACK_SECTION)
+    link = f"<{slack_escape(message.link)}|Open the page>" if message.link else None
+    return _intro(f"*{slack_escape(_summary(message))}*", message, slack_escape, link, SLACK_SECTION)
 
 
 # --- Discord ---
@@ -254,18 +234,14 @@ def discord_payload(message: Message) -> dict[str, Any]:
 
 
 def _discord_content(message: Message) -> str:
-    lines = [f"**{discord_escape(clip(one_line(message.title), 200))}**: {discord_escape(_summary(message))}"]
-    if message.note:
-        lines.append(discord_escape(clip(one_line(message.note), 1000)))
-    if message.link:
-        lines.append(f"<{message.link}>")
-    return clip("\n".join(lines), DISCORD_CONTENT)
+    first = f"**{discord_escape(clip(one_line(message.title), 200))}**: {discord_escape(_summary(message))}"
+    return _intro(first, message, discord_escape, f"<{message.link}>" if message.link else None, DISCORD_CONTENT)
 
 
 def _discord_rest(rest: Sequence[Section], message: Message) -> dict[str, Any]:
     """The last embed when there are more topics than embeds: their names and counts, and the page."""
     count = sum(len(section.papers) for section in rest)
-    head = _discord_more(count, message.link, f" on {_plural(len(rest), 'other topic')}") + ":"
+    head = _discord_more(count, message.link, f" on {plural(len(rest), 'other topic')}") + ":"
     names = ", ".join(f"{discord_escape(clip(section.topic, TOPIC_CHARS))} ({len(section.papers)})" for section in rest)
     return {"title": "More topics", "description": clip(f"{head}\n{names}", 1000)}
 
