@@ -26,9 +26,10 @@ from arxiv_server import load_seed_papers
 from dailypapers.config import Config, load_config
 from dailypapers.match.digest import build_digest
 from dailypapers.match.verdicts import in_scope, scope_query
-from dailypapers.model import Day, Listed, Paper, Section
+from dailypapers.model import Day, Digest, Listed, Paper, Section
 from dailypapers.pipeline.outputs import render_outputs
 from dailypapers.query import analyse, explain
+from dailypapers.render import site as site_module
 from dailypapers.render.site import render_site
 from dailypapers.store import Store
 from runfolder import DAY2, Baseline, State, run_command
@@ -146,6 +147,18 @@ def test_day_pages_link_their_neighbours_when_read_a_day_at_a_time(archive: Conf
     assert 'href="2026-05-12.html"' in newest and 'href="2026-05-16.html"' not in newest
     oldest = (site / OLDEST).read_text(encoding="utf-8")
     assert 'href="2026-05-12.html"' in oldest and "2026-05-10" not in oldest
+
+
+def test_days_must_come_newest_first_and_once() -> None:
+    """A day page links its neighbours as the days arrive: days out of order would link the wrong pages."""
+    digest = Digest("Papers", date(2026, 5, 15), ())
+    older, newer = Day(date(2026, 5, 1), ()), Day(date(2026, 5, 2), ())
+    with pytest.raises(ValueError, match="2026-05-02 comes after 2026-05-01: list days newest first"):
+        list(site_module.site_files(digest, [older, newer]))
+    with pytest.raises(ValueError, match="2026-05-01 is listed twice"):
+        list(site_module.site_files(digest, [newer, older, older]))
+    one = dict(site_module.site_files(digest, iter([older])))
+    assert set(one) == {"style.css", "filter.js", "days/2026-05-01.html", "index.html"}
 
 
 # --- a run that fails part way publishes nothing ---
