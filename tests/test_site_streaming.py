@@ -161,6 +161,20 @@ def test_days_must_come_newest_first_and_once() -> None:
     assert set(one) == {"style.css", "filter.js", "days/2026-05-01.html", "index.html"}
 
 
+def test_temporary_files_a_killed_run_left_are_removed_and_others_kept(archive: Config) -> None:
+    """Each folder is listed once for all its pages; what a killed run left of a page goes, nothing else does."""
+    render_outputs(archive)
+    site = archive.folder / "site"
+    left = [site / ".index.html.0badcafe.tmp", site / "days/.2026-05-11.html.deadbeef.tmp"]
+    left.append(site / "topics/.compiler.html.1234abcd.tmp")
+    kept = [site / ".notes.tmp", site / "days/.draft.html.cafe0001.tmp", site / "days/.2026-05-11.html.swp"]
+    for path in left + kept:
+        path.write_text("half a page", encoding="utf-8")
+    render_outputs(archive)
+    assert [path for path in left if path.exists()] == []
+    assert all(path.read_text(encoding="utf-8") == "half a page" for path in kept)
+
+
 # --- a run that fails part way publishes nothing ---
 
 

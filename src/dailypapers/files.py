@@ -21,6 +21,7 @@ import fcntl
 import glob
 import os
 import platform
+import re
 import struct
 import sys
 from collections.abc import Iterator, Mapping
@@ -62,18 +63,51 @@ def target(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def stage(path: Path, text: str) -> Path:
+class Leftovers:
+    """The temporary files killed runs left in the folders of one batch of outputs, found with one listing of
+    each folder: a listing for each file staged would cost time growing with the square of a folder's files
+    (a site's day pages)."""
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, dict[str, list[Path]]] = {}
+
+    def of(self, destination: Path) -> list[Path]:
+        """The leftovers of ``destination``, from the listing of its folder taken when it was first asked for."""
+        found = self._folders.get(destination.parent)
+        if found is None:
+            found = self._folders[destination.parent] = _leftovers_in(destination.parent)
+        return found.pop(destination.name, [])
+
+
+def _leftovers_in(folder: Path) -> dict[str, list[Path]]:
+    found: dict[str, list[Path]] = {}
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            named = _TEMPORARY.fullmatch(entry.name)
+            if named:
+                found.setdefault(named[1], []).append(folder / entry.name)
+    return found
+
+
+_TEMPORARY = re.compile(r"\.(.+)\.[^.]*\.tmp", re.DOTALL)  # what _write_new names: .<name>.<random>.tmp
+
+
+def stage(path: Path, text: str, leftovers: Leftovers | None = None) -> Path:
     """Write ``text`` next to ``path`` (or its link's target) under a temporary name and return that name.
 
     A temporary file of ``path`` left by a process that was killed before renaming it is removed first, so it
     is never published with a site or a commit. Only one run writes at a time (the database lock), so no other
-    writer's file can be removed.
+    writer's file can be removed. A caller staging many files passes one ``Leftovers`` for all of them.
     """
     destination = target(path)
     try:
         _refuse_folder(destination)
         destination.parent.mkdir(parents=True, exist_ok=True)
-        for leftover in destination.parent.glob(f".{glob.escape(destination.name)}.*.tmp"):
+        if leftovers is None:
+            found = list(destination.parent.glob(f".{glob.escape(destination.name)}.*.tmp"))
+        else:
+            found = leftovers.of(destination)
+        for leftover in found:
             leftover.unlink(missing_ok=True)
         return _write_new(destination, text)
     except OSError as err:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from dailypapers.config import Config
-from dailypapers.files import discard, publish, stage
+from dailypapers.files import Leftovers, discard, publish, stage
 from dailypapers.match.digest import archive_days, build_digest
 from dailypapers.model import Digest
 from dailypapers.render import render_notification, render_page
@@ -55,9 +55,10 @@ def stage_outputs(
     """
     digest = build_digest(store, config, run)
     staged: dict[Path, Path] = {}
+    leftovers = Leftovers()
     try:
         for path, text in _rendered(config, store, digest, outbox):
-            staged[path] = stage(path, text)
+            staged[path] = stage(path, text, leftovers)
     except BaseException:
         discard(staged)
         raise
