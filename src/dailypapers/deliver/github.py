@@ -36,7 +36,7 @@ from typing import Any
 from dailypapers.config.delivery import GitHubSettings
 from dailypapers.errors import DeliveryError, FetchError, UnconfirmedError
 from dailypapers.http import Answer, Http, retry_after
-from dailypapers.render.github import Issue
+from dailypapers.model import Issue
 
 CHANNEL = "github"
 API_VERSION = "2022-11-28"

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
-from dailypapers.model import Listed, Message, Paper, Section, split_id
+from dailypapers.model import EmailBody, Listed, Message, Paper, Section, split_id
 from dailypapers.render.markdown import long_date
 
 TEXT_WIDTH = 76
@@ -40,15 +40,6 @@ SUBJECT_TOPICS = 5
 
 NOTHING_NEW = "No new papers on your topics."
 _CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")  # includes every character str.splitlines() splits on
-
-
-@dataclass(frozen=True, slots=True)
-class EmailBody:
-    """What one email says: ``subject`` is one line of plain text, ``text`` and ``html`` the two parts."""
-
-    subject: str
-    text: str
-    html: str
 
 
 @dataclass(frozen=True, slots=True)
