@@ -63,13 +63,15 @@ class Outgoing:
 @dataclass(frozen=True)
 class Answer:
     """What came back: ``headers`` have lower-case names (a repeated field joined with ", "), ``body`` is
-    decoded; ``attempts`` is how many times a POST was sent (not recorded)."""
+    decoded; ``attempts`` is how many times a POST was sent, ``asked_wait`` the wait its server asked for when
+    that passed ``max_wait`` and the POST was not sent again (neither is recorded)."""
 
     url: str
     status: int
     headers: Mapping[str, str]
     body: bytes
     attempts: int = 1
+    asked_wait: float | None = None
 
 
 def describe_size(count: int) -> str:
