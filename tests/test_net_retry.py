@@ -143,12 +143,29 @@ def test_max_wait_zero_still_asks_again_when_github_asks_for_no_wait(github: Git
     assert err is None and len(github.requests) == 3 and len(github.issues) == 1 and took < 1.5
 
 
+@pytest.mark.parametrize("hint", ["soon", "-5", "1.5", "\u00b2"])
+def test_a_retry_after_that_is_no_hint_falls_back_to_the_backoff(github: GitHubIssues, hint: str) -> None:
+    """Not digits and not an HTTP date: no hint, so the first backoff step (1 s), which max_wait allows."""
+    github.faults.append(unavailable(hint))
+    took, err = open_timed(github, max_wait=1.0)
+    assert err is None and len(github.requests) == 2 and len(github.issues) == 1 and 0.9 <= took < 3.0
+
+
 def test_503s_to_the_end_stop_at_max_attempts(github: GitHubIssues) -> None:
     github.faults += [unavailable("0")] * 5
     _, err = open_timed(github, max_attempts=3)
     text = one_line(err)
     assert "HTTP 503" in text and "after 3 attempts" in text and "max_wait" not in text
     assert len(github.requests) == 3 and github.issues == []
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_a_github_5xx_but_503_is_not_asked_again_even_with_retry_after(github: GitHubIssues, status: int) -> None:
+    """GitHub may have opened the issue before its front end failed: a repeat could open a second one."""
+    github.faults.append(Fault(status, "Server Error", {"Retry-After": "0"}, opened=True))
+    _, err = open_timed(github)
+    assert f"HTTP {status} (Server Error); GitHub may have opened the issue" in one_line(err)
+    assert len(github.requests) == 1 and len(github.issues) == 1
 
 
 @pytest.mark.parametrize("opened", [True, False], ids=["GitHub opened it", "GitHub did not"])
@@ -193,6 +210,22 @@ def test_a_webhook_retry_after_past_max_wait_fails_at_once_with_one_line(retry_a
     assert text.startswith(f"webhook to {HOOK}: HTTP 429 (Too Many Requests)")
     assert "more than max_wait (5 s), so it is not sent again in this run" in text and "s3cr3t" not in text
     assert len(server.seen) == 1 and took < 1.5
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_webhook_refusal_without_a_hint_is_sent_again_after_the_backoff(status: int) -> None:
+    with scripted(hostile.refuse(status, b"Retry-After: later\r\n"), hostile.ok(b"ok")) as server:
+        _, err = post_timed(server.url, max_wait=1.0)
+    assert err is None and len(server.seen) == 2
+    assert 0.9 <= server.seen[1].time - server.seen[0].time < 2.5
+
+
+@pytest.mark.parametrize("status", [500, 502, 504, 408, 409])
+def test_a_webhook_retry_after_on_another_status_is_not_a_reason_to_send_again(status: int) -> None:
+    """Only 429 and 503 say nothing was done: a 502 that asks for a wait may still come after the post."""
+    with scripted(hostile.refuse(status, b"Retry-After: 0\r\n"), hostile.ok(b"ok")) as server:
+        _, err = post_timed(server.url)
+    assert f"HTTP {status}" in one_line(err) and len(server.seen) == 1
 
 
 def _reset(handler: BaseHTTPRequestHandler) -> None:

@@ -35,7 +35,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from types import TracebackType
 
-from dailypapers.config import EmailSettings
+from dailypapers.config.delivery import EmailSettings
 from dailypapers.deliver.deadline import Watchdog, WatchedSmtp, WatchedSmtpSsl
 from dailypapers.errors import DeliveryError
 from dailypapers.model import EmailBody
