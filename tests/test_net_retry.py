@@ -111,8 +111,8 @@ def test_a_short_rate_limit_is_waited_out_and_the_issue_opened_once(github: GitH
         ("120", "120 s"),
         ("6", "6 s"),
         ("in two hours", "7,"),
-        ("99999999999", "for ever"),
-        ("Wed, 21 Oct 2099 07:28:00 GMT", "for ever"),
+        ("86400", "86,400 s"),
+        ("99999999", "99,999,999 s"),
     ],
 )
 def test_a_github_503_asking_for_more_than_max_wait_fails_at_once_with_one_line(
@@ -143,9 +143,12 @@ def test_max_wait_zero_still_asks_again_when_github_asks_for_no_wait(github: Git
     assert err is None and len(github.requests) == 3 and len(github.issues) == 1 and took < 1.5
 
 
-@pytest.mark.parametrize("hint", ["soon", "-5", "1.5", "\u00b2"])
+@pytest.mark.parametrize(
+    "hint", ["soon", "-5", "1.5", "\u00b2", "1" + "0" * 40, "9999999999", "Fri, 31 Dec 9999 23:59:59 GMT"]
+)
 def test_a_retry_after_that_is_no_hint_falls_back_to_the_backoff(github: GitHubIssues, hint: str) -> None:
-    """Not digits and not an HTTP date: no hint, so the first backoff step (1 s), which max_wait allows."""
+    """Not digits and not an HTTP date, or a wait of 32 years and more that no server means: no hint, so the
+    first backoff step (1 s), which max_wait allows."""
     github.faults.append(unavailable(hint))
     took, err = open_timed(github, max_wait=1.0)
     assert err is None and len(github.requests) == 2 and len(github.issues) == 1 and 0.9 <= took < 3.0
@@ -202,8 +205,10 @@ def test_a_webhook_retry_after_within_max_wait_is_waited_then_sent_again(status:
     assert 0.9 <= server.seen[1].time - server.seen[0].time < 2.5 and took < 3.0
 
 
-@pytest.mark.parametrize("retry_after", [b"6", b"3600", b"Wed, 21 Oct 2099 07:28:00 GMT"])
+@pytest.mark.parametrize("retry_after", [b"6", b"3600", b"in a day"])
 def test_a_webhook_retry_after_past_max_wait_fails_at_once_with_one_line(retry_after: bytes) -> None:
+    if retry_after == b"in a day":  # an HTTP date, computed when the test runs
+        retry_after = format_datetime(datetime.now(UTC) + timedelta(days=1), usegmt=True).encode()
     with scripted(hostile.refuse(429, b"Retry-After: " + retry_after + b"\r\n", b"slow down")) as server:
         took, err = post_timed(server.url + "/T0001/B0002/s3cr3tT0kenValue", max_wait=5.0)
     text = one_line(err)
@@ -213,8 +218,9 @@ def test_a_webhook_retry_after_past_max_wait_fails_at_once_with_one_line(retry_a
 
 
 @pytest.mark.parametrize("status", [429, 503])
-def test_a_webhook_refusal_without_a_hint_is_sent_again_after_the_backoff(status: int) -> None:
-    with scripted(hostile.refuse(status, b"Retry-After: later\r\n"), hostile.ok(b"ok")) as server:
+@pytest.mark.parametrize("hint", [b"later", b"Fri, 31 Dec 9999 23:59:59 GMT", b"1" + b"0" * 40])
+def test_a_webhook_refusal_without_a_hint_is_sent_again_after_the_backoff(status: int, hint: bytes) -> None:
+    with scripted(hostile.refuse(status, b"Retry-After: " + hint + b"\r\n"), hostile.ok(b"ok")) as server:
         _, err = post_timed(server.url, max_wait=1.0)
     assert err is None and len(server.seen) == 2
     assert 0.9 <= server.seen[1].time - server.seen[0].time < 2.5

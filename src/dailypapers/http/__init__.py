@@ -15,9 +15,10 @@ A POST (``post_json``: webhooks, the GitHub API) has one retry policy for every 
 repeated once it may have reached the server. It is sent again only when the connection was never made, or
 when the server said it did nothing (429 or 503; a caller may name more, see ``NotTaken``) and asked for a
 wait within ``max_wait`` (no ``Retry-After``: the backoff). A longer wait ends the attempts: the answer comes
-back with ``Answer.asked_wait`` set, and ``unrepeated`` says so in words. After a timeout or a dropped
-connection once the request was sent, ``UnconfirmedError`` tells the caller to count the target as failed for
-this run: the next run sends it once more, and that is the only repeat.
+back with ``Answer.asked_wait`` set, and ``unrepeated`` says so in words. A wait of ``ABSURD_WAIT`` or more (a
+date in the year 9999, forty digits) is no wait a server means, and counts as no hint at all. After a timeout
+or a dropped connection once the request was sent, ``UnconfirmedError`` tells the caller to count the target
+as failed for this run: the next run sends it once more, and that is the only repeat.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ __all__ = [
 ]
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+ABSURD_WAIT = 1e9
+"""Seconds (some 32 years) from which a server's wait is taken for nonsense, not for a hint."""
 MAX_REDIRECTS = 5
 _SECONDS = re.compile(r"[0-9]+")
 _LOCK = threading.Lock()
@@ -89,10 +92,8 @@ def unrepeated(answer: Answer, max_wait: float, setting: str = "max_wait") -> st
     ``max_wait`` (the config key ``setting``); nothing when that is not why."""
     if answer.asked_wait is None:
         return ""
-    asked = f"{answer.asked_wait:,.0f} s" if answer.asked_wait < 1e8 else "for ever"
-    return (
-        f"; the server asks to wait {asked}, more than {setting} ({max_wait:g} s), so it is not sent again in this run"
-    )
+    asked, limit = f"{answer.asked_wait:,.0f} s", f"{setting} ({max_wait:g} s)"
+    return f"; the server asks to wait {asked}, more than {limit}, so it is not sent again in this run"
 
 
 Check = Callable[[Answer], None]
@@ -232,11 +233,12 @@ class Http:
             return _Failure(self._reason(err))
         answer = replace(reply, attempts=attempt)
         hint = refused(answer)
-        if hint is not None and hint.wait is not None and hint.wait > self.max_wait:
-            return _Failure("", answer=replace(answer, asked_wait=hint.wait))
+        wait = hint.wait if hint is not None and hint.wait is not None and hint.wait < ABSURD_WAIT else None
+        if wait is not None and wait > self.max_wait:
+            return _Failure("", answer=replace(answer, asked_wait=wait))
         if hint is None or attempt == self.max_attempts:
             return _Failure("", answer=answer)
-        return _Failure(_status_reason(answer), answer.status, hint.wait)
+        return _Failure(_status_reason(answer), answer.status, wait)
 
     def _fetch(self, request: Outgoing, key: str) -> Answer:
         if self.replay is not None:
