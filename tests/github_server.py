@@ -5,13 +5,15 @@ answered as GitHub answers it: the headers GitHub asks REST clients for are chec
 application/vnd.github+json``, ``X-GitHub-Api-Version: 2022-11-28``, ``Authorization: Bearer <token>``), the
 JSON body is validated (a title, a body of at most 65,536 characters, labels that exist), and a new issue is
 answered ``201 Created`` with its ``number`` and ``html_url``. Each fault in ``faults`` answers one request:
-401, 403 with rate-limit headers, 404, 410, 422, a 5xx, or a timeout once the body was received (GitHub opened
-the issue, then the answer never came).
+401, 403 with rate-limit headers, 404, 410, 422, a 5xx, a timeout once the body was received (GitHub opened
+the issue, then the answer never came), or a connection reset once the body was received (``drop``).
 """
 
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -40,6 +42,7 @@ class Fault:
     hang: float = 0.0
     echo: bool = False
     errors: tuple[dict[str, Any], ...] = ()
+    drop: bool = False  # reset the connection (RST) instead of answering
 
 
 def rate_limited(status: int = 403, *, reset_in: int = 3600, retry_after: str | None = None) -> Fault:
@@ -146,6 +149,11 @@ class _Handler(QuietHandler):
             self.state.open(payload)
         if fault.hang:
             time.sleep(fault.hang)
+        if fault.drop:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+            return
         message = fault.message
         if fault.echo:
             message += f" (received {self.headers.get('Authorization')})"

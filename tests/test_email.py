@@ -28,8 +28,8 @@ from arxiv_server import load_seed_papers
 from dailypapers.config import EmailSettings
 from dailypapers.deliver.email import SmtpSession, build_message
 from dailypapers.errors import DeliveryError
-from dailypapers.model import Author, Listed, Message, Paper, Section
-from dailypapers.render.email import EmailBody, render_email
+from dailypapers.model import Author, EmailBody, Listed, Message, Paper, Section
+from dailypapers.render.email import render_email
 from goldens import check_golden
 from loopback import free_port, smtp_server
 

@@ -462,7 +462,7 @@ def test_the_defaults(tmp_path: Path) -> None:
     settings = github_config(tmp_path, 'repo = "ada/papers"')
     assert repr(settings) == (
         "GitHubSettings(repo='ada/papers', token_env='GITHUB_TOKEN', labels=('documentation',), "
-        "api_url='https://api.github.com', max_per_message=50, max_attempts=3, timeout=30.0)"
+        "api_url='https://api.github.com', max_per_message=50, max_attempts=3, timeout=30.0, max_wait=60.0)"
     )
 
 

@@ -32,6 +32,7 @@ from dailypapers.config import EmailSettings
 from dailypapers.deliver.email import SmtpSession, build_message
 from dailypapers.deliver.webhook import post_webhook
 from dailypapers.errors import DeliveryError
+from dailypapers.model import EmailBody
 from dailypapers.redact import (
     MIN_PIECE,
     REDACTED,
@@ -42,7 +43,6 @@ from dailypapers.redact import (
     url_forms,
     url_pieces,
 )
-from dailypapers.render.email import EmailBody
 from dailypapers.store import Store
 from echo_servers import ENCODINGS, HOOK_ECHOES, EchoingHooks, echoed, echoing_hooks, echoing_smtp, hook_path
 from feed_server import mount_feeds

@@ -332,12 +332,22 @@ def test_429_waits_as_long_as_retry_after_says(receiver: Receiver) -> None:
     assert len(receiver.received) == 2
 
 
-def test_retry_after_as_an_http_date_is_capped_at_max_wait(receiver: Receiver) -> None:
+def test_retry_after_as_an_http_date_beyond_max_wait_ends_the_attempts(receiver: Receiver) -> None:
+    """A wait past max_wait is not cut short: the server asked for it, so the next run sends the message."""
     later = format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
     receiver.script = [(503, {"Retry-After": later}, b""), (200, {}, b"ok")]
     waits: list[float] = []
+    with pytest.raises(DeliveryError, match=r"HTTP 503 .*asks to wait 3,[56]\d\d s, more than max_wait \(7 s\)"):
+        post(receiver.url(), {"text": "hi"}, waits, max_wait=7.0)
+    assert waits == [] and len(receiver.received) == 1
+
+
+def test_retry_after_as_an_http_date_within_max_wait_is_waited(receiver: Receiver) -> None:
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=5), usegmt=True)
+    receiver.script = [(503, {"Retry-After": later}, b""), (200, {}, b"ok")]
+    waits: list[float] = []
     post(receiver.url(), {"text": "hi"}, waits, max_wait=7.0)
-    assert waits == [7.0]
+    assert len(waits) == 1 and 3.0 <= waits[0] <= 5.0 and len(receiver.received) == 2
 
 
 def test_backoff_grows_exponentially(receiver: Receiver) -> None:

@@ -87,7 +87,7 @@ def _load(ctx: click.Context, config_path: Path) -> Config:
     """The config, its warnings printed: every command that reads the topics tells what looks like a slip.
     From here on every line printed and logged is redacted of the secrets the config names."""
     config = load_config(config_path)
-    redactor = redactor_for(config, os.environ)
+    redactor = redactor_for(config.secrets, os.environ, config.addresses)
     ctx.obj["redact"] = redactor
     ctx.with_resource(redacting_logs(redactor))
     for warning in config.warnings:

@@ -179,6 +179,24 @@ class Message:
         return len({listed.paper.id for section in self.sections for listed in section.papers})
 
 
+@dataclass(frozen=True, slots=True)
+class EmailBody:
+    """What one email says: ``subject`` is one line of plain text, ``text`` and ``html`` the two parts.
+    The render stage builds it, the SMTP transport sends it: it lives here so neither imports the other."""
+
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Issue:
+    """The daily GitHub issue, as rendered (plain ``title``, Markdown ``body``) and as the API transport posts it."""
+
+    title: str
+    body: str
+
+
 def topic_slug(name: str) -> str:
     """A file name for a topic: lower case ASCII letters, digits and hyphens (``"GPU kernels!"`` → ``gpu-kernels``).
 

@@ -21,7 +21,8 @@ value) counts only from :data:`MIN_PIECE` characters, and a piece of lowercase l
 password is still a leak. A login name that is also the sender's or a recipient's address is shown as itself
 (the messages carry it anyway); its encodings are still blanked.
 
-The secrets come from the environment variables the config names (``Config.secrets``, one list for all).
+The secrets come from the environment variables the config names (``Config.secrets``, one list for all); the
+caller hands them over as plain values, so this module needs nothing but the standard library.
 """
 
 from __future__ import annotations
@@ -36,10 +37,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from email.utils import getaddresses
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote, unquote_plus, urlsplit
-
-from dailypapers.config import Config, EmailSettings
 
 REDACTED = "***"
 MIN_PIECE = 8
@@ -298,11 +297,26 @@ def _merged(spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
 # --- the config's secrets ---
 
 
-def redactor_for(config: Config, environ: Mapping[str, str]) -> Redactor:
-    """Every form of every secret the config names, read from ``environ`` (variables not set are skipped)."""
-    public = public_addresses(config.email)
+class Secret(Protocol):
+    """An environment variable holding a secret, as the config names it (``config.delivery.SecretVariable``):
+    ``kind`` is ``token``, ``login`` or ``url``; ``login`` names a password's user-name variable."""
+
+    @property
+    def variable(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def login(self) -> str | None: ...
+
+
+def redactor_for(secrets: Iterable[Secret], environ: Mapping[str, str], shown: Iterable[str] = ()) -> Redactor:
+    """Every form of every secret in ``secrets``, read from ``environ`` (variables not set are skipped);
+    ``shown`` are the addresses the config file itself shows (see :func:`public_addresses`)."""
+    public = public_addresses(shown)
     forms = Redactor()
-    for secret in config.secrets:
+    for secret in secrets:
         value = environ.get(secret.variable)
         if not value or not value.strip():  # blanking every space would hide every message, not a secret
             continue
@@ -315,12 +329,10 @@ def redactor_for(config: Config, environ: Mapping[str, str]) -> Redactor:
     return forms
 
 
-def public_addresses(email: EmailSettings | None) -> frozenset[str]:
-    """The addresses the config file itself shows: a login name equal to one of them is not a secret."""
-    if email is None:
-        return frozenset()
-    shown = [email.sender, *(recipient.address for recipient in email.recipients)]
-    return frozenset(address.casefold() for _, address in getaddresses(shown) if address)
+def public_addresses(shown: Iterable[str]) -> frozenset[str]:
+    """The bare addresses in ``shown`` (``Ada <ada@example.org>`` as written in the config file), case-folded:
+    a login name equal to one of them is not a secret."""
+    return frozenset(address.casefold() for _, address in getaddresses(list(shown)) if address)
 
 
 # --- log records ---

@@ -31,6 +31,7 @@ from datetime import date, datetime
 
 from lxml import etree
 
+from dailypapers.arxiv.creators import clean, split_creators
 from dailypapers.arxiv.dates import eastern_day, iso_utc, rfc822_utc
 from dailypapers.arxiv.taxonomy import ALIASES
 from dailypapers.errors import FeedError
@@ -61,7 +62,6 @@ _ERROR_TITLE = "Feed error for query:"
 _DESCRIPTION = re.compile(
     r"arXiv:(?P<id>\S+)\s+Announce Type:\s*(?P<type>[\w-]+)\s*(?:Abstract:(?P<abstract>.*))?", re.DOTALL
 )
-_XML_SPACE = re.compile(r"[ \t\r\n]+")
 # Category aliases (arxiv-base taxonomy CATEGORY_ALIASES, both ways): the feed service lists a paper under either
 # name, so a ``math`` request carries math-ph papers through their alias math.MP.
 _ALIASES = ALIASES
@@ -204,27 +204,6 @@ def parse_announcement(data: bytes, url: str | None = None) -> Announcement:
     raise FeedError(f"not an RSS 2.0 or Atom feed: the root element is <{etree.QName(root).localname}>", url)
 
 
-def split_creators(text: str) -> tuple[tuple[str, str], ...]:
-    """``<dc:creator>`` as (name, affiliations) pairs.
-
-    arXiv writes each author as ``Forenames Keyname[ Suffix][ (aff1, aff2)]`` and joins them with ", "
-    (arxiv-feed ``ArxivEntryExtension``); a name never holds a comma or a parenthesis (arxiv-base
-    ``split_authors`` splits on them), so the text splits at the commas outside parentheses. The affiliations
-    are returned as written between the parentheses. Unbalanced parentheses fall back to a plain split.
-    """
-    parts = _split_outside_parentheses(_clean(text))
-    pairs: list[tuple[str, str]] = []
-    for part in parts:
-        name, affiliation = part, ""
-        if part.endswith(")"):
-            opening = _matching_open(part)
-            if opening > 0:
-                name, affiliation = part[:opening].strip(), part[opening + 1 : -1].strip()
-        if name:
-            pairs.append((name, affiliation))
-    return tuple(pairs)
-
-
 # -- the two formats -------------------------------------------------------------------------------------------
 
 
@@ -265,7 +244,7 @@ def _rss_item(item: etree._Element) -> AnnouncedItem | None:
         link=_child_text(item, "link"),
         title=_child_text(item, "title"),
         description=_child_text(item, "description"),
-        categories=[_clean(_text(c)) for c in item.iterchildren("category")],
+        categories=[clean(_text(c)) for c in item.iterchildren("category")],
     )
 
 
@@ -305,7 +284,7 @@ def _build_item(
         version=version,
         announce_type=announce_type,
         title=title,
-        abstract=_clean(abstract),
+        abstract=clean(abstract),
         authors=tuple(name for name, _ in pairs),
         categories=tuple(dict.fromkeys(c for c in categories if c)),
         affiliations=tuple(affiliation for _, affiliation in pairs),
@@ -379,45 +358,8 @@ def _text(element: etree._Element) -> str:
 
 def _child_text(parent: etree._Element, tag: str) -> str:
     child = parent.find(tag)
-    return _clean(_text(child)) if child is not None else ""
-
-
-def _clean(text: str) -> str:
-    """Each run of XML whitespace one space, the ends stripped; every other character as written."""
-    return _XML_SPACE.sub(" ", text).strip(" ")
+    return clean(_text(child)) if child is not None else ""
 
 
 def _latest(days: list[date | None]) -> date | None:
     return max((day for day in days if day is not None), default=None)
-
-
-def _split_outside_parentheses(text: str) -> list[str]:
-    parts: list[str] = []
-    depth, start = 0, 0
-    for index, char in enumerate(text):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth < 0:
-                return [part.strip() for part in text.split(", ")]
-        elif char == "," and depth == 0:
-            parts.append(text[start:index].strip())
-            start = index + 1
-    if depth != 0:
-        return [part.strip() for part in text.split(", ")]
-    parts.append(text[start:].strip())
-    return [part for part in parts if part]
-
-
-def _matching_open(part: str) -> int:
-    """The index of the "(" that the final ")" of ``part`` closes, or -1."""
-    depth = 0
-    for index in range(len(part) - 1, -1, -1):
-        if part[index] == ")":
-            depth += 1
-        elif part[index] == "(":
-            depth -= 1
-            if depth == 0:
-                return index
-    return -1

@@ -34,19 +34,14 @@ _OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
 _XML_SPACE = " \t\r\n"
 
-_FEED = _ATOM + "feed"
-_ENTRY = _ATOM + "entry"
-_ID = _ATOM + "id"
-_UPDATED = _ATOM + "updated"
-_AUTHOR = _ATOM + "author"
-_NAME = _ATOM + "name"
-_CATEGORY = _ATOM + "category"
-_LINK = _ATOM + "link"
-_AFFILIATION = _ARXIV + "affiliation"
-_PRIMARY_CATEGORY = _ARXIV + "primary_category"
-_TOTAL_RESULTS = _OPENSEARCH + "totalResults"
-_START_INDEX = _OPENSEARCH + "startIndex"
-_ITEMS_PER_PAGE = _OPENSEARCH + "itemsPerPage"
+# Clark-notation tags ("{namespace}local"), as lxml names elements.
+_FEED, _ENTRY, _ID, _UPDATED, _AUTHOR, _NAME, _CATEGORY, _LINK = (
+    _ATOM + local for local in ("feed", "entry", "id", "updated", "author", "name", "category", "link")
+)
+_AFFILIATION, _PRIMARY_CATEGORY = _ARXIV + "affiliation", _ARXIV + "primary_category"
+_TOTAL_RESULTS, _START_INDEX, _ITEMS_PER_PAGE = (
+    _OPENSEARCH + local for local in ("totalResults", "startIndex", "itemsPerPage")
+)
 
 # Entry children read as plain text, by Clark-notation tag. Only the first of a repeated element counts: the
 # new service may emit several <arxiv:doi> (NEWAPI atom_extensions); Paper keeps one.
@@ -189,74 +184,60 @@ def _read_texts(entry: etree._Element) -> dict[str, str]:
 
 
 def _read_entries(entries: list[etree._Element]) -> list[Paper]:
-    """Turn each <entry> (user manual §3.3.2) into a ``Paper``, leaving out those ``_build_paper`` rejects.
+    """Turn each <entry> (user manual §3.3.2) into a ``Paper``, leaving out those ``_build_paper`` rejects."""
+    return [paper for entry in entries if (paper := _read_entry(entry)) is not None]
 
-    Each entry's children are visited once, whatever their order (legacy and new services order them
-    differently); only the entry's own children and, inside each <author>, that author's own children are read.
-    A page holds up to 2,000 entries of some 30 elements each, and the Python work per element is what the time
-    goes on (``benchmarks/bench_parse.py``), so this is one loop for the whole page with ``_text`` written out
-    in place for the usual element that holds only text. The three copies must stay the same as ``_text``.
+
+def _read_entry(entry: etree._Element) -> Paper | None:
+    """Visit the entry's own children once, whatever their order (legacy and new services order them
+    differently). A page holds up to 2,000 entries of some 30 elements each, and the Python work per element
+    is what the time goes on (``benchmarks/bench_parse.py``), so one table lookup sends each child to its slot.
     """
-    papers: list[Paper] = []
+    texts: list[str | None] = [None] * _TEXT_SLOTS
+    authors: list[Author] = []
+    terms: list[str] = []
+    primary: str | None = None
     slot_of = _ENTRY_CHILDREN.get
-    for entry in entries:
-        texts: list[str | None] = [None] * _TEXT_SLOTS
-        authors: list[Author] = []
-        terms: list[str] = []
-        primary: str | None = None
-        # entry[:] builds the list of children in one call, measurably cheaper than an lxml child iterator per
-        # element; lxml-stubs type only integer indexing.
-        for child in entry[:]:  # type: ignore[index]
-            slot = slot_of(child.tag)
-            if slot is None:
-                continue
-            if slot == _AUTHOR_SLOT:
-                # One <author>: the last <name> and every non-empty <arxiv:affiliation>, in order.
-                name = ""
-                affiliations: tuple[str, ...] = ()
-                for part in child[:]:  # type: ignore[index]
-                    tag = part.tag
-                    if tag == _NAME:
-                        text = part.text
-                        if text:
-                            text = text.strip(_XML_SPACE)
-                            if "\n" in text or "  " in text or "\t" in text or "\r" in text:
-                                text = _collapse(text)
-                        else:
-                            text = _text(part)
-                        name = text
-                    elif tag == _AFFILIATION:
-                        text = part.text
-                        if text:
-                            text = text.strip(_XML_SPACE)
-                            if "\n" in text or "  " in text or "\t" in text or "\r" in text:
-                                text = _collapse(text)
-                        else:
-                            text = _text(part)
-                        if text:
-                            affiliations += (text,)
-                if name:
-                    authors.append(Author(name, affiliations))
-            elif slot == _CATEGORY_SLOT:
-                term = child.get("term")
-                if term:
-                    terms.append(term)
-            elif slot < _TEXT_SLOTS:
-                if texts[slot] is None:  # only the first of a repeated element counts
-                    text = child.text
-                    if text:
-                        text = text.strip(_XML_SPACE)
-                        if "\n" in text or "  " in text or "\t" in text or "\r" in text:
-                            text = _collapse(text)
-                    else:
-                        text = _text(child)
-                    texts[slot] = text
-            elif primary is None:  # _PRIMARY_SLOT; the first one with a term counts
-                primary = child.get("term")
-        paper = _build_paper(entry, texts, tuple(authors), _categories(primary, terms))
-        if paper is not None:
-            papers.append(paper)
-    return papers
+    # entry[:] builds the list of children in one call, measurably cheaper than an lxml child iterator per
+    # element; lxml-stubs type only integer indexing.
+    for child in entry[:]:  # type: ignore[index]
+        slot = slot_of(child.tag)
+        if slot is None:
+            continue
+        if slot < _TEXT_SLOTS:
+            if texts[slot] is None:  # only the first of a repeated element counts
+                text = child.text  # ``_text`` written out for the usual element that holds only text
+                if text:
+                    text = text.strip(_XML_SPACE)
+                    if "\n" in text or "  " in text or "\t" in text or "\r" in text:
+                        text = _collapse(text)
+                texts[slot] = text or _text(child)
+        elif slot == _AUTHOR_SLOT:
+            author = _read_author(child)
+            if author is not None:
+                authors.append(author)
+        elif slot == _CATEGORY_SLOT:
+            term = child.get("term")
+            if term:
+                terms.append(term)
+        elif primary is None:  # _PRIMARY_SLOT; the first one with a term counts
+            primary = child.get("term")
+    return _build_paper(entry, texts, tuple(authors), _categories(primary, terms))
+
+
+def _read_author(author: etree._Element) -> Author | None:
+    """One <author>: the last <name> and every non-empty <arxiv:affiliation>, in order; None without a name."""
+    name = ""
+    affiliations: tuple[str, ...] = ()
+    for part in author[:]:  # type: ignore[index]
+        tag = part.tag
+        if tag == _NAME:
+            name = _text(part)
+        elif tag == _AFFILIATION:
+            text = _text(part)
+            if text:
+                affiliations += (text,)
+    return Author(name, affiliations) if name else None
 
 
 def _build_paper(
@@ -267,9 +248,7 @@ def _build_paper(
 ) -> Paper | None:
     """Check the required fields and assemble the record; log and return None when one is missing."""
     id_text, title, summary, published_text, updated_text, comment, journal_ref, doi, report_no = texts
-    # The id as every capture since 2021 writes it, read without split_id's general search; same result.
-    match = _ABS_ID.fullmatch(id_text) if id_text else None
-    parsed = (match[1], int(match[2])) if match else _paper_id(id_text or "")
+    parsed = _entry_id(id_text)
     if parsed is None:
         _skip(entry, f"no arXiv id in <id>{id_text or ''}</id>")
         return None
@@ -277,10 +256,7 @@ def _build_paper(
     if not title:
         _skip(entry, f"{paper_id}: no <title>")
         return None
-    published = _timestamp(published_text)
-    updated = published if updated_text == published_text else _timestamp(updated_text)
-    # v1's submission time is both; for a later version, one of them alone is the best estimate there is.
-    published, updated = published or updated, updated or published
+    published, updated = _dates(published_text, updated_text)
     if published is None or updated is None:
         _skip(entry, f"{paper_id}: neither <published> nor <updated> is a timestamp")
         return None
@@ -300,6 +276,20 @@ def _build_paper(
         doi or None,
         report_no or None,
     )
+
+
+def _entry_id(id_text: str | None) -> tuple[str, int | None] | None:
+    """The id as every capture since 2021 writes it, read without split_id's general search; same result."""
+    match = _ABS_ID.fullmatch(id_text) if id_text else None
+    return (match[1], int(match[2])) if match else _paper_id(id_text or "")
+
+
+def _dates(published_text: str | None, updated_text: str | None) -> tuple[datetime | None, datetime | None]:
+    """(published, updated): v1's submission time is both; for a later version, one of them alone is the best
+    estimate there is."""
+    published = _timestamp(published_text)
+    updated = published if updated_text == published_text else _timestamp(updated_text)
+    return published or updated, updated or published
 
 
 def _skip(entry: etree._Element, reason: str) -> None:

@@ -123,6 +123,12 @@ class Config:
         """The environment variables holding the secrets of every delivery target."""
         return secret_variables(self.email, self.webhooks, self.github)
 
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """The email addresses the file itself shows (sender, recipients): a login equal to one is no secret."""
+        email = self.email
+        return (email.sender, *(recipient.address for recipient in email.recipients)) if email else ()
+
 
 def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> Config:
     """Read and validate a config file; the environment's ``DAILYPAPERS_*`` settings override ``[arxiv]``."""

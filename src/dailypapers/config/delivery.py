@@ -184,7 +184,7 @@ def _env_name(table: Table, key: str) -> str | None:
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 GITHUB_API_ENVIRONMENT = "DAILYPAPERS_GITHUB_API_URL"
 GITHUB_REPO_ENVIRONMENT = "DAILYPAPERS_GITHUB_REPO"
-GITHUB_KEYS = ("repo", "token_env", "labels", "api_url", "max_per_message", "max_attempts", "timeout")
+GITHUB_KEYS = ("repo", "token_env", "labels", "api_url", "max_per_message", "max_attempts", "timeout", "max_wait")
 # GitHub's rules for names: an owner is letters, digits and single hyphens (at most 39); a repository letters,
 # digits, ".", "-" and "_" (at most 100), and never "." or "..".
 _GITHUB_OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
@@ -209,6 +209,7 @@ class GitHubSettings:
     max_per_message: int = 50
     max_attempts: int = 3
     timeout: float = 30.0
+    max_wait: float = 60.0  # the longest wait GitHub may ask for (Retry-After, a rate limit's reset) in a run
 
     @property
     def name(self) -> str:
@@ -228,6 +229,7 @@ def github_settings(top: Table, environ: Mapping[str, str]) -> GitHubSettings | 
         max_per_message=table.bounded("max_per_message", int, 50, 1, 1000),
         max_attempts=table.bounded("max_attempts", int, 3, 1, 10),
         timeout=table.bounded("timeout", float, 30.0, 0.0, 600.0, above=True),
+        max_wait=table.bounded("max_wait", float, 60.0, 0.0, 3600.0),
     )
 
 

@@ -35,11 +35,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from types import TracebackType
 
-from dailypapers.config import EmailSettings
+from dailypapers.config.delivery import EmailSettings
 from dailypapers.deliver.deadline import Watchdog, WatchedSmtp, WatchedSmtpSsl
 from dailypapers.errors import DeliveryError
+from dailypapers.model import EmailBody
 from dailypapers.redact import Redactor, login_forms, public_addresses
-from dailypapers.render.email import EmailBody
 
 CHANNEL = "email"
 SECURITY = ("starttls", "ssl", "none")
@@ -286,7 +286,7 @@ class SmtpSession:
             raise _Failure(f"environment variable {password_env} (the SMTP password) is not set or empty")
         if not user:
             raise _Failure(f"environment variable {user_env} (the SMTP user name) is not set or empty")
-        self._redact = login_forms(user, password, public_addresses(self.settings))
+        self._redact = login_forms(user, password, public_addresses(_shown(self.settings)))
         return user, password
 
     def _login(self, smtp: smtplib.SMTP, user: str, password: str) -> None:
@@ -324,3 +324,8 @@ class SmtpSession:
         smtp, self._smtp = self._smtp, None
         if smtp is not None:
             smtp.close()
+
+
+def _shown(settings: EmailSettings) -> list[str]:
+    """The addresses the config file shows: a login name equal to one of them is shown as itself."""
+    return [settings.sender, *(recipient.address for recipient in settings.recipients)]

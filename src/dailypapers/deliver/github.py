@@ -12,15 +12,16 @@ Each answer GitHub documents for it is one line that says what to do:
 - 404: no such repository, or the token cannot see it. 410: the repository's issues are turned off.
 - 422: GitHub refused the content (an invalid label, a body too long); GitHub's own words are quoted.
 - 503, or a connection that was never made: GitHub did not take the request; asked again within
-  ``max_attempts``.
+  ``max_attempts``, after the wait GitHub asks for if it fits in ``max_wait``.
 - Another 5xx, a timeout or a dropped connection after the request was sent: GitHub may have opened the issue
   all the same (a 502 from its front end often comes after the work was done), so the request is not repeated
   in this run; the papers stay owed and the next run opens the issue, at most once more.
 
-Every request goes through the project's HTTP door (``Http.post_json``: a total deadline, a cap on the answer,
-no redirect followed), one POST per call, so that this module alone decides what is asked again. The token is
-sent in ``Authorization`` and never shown: every text quoted from GitHub has it blotted out, and errors name
-the variable, not its value.
+Every request goes through the project's HTTP door, whose ``Http.post_json`` holds the one retry policy for
+POSTs (a total deadline, a cap on the answer, no redirect followed, a repeat only when the request surely did
+not arrive or the server said it did nothing); this module only tells it which of GitHub's answers say so
+(``_not_taken``: a rate limit, a 503) and puts each answer in words. The token is sent in ``Authorization``
+and never shown: every text quoted from GitHub has it blotted out, and errors name the variable, not its value.
 """
 
 from __future__ import annotations
@@ -35,13 +36,13 @@ from typing import Any
 
 from dailypapers.config.delivery import GitHubSettings
 from dailypapers.errors import DeliveryError, FetchError, UnconfirmedError
-from dailypapers.http import Answer, Http, retry_after
-from dailypapers.render.github import Issue
+from dailypapers.http import Answer, Http, NotTaken, retry_after, unrepeated
+from dailypapers.model import Issue
 
 CHANNEL = "github"
 API_VERSION = "2022-11-28"
-MAX_WAIT = 60.0
-"""The longest a rate limit is waited out inside a run; a later reset is reported for the next run."""
+RATE_LIMIT_WAIT = 60.0
+"""GitHub: a rate limit that names no time is waited out for at least a minute."""
 MAX_REPLY = 1 << 20
 """GitHub's answer to a new issue is a few KiB; more than this is not read."""
 QUOTED_CHARS = 300
@@ -71,41 +72,50 @@ def open_issue(
         raise _error(settings, f"the token in {settings.token_env} has characters no GitHub token has")
     url = f"{settings.api_url}/repos/{settings.repo}/issues"
     payload = {"title": issue.title, "body": issue.body, "labels": list(settings.labels)}
-    for attempt in range(1, settings.max_attempts + 1):
-        reason, wait, answer = _attempt(settings, url, payload, _headers(token), user_agent)
-        if answer is not None:
-            return _opened(answer)
-        reason = _scrubbed(reason, token)
-        if wait is None or attempt == settings.max_attempts:
-            tries = f", after {attempt} attempts" if attempt > 1 else ""
-            raise _error(settings, f"{reason}{tries}")
-        sleep(wait)
-    raise _error(settings, "not attempted")  # max_attempts is at least 1
-
-
-def _attempt(
-    settings: GitHubSettings, url: str, payload: Mapping[str, Any], headers: Mapping[str, str], user_agent: str
-) -> tuple[str, float | None, Answer | None]:
-    """One POST: (why it failed, seconds to wait before asking again or None for never, the 201 answer)."""
+    http = Http(
+        user_agent=user_agent,
+        delay=0.0,
+        timeout=settings.timeout,
+        max_attempts=settings.max_attempts,
+        max_wait=settings.max_wait,
+        max_bytes=MAX_REPLY,
+        backoff=1.0,
+        sleep=sleep,
+    )
     try:
-        answer = post_json(url, payload, headers, user_agent=user_agent, timeout=settings.timeout)
-    except UnconfirmedError as err:
-        return err.reason, None, None
-    except FetchError as err:  # it never left: asking again cannot open a second issue
-        return f"could not reach {url}: {err.reason}", 1.0, None
-    if answer.status == 201:
-        return "", None, answer
-    reason, wait = _refusal(settings, answer)
-    return reason, wait, None
+        answer = post_json(http, url, payload, _headers(token))
+    except FetchError as err:
+        reason = err.reason if isinstance(err, UnconfirmedError) else f"could not reach {url}: {err.reason}"
+        raise _error(settings, _scrubbed(reason + _tries(err.attempts), token)) from None
+    if answer.status != 201:
+        reason = f"{_refusal(settings, answer)}{_tries(answer.attempts)}{_unrepeated(settings, answer)}"
+        raise _error(settings, _scrubbed(reason, token))
+    return _opened(answer)
 
 
-def post_json(
-    url: str, payload: Mapping[str, Any], headers: Mapping[str, str], *, user_agent: str, timeout: float
-) -> Answer:
-    """The one place a request leaves for GitHub: the project's HTTP door, one POST a call, so that
-    ``open_issue`` alone decides what may be asked again (a 403 rate limit with a short wait, a 503)."""
-    with Http(user_agent=user_agent, delay=0.0, timeout=timeout, max_attempts=1, max_bytes=MAX_REPLY) as http:
-        return http.post_json(url, payload, headers=headers)
+def post_json(http: Http, url: str, payload: Mapping[str, Any], headers: Mapping[str, str]) -> Answer:
+    """The one place a request leaves for GitHub: the project's HTTP door and its retry policy, told which of
+    GitHub's answers mean it did not open the issue."""
+    with http:
+        return http.post_json(url, payload, headers=headers, refused=_not_taken)
+
+
+def _not_taken(answer: Answer) -> NotTaken | None:
+    """A rate limit (403 or 429, https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api)
+    or a 503: GitHub did not open the issue, and says how long to wait."""
+    if _rate_limited(answer):
+        return NotTaken(_rate_limit_wait(answer.headers))
+    return NotTaken(retry_after(answer.headers)) if answer.status == 503 else None
+
+
+def _tries(attempts: int) -> str:
+    return f", after {attempts} attempts" if attempts > 1 else ""
+
+
+def _unrepeated(settings: GitHubSettings, answer: Answer) -> str:
+    """Why a 503 was not asked again: GitHub asked for a wait past ``[github] max_wait`` (a rate limit says
+    when to try again itself)."""
+    return "" if _rate_limited(answer) else unrepeated(answer, settings.max_wait, "[github] max_wait")
 
 
 def _headers(token: str) -> dict[str, str]:
@@ -123,47 +133,52 @@ def _opened(answer: Answer) -> OpenedIssue:
     return OpenedIssue(number if isinstance(number, int) else None, url if isinstance(url, str) else None)
 
 
-def _refusal(settings: GitHubSettings, answer: Answer) -> tuple[str, float | None]:
-    """Why GitHub did not open the issue, and how long to wait before asking again (None: not in this run)."""
+def _refusal(settings: GitHubSettings, answer: Answer) -> str:
+    """Why GitHub did not open the issue, and what to do, on one line."""
     status, said = answer.status, _github_says(answer.body)
     head = f"HTTP {status}{f' ({said})' if said else ''}"
-    if status in (403, 429) and _rate_limited(answer):
+    if _rate_limited(answer):
         return _rate_limit(head, answer.headers)
     if status == 401:
-        return f"{head}: GitHub refused the token; check the environment variable {settings.token_env}", None
+        return f"{head}: GitHub refused the token; check the environment variable {settings.token_env}"
     if status == 403:
-        return f"{head}: the token may not open issues in {settings.repo} (a workflow needs `issues: write`)", None
+        return f"{head}: the token may not open issues in {settings.repo} (a workflow needs `issues: write`)"
     if status == 404:
-        return f"{head}: no repository {settings.repo}, or the token in {settings.token_env} cannot see it", None
+        return f"{head}: no repository {settings.repo}, or the token in {settings.token_env} cannot see it"
     if status == 410:
-        return f"{head}: issues are turned off in {settings.repo} (Settings → General → Features → Issues)", None
+        return f"{head}: issues are turned off in {settings.repo} (Settings → General → Features → Issues)"
     if status == 422:
-        return f"{head}: GitHub refused the issue; check [github] labels{_errors(answer.body)}", None
-    if status == 503:  # GitHub did not take the request: safe to ask again
-        return f"{head}: GitHub is unavailable", 2.0
+        return f"{head}: GitHub refused the issue; check [github] labels{_errors(answer.body)}"
+    if status == 503:  # GitHub did not take the request: asked again while attempts last
+        return f"{head}: GitHub is unavailable"
     if 300 <= status < 400:
         moved = answer.headers.get("location", "elsewhere")
-        return f"{head}: the API answered with a redirect to {moved}; check [github] repo and api_url", None
+        return f"{head}: the API answered with a redirect to {moved}; check [github] repo and api_url"
     if status >= 500:
-        return f"{head}; {_NEXT_RUN}", None
-    return f"{head}: unexpected answer to opening an issue", None
+        return f"{head}; {_NEXT_RUN}"
+    return f"{head}: unexpected answer to opening an issue"
 
 
 def _rate_limited(answer: Answer) -> bool:
+    """A 429, or a 403 that carries a rate limit's headers (else a 403 is a token without the right)."""
     headers = answer.headers
-    return answer.status == 429 or headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers
+    limited = headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers
+    return answer.status == 429 or (answer.status == 403 and limited)
 
 
-def _rate_limit(head: str, headers: Mapping[str, str]) -> tuple[str, float | None]:
-    """How long GitHub asks to wait: ``Retry-After`` seconds, else until ``x-ratelimit-reset`` (epoch seconds)."""
+def _rate_limit_wait(headers: Mapping[str, str]) -> float:
+    """How long GitHub asks to wait: ``Retry-After`` seconds, else until ``x-ratelimit-reset`` (epoch seconds),
+    else a minute."""
     wait = retry_after(headers)
     reset = headers.get("x-ratelimit-reset", "").strip()
     if wait is None and _DIGITS.fullmatch(reset):
         wait = max(0.0, int(reset) - time.time())
-    if wait is None:
-        wait = MAX_WAIT  # GitHub: without either header, wait at least a minute
-    when = datetime.fromtimestamp(time.time() + wait, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    return f"{head}: GitHub's rate limit is reached; try again after {when}", wait if wait <= MAX_WAIT else None
+    return RATE_LIMIT_WAIT if wait is None else wait
+
+
+def _rate_limit(head: str, headers: Mapping[str, str]) -> str:
+    when = datetime.fromtimestamp(time.time() + _rate_limit_wait(headers), UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"{head}: GitHub's rate limit is reached; try again after {when}"
 
 
 def _github_says(body: bytes) -> str:

@@ -3,12 +3,13 @@
 A webhook URL is a secret (Slack's and Discord's carry the token in the path), so no error message or log line
 ever shows it: errors name the target by ``name`` (``slack:DAILYPAPERS_SLACK_WEBHOOK``, the environment
 variable that holds the URL) and the status. ``Http.post_json`` bounds each attempt (a total deadline, a cap on
-the answer) and sends the payload again only when it surely did not arrive: the connection failed, or the
-server answered 429 or 503, honouring ``Retry-After`` (RFC 9110 §10.2.3; Slack
-https://api.slack.com/docs/rate-limits and Discord https://discord.com/developers/docs/topics/rate-limits send
-it with 429). A timeout or a dropped connection after sending, and any other status, end the delivery for this
-run: the next run sends the message once more. Redirects are not followed: a webhook that moved should be
-reconfigured, not chased with the payload.
+the answer) and holds the one retry policy for POSTs: the payload is sent again only when it surely did not
+arrive: the connection failed, or the server answered 429 or 503 and asked for a wait within ``max_wait``
+with ``Retry-After`` (RFC 9110 §10.2.3; Slack https://api.slack.com/docs/rate-limits and Discord
+https://discord.com/developers/docs/topics/rate-limits send it with 429). A longer wait, a timeout or a
+dropped connection after sending, and any other status, end the delivery for this run: the next run sends the
+message once more. Redirects are not followed: a webhook that moved should be reconfigured, not chased with
+the payload.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dailypapers.errors import DeliveryError, FetchError
-from dailypapers.http import Answer, Http, status_phrase
+from dailypapers.http import Answer, Http, status_phrase, unrepeated
 from dailypapers.redact import url_forms
 
 CHANNEL = "webhook"
@@ -59,7 +60,7 @@ def post_webhook(
         tries = f", after {err.attempts} attempts" if err.attempts > 1 else ""
         raise DeliveryError(CHANNEL, name, f"{_scrubbed(err.reason, url)}{tries}") from None
     if not 200 <= answer.status < 300:
-        raise DeliveryError(CHANNEL, name, _refusal(answer, url))
+        raise DeliveryError(CHANNEL, name, _refusal(answer, url) + unrepeated(answer, max_wait))
 
 
 def _check_url(url: str, name: str) -> None:

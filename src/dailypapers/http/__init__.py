@@ -11,10 +11,14 @@ same host (an upgrade from http to https is fine): a redirect elsewhere is an er
 never asked. What cannot mend on its own (a bad URL, an illegal header, an answer over the cap, a 4xx other
 than 408 and 429) fails at once, without the backoff.
 
-A POST (``post_json``: webhooks, the GitHub API) is never repeated once it may have reached the server: it is
-sent again only when the connection was never made or the server said 429 or 503, which mean "not done".
-After a timeout or a dropped connection once the request was sent, ``UnconfirmedError`` tells the caller to
-count the target as failed for this run: the next run sends it once more, and that is the only repeat.
+A POST (``post_json``: webhooks, the GitHub API) has one retry policy for every target, here: it is never
+repeated once it may have reached the server. It is sent again only when the connection was never made, or
+when the server said it did nothing (429 or 503; a caller may name more, see ``NotTaken``) and asked for a
+wait within ``max_wait`` (no ``Retry-After``: the backoff). A longer wait ends the attempts: the answer comes
+back with ``Answer.asked_wait`` set, and ``unrepeated`` says so in words. A wait of ``ABSURD_WAIT`` or more (a
+date in the year 9999, forty digits) is no wait a server means, and counts as no hint at all. After a timeout
+or a dropped connection once the request was sent, ``UnconfirmedError`` tells the caller to count the target
+as failed for this run: the next run sends it once more, and that is the only repeat.
 """
 
 from __future__ import annotations
@@ -41,15 +45,21 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "Answer",
     "Http",
+    "NotTaken",
     "Recorder",
     "Replay",
     "Retry",
+    "not_taken",
     "read_answer",
     "retry_after",
+    "status_phrase",
+    "unrepeated",
     "user_agent",
 ]
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+ABSURD_WAIT = 1e9
+"""Seconds (some 32 years) from which a server's wait is taken for nonsense, not for a hint."""
 MAX_REDIRECTS = 5
 _SECONDS = re.compile(r"[0-9]+")
 _LOCK = threading.Lock()
@@ -64,7 +74,30 @@ class Retry(Exception):
         super().__init__(reason)
 
 
+@dataclass(frozen=True)
+class NotTaken:
+    """An answer by which the server says it did not act on a POST, so sending it again is safe; ``wait``:
+    the seconds it asks for before the next try (None: it did not say)."""
+
+    wait: float | None
+
+
+def not_taken(answer: Answer) -> NotTaken | None:
+    """429 and 503 say the server did nothing (RFC 6585 §4, RFC 9110 §15.6.4); ``Retry-After`` says when."""
+    return NotTaken(retry_after(answer.headers)) if answer.status in (429, 503) else None
+
+
+def unrepeated(answer: Answer, max_wait: float, setting: str = "max_wait") -> str:
+    """``"; …"`` saying why a refusal was not sent again although it could be: the wait asked passed
+    ``max_wait`` (the config key ``setting``); nothing when that is not why."""
+    if answer.asked_wait is None:
+        return ""
+    asked, limit = f"{answer.asked_wait:,.0f} s", f"{setting} ({max_wait:g} s)"
+    return f"; the server asks to wait {asked}, more than {limit}, so it is not sent again in this run"
+
+
 Check = Callable[[Answer], None]
+Refusal = Callable[[Answer], NotTaken | None]
 T = TypeVar("T")
 
 
@@ -147,18 +180,20 @@ class Http:
                 self.sleep(wait)
         raise FetchError(url, self.max_attempts, failure.status, failure.reason)
 
-    def post_json(self, url: str, payload: object, headers: Mapping[str, str] | None = None) -> Answer:
+    def post_json(
+        self, url: str, payload: object, headers: Mapping[str, str] | None = None, refused: Refusal = not_taken
+    ) -> Answer:
         """POST ``payload`` as JSON and return the answer, whatever its status (``Answer.attempts`` says how
-        many were made). Sent again only when it surely did not arrive: the connection failed, or the server
-        answered 429 or 503 (the last such answer is returned). Raises ``UnconfirmedError`` when it may have
-        arrived but no complete answer came, ``FetchError`` when it could not be sent. Never recorded or
-        replayed; redirects are returned, not followed."""
+        many were made). Sent again only when it surely did not arrive: the connection failed, or ``refused``
+        reads the answer as "not done" (by default 429 and 503) with a wait within ``max_wait`` (the last such
+        answer is returned). Raises ``UnconfirmedError`` when it may have arrived but no complete answer came,
+        ``FetchError`` when it could not be sent. Never recorded or replayed; redirects are returned."""
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         extra = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json", **(headers or {})}
         request = Outgoing("POST", url, self._headers(extra), body)
         failure = _Failure("not attempted")
         for attempt in range(1, self.max_attempts + 1):
-            failure = self._try_post(request, attempt)
+            failure = self._try_post(request, attempt, refused)
             if failure.answer is not None:
                 return failure.answer
             if attempt < self.max_attempts:
@@ -184,7 +219,7 @@ class Http:
             return _Failure(retry.reason, answer.status)
         return _Failure("", answer=answer)
 
-    def _try_post(self, request: Outgoing, attempt: int) -> _Failure:
+    def _try_post(self, request: Outgoing, attempt: int, refused: Refusal) -> _Failure:
         self.close()  # a fresh connection: a kept-alive one the server dropped would look like a lost answer
         self._pace()
         try:
@@ -197,9 +232,13 @@ class Http:
                 raise FetchError(request.url, attempt, None, self._reason(err)) from None
             return _Failure(self._reason(err))
         answer = replace(reply, attempts=attempt)
-        if answer.status in (429, 503) and attempt < self.max_attempts:
-            return _Failure(_status_reason(answer), answer.status, retry_after(answer.headers))
-        return _Failure("", answer=answer)
+        hint = refused(answer)
+        wait = hint.wait if hint is not None and hint.wait is not None and hint.wait < ABSURD_WAIT else None
+        if wait is not None and wait > self.max_wait:
+            return _Failure("", answer=replace(answer, asked_wait=wait))
+        if hint is None or attempt == self.max_attempts:
+            return _Failure("", answer=answer)
+        return _Failure(_status_reason(answer), answer.status, wait)
 
     def _fetch(self, request: Outgoing, key: str) -> Answer:
         if self.replay is not None:

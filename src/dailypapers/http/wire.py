@@ -3,8 +3,9 @@
 httpx and httpcore bound each socket operation, not a request: a server that sends one byte a second never
 lets a read time out. Here every network operation of an exchange (name lookup, connect, TLS, each write and
 each read, for headers and body alike) gets at most the time left until one deadline, so the exchange as a
-whole ends by then. The answer is read as a stream and decoded here, in slices of at most 64 KiB, so neither
-an endless body nor a gzip bomb (a small body that inflates to gigabytes) is ever held beyond ``max_bytes``.
+whole ends by then (``sockets``). The answer is read as a stream and decoded here, in slices of at most
+64 KiB, so neither an endless body nor a gzip bomb (a small body that inflates to gigabytes) is ever held
+beyond ``max_bytes``.
 
 A failure says whether the request may have reached the server (``sent``): a POST that may have been
 received must not be sent again in the same run, while one that surely was not (the connection never
@@ -13,19 +14,17 @@ opened) may be. ``final`` marks failures that another attempt cannot mend (a bad
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import socket
-import threading
 import time
 import urllib.request
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import httpcore
 import httpx
+
+from dailypapers.http.sockets import Backend, Deadline
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 TIMED_OUT = "no complete answer in time"
@@ -63,122 +62,19 @@ class Outgoing:
 @dataclass(frozen=True)
 class Answer:
     """What came back: ``headers`` have lower-case names (a repeated field joined with ", "), ``body`` is
-    decoded; ``attempts`` is how many times a POST was sent (not recorded)."""
+    decoded; ``attempts`` is how many times a POST was sent, ``asked_wait`` the wait its server asked for when
+    that passed ``max_wait`` and the POST was not sent again (neither is recorded)."""
 
     url: str
     status: int
     headers: Mapping[str, str]
     body: bytes
     attempts: int = 1
+    asked_wait: float | None = None
 
 
 def describe_size(count: int) -> str:
     return f"{count / 2**20:g} MiB" if count >= 2**20 else f"{count:,} bytes"
-
-
-# --- the deadline -------------------------------------------------------------------------------------------
-
-
-class _Deadline:
-    """The moment (``time.monotonic()``) the current exchange must be over; None between exchanges."""
-
-    def __init__(self) -> None:
-        self.at: float | None = None
-
-    def left(self, timeout: float | None, error: type[Exception]) -> float | None:
-        """The time an operation may take: the lesser of its own timeout and what is left; none left raises."""
-        if self.at is None:
-            return timeout
-        left = self.at - time.monotonic()
-        if left <= 0:
-            raise error("the deadline passed")
-        return left if timeout is None else min(timeout, left)
-
-
-class _Stream(httpcore.NetworkStream):
-    """A network stream whose every read, write and TLS handshake ends by the exchange's deadline."""
-
-    def __init__(self, inner: httpcore.NetworkStream, deadline: _Deadline) -> None:
-        self._inner, self._deadline = inner, deadline
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, self._deadline.left(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        # In slices: a server that reads slowly must not hold one long write past the deadline.
-        for start in range(0, len(buffer), _SLICE):
-            piece = buffer[start : start + _SLICE]
-            self._inner.write(piece, self._deadline.left(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.NetworkStream:
-        # Python bounds a whole TLS handshake by the socket's timeout (ssl module, since 3.5).
-        left = self._deadline.left(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.start_tls(ssl_context, server_hostname, left), self._deadline)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _Backend(httpcore.NetworkBackend):
-    """httpcore's own backend, with the name lookup and the connection bounded by the deadline too."""
-
-    def __init__(self, deadline: _Deadline) -> None:
-        self._inner, self._deadline = httpcore.SyncBackend(), deadline
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        addresses = _resolve(host, port, self._deadline.left(timeout, httpcore.ConnectTimeout))
-        for address in addresses[:-1]:
-            try:
-                return self._connect(address, port, timeout, local_address, socket_options)
-            except httpcore.ConnectError:
-                continue
-        return self._connect(addresses[-1], port, timeout, local_address, socket_options)
-
-    def _connect(
-        self, address: str, port: int, timeout: float | None, local: str | None, options: Iterable[Any] | None
-    ) -> httpcore.NetworkStream:
-        left = self._deadline.left(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.connect_tcp(address, port, left, local, options), self._deadline)
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-def _resolve(host: str, port: int, timeout: float | None) -> list[str]:
-    """The addresses of ``host``, looked up in a thread so that a resolver that hangs cannot hold the run."""
-    try:
-        return [str(ipaddress.ip_address(host))]
-    except ValueError:
-        pass
-    found: list[list[str]] = []
-    failed: list[OSError] = []
-
-    def look_up() -> None:
-        try:
-            found.append([str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)])
-        except OSError as err:
-            failed.append(err)
-
-    thread = threading.Thread(target=look_up, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if found and found[0]:
-        return found[0]
-    if failed:
-        raise httpcore.ConnectError(f"cannot find the address of {host}: {failed[0]}")
-    raise httpcore.ConnectTimeout(f"no address for {host} in time")
 
 
 # --- decoding -----------------------------------------------------------------------------------------------
@@ -297,7 +193,7 @@ class Wire:
     deadline for each exchange."""
 
     def __init__(self) -> None:
-        self._deadline = _Deadline()
+        self._deadline = Deadline()
         try:
             self._ssl = httpx.create_ssl_context()
         except OSError as err:  # ssl.SSLError is one
@@ -318,7 +214,7 @@ class Wire:
                 proxy=_proxy(proxy) if proxy else None,
                 max_connections=1,
                 max_keepalive_connections=1,
-                network_backend=_Backend(self._deadline),
+                network_backend=Backend(self._deadline),
             )
         return self._pools[proxy]
 

@@ -124,7 +124,7 @@ def run_daily(ctx: Context) -> RunSummary:
         database_errors(config.database, config.busy_timeout),
         run_database(config, ctx.dry_run) as store,
     ):
-        store.scrub = redactor_for(ctx.config, ctx.environ)
+        store.scrub = redactor_for(ctx.config.secrets, ctx.environ, ctx.config.addresses)
         return _DailyRun(ctx, store).run()
 
 

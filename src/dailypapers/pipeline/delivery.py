@@ -215,7 +215,7 @@ def _failed(job: Delivery, target: str, err: DeliveryError) -> Delivered:
 
 def _to_outbox(job: Delivery, target: str, name: str, text: str, papers: int) -> Delivered:
     path = job.outbox / f"run-{job.run.id}-{name}"
-    write_atomic(path, redactor_for(job.config, job.environ)(text))
+    write_atomic(path, redactor_for(job.config.secrets, job.environ, job.config.addresses)(text))
     job.log(f"{target}: dry run, {_papers(papers)} written to {path}")
     return Delivered(target, "outbox", papers, detail=str(path))
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
-from dailypapers.model import Listed, Message, Paper, Section, split_id
+from dailypapers.model import EmailBody, Listed, Message, Paper, Section, split_id
 from dailypapers.render._text import plain_line, plural, shorten
 from dailypapers.render.markdown import long_date
 
@@ -39,15 +39,6 @@ SUBJECT_TOPICS = 5
 """The subject names at most this many topics, then says how many others there are."""
 
 NOTHING_NEW = "No new papers on your topics."
-
-
-@dataclass(frozen=True, slots=True)
-class EmailBody:
-    """What one email says: ``subject`` is one line of plain text, ``text`` and ``html`` the two parts."""
-
-    subject: str
-    text: str
-    html: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from dailypapers.model import Author, Message, Paper, Section
+from dailypapers.model import Author, Issue, Message, Paper, Section
 from dailypapers.render._text import one_line, plural, size
 from dailypapers.render.markdown import (
     NO_PAPERS,
@@ -37,12 +37,6 @@ from dailypapers.render.markdown import (
 BODY_LIMIT = 65_536
 ZERO_WIDTH = "\u200b"
 _MARKED = re.compile(r"([@#])")
-
-
-@dataclass(frozen=True)
-class Issue:
-    title: str
-    body: str
 
 
 def issue_title(message: Message) -> str:
