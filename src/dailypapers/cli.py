@@ -12,9 +12,8 @@ import json
 import os
 import sys
 import traceback
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import IntEnum
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -25,25 +24,23 @@ from dailypapers.errors import (
     ConfigError,
     DailyPapersError,
     DatabaseBusyError,
-    FetchError,
     QuerySyntaxError,
     RunInProgressError,
     StoreError,
 )
 from dailypapers.model import DeliveryStatus, RunOutcome
-from dailypapers.pipeline.context import Environment, Progress, fixed_clock, system_clock
+from dailypapers.pipeline.context import Environment, Progress, fixed_clock, fixed_now, load_replay, system_clock
+from dailypapers.ui import error, log, shown, unexpected_line, warn
 
 if TYPE_CHECKING:
     from dailypapers.config import Config
     from dailypapers.http import Replay
     from dailypapers.pipeline.backfill import Harvest
     from dailypapers.pipeline.daily import RunSummary
-    from dailypapers.redact import Redactor
 
 # The config read when --config is not given: ``config.DEFAULT_CONFIG``, named here so that ``--help`` does not
 # load the config package (tests/test_startup.py checks that the two agree).
 DEFAULT_CONFIG = "dailypapers.toml"
-WORKFLOW = Path(".github/workflows/dailypapers.yml")
 
 
 class ExitStatus(IntEnum):
@@ -85,29 +82,9 @@ def exit_status(ending: Ending) -> ExitStatus:
 
 def _fail(err: DailyPapersError, debug: bool) -> NoReturn:
     if debug:
-        click.echo(_shown(traceback.format_exc()), err=True, nl=False)
-    first, *rest = _shown(str(err)).splitlines() or [err.__class__.__name__]
-    click.echo(f"dailypapers: error: {first}", err=True)
-    for line in rest:
-        click.echo(line, err=True)
+        click.echo(shown(traceback.format_exc()), err=True, nl=False)
+    error(err)
     raise SystemExit(exit_status(err))
-
-
-def _log(message: str) -> None:
-    click.echo(f"dailypapers: {_shown(message)}", err=True)
-
-
-def _shown(text: str) -> str:
-    """``text`` with every form of the config's secrets blanked: the one filter before stderr and stdout."""
-    redactor = _redactor()
-    return text if redactor is None else redactor(text)
-
-
-def _redactor() -> Redactor | None:
-    """The redactor of the config the command loaded (None before one is loaded: nothing to blank yet)."""
-    ctx = click.get_current_context(silent=True)
-    found = ctx.obj.get("redact") if ctx is not None and isinstance(ctx.obj, dict) else None
-    return found if callable(found) else None
 
 
 def _load(ctx: click.Context, config_path: Path) -> Config:
@@ -121,16 +98,8 @@ def _load(ctx: click.Context, config_path: Path) -> Config:
     ctx.obj["redact"] = redactor
     ctx.with_resource(redacting_logs(redactor))
     for warning in config.warnings:
-        _warn(warning)
+        warn(warning)
     return config
-
-
-def _warn(warning: object) -> None:
-    """A warning: its first line after ``dailypapers: warning:``, the query and caret lines as they are."""
-    first, *rest = _shown(str(warning)).splitlines() or [""]
-    click.echo(f"dailypapers: warning: {first}", err=True)
-    for line in rest:
-        click.echo(line, err=True)
 
 
 def _environment(
@@ -153,7 +122,7 @@ def _environment(
     return Environment(
         config=config,
         now=clock,
-        log=_log,
+        log=log,
         progress=progress,
         environ=os.environ,
         recorder=recorder,
@@ -161,43 +130,6 @@ def _environment(
         dry_run=dry_run,
         debug=ctx.obj["debug"],
     )
-
-
-def _replay(folder: Path) -> Replay:
-    """The recorded answers. Their files are read as JSON and indexed by key: one damaged, cut short or not
-    from a recording at all (a list, a body not in base64, a folder named like an answer) is one line."""
-    from dailypapers.http import Replay
-
-    try:
-        return Replay.load(folder)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:  # binascii.Error is a ValueError
-        raise FetchError(
-            str(folder), 0, None, f"a file in this replay folder is damaged ({type(err).__name__}); record it again"
-        ) from None
-
-
-def _fixed_now(replay: Replay | None) -> datetime | None:
-    """DAILYPAPERS_NOW replaces the clock; a replay brings the time it was recorded at."""
-    raw = os.environ.get("DAILYPAPERS_NOW")
-    where, key = ("environment", "DAILYPAPERS_NOW")
-    if not raw and replay is not None:
-        raw, where, key = str(replay.now or ""), str(replay.folder / "recording.json"), "now"
-    if not raw:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw)
-        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-        in_range = _EARLIEST <= moment.astimezone(UTC) <= _LATEST
-    except (ValueError, OverflowError):
-        in_range = False
-    if not in_range:
-        raise ConfigError(where, key, f"expected an ISO 8601 time, got {raw!r} (a time from 1991 to 9000)")
-    return moment
-
-
-# A fixed clock outside these years overflows the date arithmetic every run does (a day's slack, look-back days).
-_EARLIEST = datetime(1991, 1, 1, tzinfo=UTC)
-_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 config_option = click.option(
@@ -225,15 +157,8 @@ class _Guarded(click.Group):
 
 def _unexpected(err: BaseException, obj: dict[str, Any]) -> NoReturn:
     if obj.get("debug"):
-        click.echo(_shown(traceback.format_exc()), err=True, nl=False)
-    if isinstance(err, OSError) and err.strerror:
-        where = f": {err.filename}" if err.filename is not None else ""
-        said = f"{err.strerror}{where}; check the path and its folder"
-    else:
-        said = (
-            f"internal error: {err.__class__.__name__}: {err}; run again with --debug for the traceback, and report it"
-        )
-    line = " ".join(_shown(said).split())[:500]
+        click.echo(shown(traceback.format_exc()), err=True, nl=False)
+    line = unexpected_line(err)
     if obj.get("json"):  # a script reading run --json gets its failure object whatever failed
         click.echo(json.dumps({"outcome": RunOutcome.FAILED, "message": line}))
     click.echo(f"dailypapers: error: {line}", err=True)
@@ -261,9 +186,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 )
 def init(directory: Path, force: bool, install: str | None) -> None:
     """Write a commented dailypapers.toml and a GitHub Actions workflow into DIRECTORY (default: here)."""
-    from dailypapers.pipeline.workflow import render_workflow
+    from dailypapers.pipeline.workflow import WORKFLOW, config_template, render_workflow, write_all
 
-    config, workflow = _template("dailypapers.toml"), render_workflow(install)
+    config, workflow = config_template(), render_workflow(install)
     written = {directory / DEFAULT_CONFIG: config, directory / WORKFLOW: workflow}
     try:
         existing = [str(path) for path in written if path.exists()]
@@ -274,33 +199,16 @@ def init(directory: Path, force: bool, install: str | None) -> None:
         verb = "exists" if len(existing) == 1 else "exist"
         click.echo(f"dailypapers: error: {' and '.join(existing)} {verb}; use --force to overwrite", err=True)
         raise SystemExit(exit_status(click.UsageError))
-    _write_all(written)
+    try:
+        write_all(written)
+    except DailyPapersError as err:
+        _fail(err, debug=False)
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(
         f"edit the topics in {directory / DEFAULT_CONFIG}, then run `dailypapers run --config "
         f"{directory / DEFAULT_CONFIG}`"
     )
-
-
-def _write_all(written: dict[Path, str]) -> None:
-    """Every file staged first, then renamed: a destination that cannot be written leaves neither file, no
-    temporary file, and one line naming the path (a file where a folder goes, a folder where a file goes)."""
-    from dailypapers.files import discard, file_errors, publish, stage
-
-    staged: dict[Path, Path] = {}
-    try:
-        with file_errors():
-            for path, text in written.items():
-                staged[path] = stage(path, text)
-            publish(staged)
-    except DailyPapersError as err:
-        discard(staged)
-        _fail(err, debug=False)
-
-
-def _template(name: str) -> str:
-    return files("dailypapers").joinpath(f"data/{name}").read_text(encoding="utf-8")
 
 
 def _install_spec(value: str | None) -> str | None:
@@ -329,15 +237,21 @@ def run(
     """Fetch from arXiv, store, match the topics, write every output and deliver what is new."""
     from dailypapers.files import file_errors
     from dailypapers.pipeline.daily import run_daily
-    from dailypapers.ui import ProgressReporter
+    from dailypapers.ui import ProgressReporter, print_run
 
     ctx.obj["json"] = as_json
     try:
         config = _load(ctx, config_path)
-        replayed = _replay(replay) if replay is not None else None
-        progress = ProgressReporter(sys.stderr, _log)
+        replayed = load_replay(replay) if replay is not None else None
+        progress = ProgressReporter(sys.stderr, log)
         env = _environment(
-            ctx, config, now=_fixed_now(replayed), progress=progress, replay=replayed, record=record, dry_run=dry_run
+            ctx,
+            config,
+            now=fixed_now(os.environ, replayed),
+            progress=progress,
+            replay=replayed,
+            record=record,
+            dry_run=dry_run,
         )
         if env.recorder is not None:
             with file_errors():
@@ -346,23 +260,11 @@ def run(
             summary = run_daily(env)
     except DailyPapersError as err:
         if as_json:
-            message = (_shown(str(err)).splitlines() or [""])[0]
+            message = (shown(str(err)).splitlines() or [""])[0]
             click.echo(json.dumps({"outcome": RunOutcome.FAILED, "message": message}))
         _fail(err, ctx.obj["debug"])
-    _print_summary(config, summary, as_json)
+    print_run(config, summary, as_json)
     _end_run(summary)
-
-
-def _print_summary(config: Config, summary: RunSummary, as_json: bool) -> None:
-    from dailypapers.ui import run_lines
-
-    if as_json:
-        redactor = _redactor()
-        shown = summary.as_json() if redactor is None else redactor.json(summary.as_json())
-        click.echo(json.dumps(shown, sort_keys=True))
-        return
-    for line in run_lines(config, summary, _shown):
-        click.echo(line)
 
 
 def _end_run(summary: RunSummary) -> None:
@@ -373,7 +275,7 @@ def _end_run(summary: RunSummary) -> None:
     failed = summary.failed_deliveries
     if failed:
         more = f" (and {len(failed) - 1} more delivery failures)" if len(failed) > 1 else ""
-        detail = _shown(str(failed[0].detail))
+        detail = shown(str(failed[0].detail))
         click.echo(f"dailypapers: error: {detail}{more}; they will be tried again on the next run", err=True)
         raise SystemExit(exit_status(DeliveryStatus.FAILED))
 
@@ -444,8 +346,8 @@ def backfill(
     try:
         config = _load(ctx, config_path)
         target = _harvest_target(config, start, until, set_spec, category)
-        now = _fixed_now(None)
-        with ProgressReporter(sys.stderr, _log) as progress:
+        now = fixed_now(os.environ)
+        with ProgressReporter(sys.stderr, log) as progress:
             summary = run_backfill(_environment(ctx, config, now=now, progress=progress), target)
     except DailyPapersError as err:
         _fail(err, ctx.obj["debug"])
@@ -471,10 +373,10 @@ def search(ctx: click.Context, config_path: Path, query: str, limit: int, as_jso
         node = parse_query(query)
         check_query_categories(query)
         for warning in lint(query):
-            _warn(warning)
+            warn(warning)
         papers = search_archive(env.config, node, limit=limit, log=env.log)
     except QuerySyntaxError as err:
-        click.echo(f"dailypapers: error: {_shown(str(err))}", err=True)
+        click.echo(f"dailypapers: error: {shown(str(err))}", err=True)
         raise SystemExit(exit_status(err)) from None
     except DailyPapersError as err:
         _fail(err, ctx.obj["debug"])

@@ -1,16 +1,21 @@
-"""What the commands show: progress for long fetches, the summary of a run or a back-fill, the search results.
+"""What the commands show: log, warning and error lines, progress for long fetches, the summary of a run or a
+back-fill, the search results.
 
-Progress is a bar on a terminal and plain log lines otherwise (cron mail, CI logs). The terminal library (rich)
-is imported only where a bar or a table is drawn, so a command that draws neither (``search --json``, a run
-outside a terminal) does not pay for it at start.
+Every line passes through ``shown``, which blanks the secrets of the config the command loaded. Progress is a bar
+on a terminal and plain log lines otherwise (cron mail, CI logs). The terminal library (rich) is imported only
+where a bar or a table is drawn, so a command that draws neither (``search --json``, a run outside a terminal)
+does not pay for it at start.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any, TextIO
+
+import click
 
 from dailypapers.model import DeliveryStatus, Paper, RunOutcome
 from dailypapers.pipeline.context import HarvestUpdate, Update
@@ -21,6 +26,54 @@ if TYPE_CHECKING:
     from dailypapers.config import Config
     from dailypapers.pipeline.backfill import BackfillSummary
     from dailypapers.pipeline.daily import RunSummary
+    from dailypapers.redact import Redactor
+
+
+def shown(text: str) -> str:
+    """``text`` with every form of the config's secrets blanked: the one filter before stderr and stdout."""
+    redactor = redactor_in_use()
+    return text if redactor is None else redactor(text)
+
+
+def redactor_in_use() -> Redactor | None:
+    """The redactor of the config the command loaded (None before one is loaded: nothing to blank yet)."""
+    ctx = click.get_current_context(silent=True)
+    found = ctx.obj.get("redact") if ctx is not None and isinstance(ctx.obj, dict) else None
+    return found if callable(found) else None
+
+
+def log(message: str) -> None:
+    click.echo(f"dailypapers: {shown(message)}", err=True)
+
+
+def warn(warning: object) -> None:
+    """A warning: its first line after ``dailypapers: warning:``, the query and caret lines as they are."""
+    _lines("warning", shown(str(warning)).splitlines() or [""])
+
+
+def error(err: BaseException) -> None:
+    """An error: its first line after ``dailypapers: error:``, the lines after it (a query and its caret) as
+    they are."""
+    _lines("error", shown(str(err)).splitlines() or [err.__class__.__name__])
+
+
+def unexpected_line(err: BaseException) -> str:
+    """The one line of an error no code path expected: what the system said about a path, or what to report."""
+    if isinstance(err, OSError) and err.strerror:
+        where = f": {err.filename}" if err.filename is not None else ""
+        said = f"{err.strerror}{where}; check the path and its folder"
+    else:
+        said = (
+            f"internal error: {err.__class__.__name__}: {err}; run again with --debug for the traceback, and report it"
+        )
+    return " ".join(shown(said).split())[:500]
+
+
+def _lines(kind: str, lines: list[str]) -> None:
+    first, *rest = lines
+    click.echo(f"dailypapers: {kind}: {first}", err=True)
+    for line in rest:
+        click.echo(line, err=True)
 
 
 class ProgressReporter:
@@ -108,9 +161,20 @@ def _duration(seconds: float) -> str:
 # --- what a command prints when it is done --------------------------------------------------------------------
 
 
-def run_lines(config: Config, summary: RunSummary, shown: Callable[[str], str]) -> Iterator[str]:
-    """The lines ``run`` prints: the outcome and its counts, where the outputs are, what each target got.
-    ``shown`` blanks the secrets of the texts that come from outside (messages, delivery details)."""
+def print_run(config: Config, summary: RunSummary, as_json: bool) -> None:
+    """What ``run`` prints on stdout: one JSON object, or the lines of ``run_lines``."""
+    if as_json:
+        redactor = redactor_in_use()
+        said = summary.as_json() if redactor is None else redactor.json(summary.as_json())
+        click.echo(json.dumps(said, sort_keys=True))
+        return
+    for line in run_lines(config, summary):
+        click.echo(line)
+
+
+def run_lines(config: Config, summary: RunSummary) -> Iterator[str]:
+    """The lines ``run`` prints: the outcome and its counts, where the outputs are, what each target got;
+    the texts that come from outside (messages, delivery details) with their secrets blanked."""
     if summary.outcome == RunOutcome.STALE:
         yield f"stale: {shown(str(summary.message))}"
         return

@@ -54,9 +54,7 @@ log = logging.getLogger(__name__)
 
 
 class AnnounceType(StrEnum):
-    """What an announcement made of a paper (rss_specifications, ``<arxiv:announce_type>``), as the database
-    stores it and a topic's ``announce`` names it: a new paper or a replacement, in its primary category or
-    cross-listed into the requested ones."""
+    """``<arxiv:announce_type>`` (rss_specifications), as the database stores it and a topic's ``announce`` names it."""
 
     NEW = "new"
     CROSS = "cross"

@@ -19,8 +19,11 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
+
+from dailypapers.errors import ConfigError, FetchError
 
 if TYPE_CHECKING:
     from dailypapers.config import Config
@@ -51,6 +54,43 @@ def system_clock() -> datetime:
 def fixed_clock(moment: datetime) -> Callable[[], datetime]:
     """A clock that always says ``moment`` (``DAILYPAPERS_NOW``, a replay's recording time, a test's day)."""
     return lambda: moment
+
+
+def fixed_now(environ: Mapping[str, str], replay: Replay | None = None) -> datetime | None:
+    """The time ``DAILYPAPERS_NOW`` sets, else the time a replay was recorded at, else None (the system clock)."""
+    raw = environ.get("DAILYPAPERS_NOW")
+    where, key = ("environment", "DAILYPAPERS_NOW")
+    if not raw and replay is not None:
+        raw, where, key = str(replay.now or ""), str(replay.folder / "recording.json"), "now"
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        in_range = _EARLIEST <= moment.astimezone(UTC) <= _LATEST
+    except (ValueError, OverflowError):
+        in_range = False
+    if not in_range:
+        raise ConfigError(where, key, f"expected an ISO 8601 time, got {raw!r} (a time from 1991 to 9000)")
+    return moment
+
+
+# A fixed clock outside these years overflows the date arithmetic every run does (a day's slack, look-back days).
+_EARLIEST = datetime(1991, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def load_replay(folder: Path) -> Replay:
+    """The recorded answers. Their files are read as JSON and indexed by key: one damaged, cut short or not
+    from a recording at all (a list, a body not in base64, a folder named like an answer) is one line."""
+    from dailypapers.http import Replay
+
+    try:
+        return Replay.load(folder)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:  # binascii.Error is a ValueError
+        raise FetchError(
+            str(folder), 0, None, f"a file in this replay folder is damaged ({type(err).__name__}); record it again"
+        ) from None
 
 
 @dataclass(frozen=True)
