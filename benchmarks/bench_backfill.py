@@ -36,6 +36,7 @@ from synthetic import synthetic_papers  # noqa: E402
 from dailypapers.config import load_config  # noqa: E402
 from dailypapers.model import Paper  # noqa: E402
 from dailypapers.pipeline.backfill import Harvest, backfill  # noqa: E402
+from dailypapers.pipeline.context import Environment, HarvestUpdate, Update  # noqa: E402
 
 PAGE = 2500
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -170,6 +171,23 @@ def stages(count: int, config_path: Path, folder: Path) -> dict[str, float]:
     }
 
 
+class _MemorySamples:
+    """The harvest's progress reports, used to sample the resident set every 100,000 records."""
+
+    def __init__(self) -> None:
+        self.samples: list[tuple[int, float]] = []
+
+    def __call__(self, label: str) -> Update:
+        return lambda done, total: None
+
+    def harvest(self, label: str) -> HarvestUpdate:
+        return self.sample
+
+    def sample(self, records: int, fraction: float, reached: date | None) -> None:
+        if not self.samples or records - self.samples[-1][0] >= 100_000:
+            self.samples.append((records, _rss_mib()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=1_000_000)
@@ -191,18 +209,11 @@ def main() -> None:
             encoding="utf-8",
         )
         config = load_config(config_path, environ={})
-        samples: list[tuple[int, float]] = []
-
-        def progress(records: int, fraction: float, reached: date | None) -> None:
-            if not samples or records - samples[-1][0] >= 100_000:
-                samples.append((records, _rss_mib()))
-
+        memory = _MemorySamples()
         started = time.perf_counter()
-        summary = backfill(
-            config, Harvest(date(2005, 1, 1), None, None), now=lambda: datetime.now(UTC), progress=progress
-        )
+        summary = backfill(Environment(config, progress=memory), Harvest(date(2005, 1, 1), None, None))
         seconds = time.perf_counter() - started
-        samples.append((summary.records, _rss_mib()))
+        samples = [*memory.samples, (summary.records, _rss_mib())]
         with sqlite3.connect(database) as db:
             versions = db.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
         rates = stages(min(args.records, 100_000), config_path, folder)

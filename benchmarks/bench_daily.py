@@ -30,7 +30,8 @@ from synthetic import synthetic_papers  # noqa: E402
 from arxiv_server import ArxivServer  # noqa: E402
 from dailypapers.arxiv.calendar import is_announcement_day  # noqa: E402
 from dailypapers.config import load_config  # noqa: E402
-from dailypapers.pipeline.daily import Context, run_daily  # noqa: E402
+from dailypapers.pipeline.context import Environment  # noqa: E402
+from dailypapers.pipeline.daily import run_daily  # noqa: E402
 from dailypapers.store import fts  # noqa: E402
 from feed_server import mount_feeds  # noqa: E402
 
@@ -104,12 +105,12 @@ def main() -> None:
         config = load_config(config_path, environ={})
         # Register the topics once, the day before (their back-fill searches are not part of a daily run).
         feeds.today = day - timedelta(days=1)
-        run_daily(Context(config=config, now=lambda: now - timedelta(days=1)))
+        run_daily(Environment(config=config, now=lambda: now - timedelta(days=1)))
         server.add(fresh)
         feeds.announce(day, [(paper, "new") for paper in fresh])
         feeds.today = day
         clock = time.perf_counter()
-        summary = run_daily(Context(config=config, now=lambda: now))
+        summary = run_daily(Environment(config=config, now=lambda: now))
         seconds = time.perf_counter() - clock
     if summary.outcome != "new":
         raise SystemExit(f"the timed run's outcome is {summary.outcome!r}, not 'new': it measured no new papers")

@@ -27,7 +27,8 @@ from seed_bot import bot_loop  # noqa: E402
 from arxiv_server import ArxivServer, load_seed_papers  # noqa: E402
 from dailypapers.config import load_config  # noqa: E402
 from dailypapers.model import Paper  # noqa: E402
-from dailypapers.pipeline.daily import Context, run_daily  # noqa: E402
+from dailypapers.pipeline.context import Environment  # noqa: E402
+from dailypapers.pipeline.daily import run_daily  # noqa: E402
 from feed_server import mount_feeds  # noqa: E402
 
 NOW = datetime(2026, 5, 16, 6, 0, tzinfo=UTC)
@@ -85,7 +86,7 @@ def announced_day(topic_count: int, new: int, scope: bool) -> Iterator[tuple[Arx
         path = config_for(Path(scratch), server, topics(topic_count), scope)
         config = load_config(path, environ={})
         feeds.today = NOW.date()  # Saturday: no announcement
-        run_daily(Context(config=config, now=lambda: NOW))
+        run_daily(Environment(config=config, now=lambda: NOW))
         papers = new_day(new)
         server.add(papers)
         monday = date(2026, 5, 18)
@@ -99,7 +100,7 @@ def measure(topic_count: int, new: int, scope: bool) -> int:
     announced papers' metadata) or without (one search for every topic)."""
     with announced_day(topic_count, new, scope) as (_, path, later):
         config = load_config(path, environ={})
-        return run_daily(Context(config=config, now=lambda: later)).requests
+        return run_daily(Environment(config=config, now=lambda: later)).requests
 
 
 def measure_with_bot(topic_count: int, new: int) -> tuple[int, int]:
@@ -107,7 +108,7 @@ def measure_with_bot(topic_count: int, new: int) -> tuple[int, int]:
     seed bot's loop (with no delay): counted where they arrive, not assumed from the number of topics."""
     with announced_day(topic_count, new, scope=False) as (server, path, later):
         config = load_config(path, environ={})
-        ours = run_daily(Context(config=config, now=lambda: later)).requests
+        ours = run_daily(Environment(config=config, now=lambda: later)).requests
         before = len(server.requests)
         bot_loop(server.url, topics(topic_count), delay=0)
         return ours, len(server.requests) - before

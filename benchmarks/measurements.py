@@ -181,13 +181,14 @@ def daily_update(topic_count: int, new: int, latency: float, delay: float) -> di
 def daily_dailypapers(config: str, now: str, delay: float) -> dict[str, Any]:
     """One ``run_daily`` with the politeness delay set as the environment would set it."""
     from dailypapers.config import load_config
-    from dailypapers.pipeline.daily import Context, run_daily
+    from dailypapers.pipeline.context import Environment
+    from dailypapers.pipeline.daily import run_daily
 
     settings = load_config(Path(config), environ={"DAILYPAPERS_DELAY": repr(delay)})
     moment = datetime.fromisoformat(now)
     before = _rss_mib()
     clock = time.perf_counter()
-    summary = run_daily(Context(config=settings, now=lambda: moment))
+    summary = run_daily(Environment(config=settings, now=lambda: moment))
     seconds = time.perf_counter() - clock
     return {
         "requests": summary.requests,

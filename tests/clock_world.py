@@ -14,7 +14,8 @@ from pathlib import Path
 from arxiv_server import ArxivServer, load_seed_papers
 from dailypapers.config import Config, load_config
 from dailypapers.model import Paper
-from dailypapers.pipeline.daily import Context, RunSummary, run_daily
+from dailypapers.pipeline.context import Environment
+from dailypapers.pipeline.daily import RunSummary, run_daily
 from feed_server import FeedService, mount_feeds
 
 # Saturday 16 May 2026, 06:00 UTC: after the seed papers, on a day without an announcement.
@@ -74,7 +75,7 @@ class World:
     def run(self, when: datetime) -> RunSummary:
         self.clock = when
         self.log.clear()
-        return run_daily(Context(config=self.config, now=lambda: when, log=self.log.append))
+        return run_daily(Environment(config=self.config, now=lambda: when, log=self.log.append))
 
     def notification(self) -> set[str]:
         return listed((self.folder / ".github" / "ISSUE_TEMPLATE.md").read_text(encoding="utf-8"))

@@ -18,7 +18,8 @@ from pathlib import Path
 from arxiv_server import ArxivServer, load_seed_papers
 from dailypapers.config import load_config
 from dailypapers.model import Paper
-from dailypapers.pipeline.daily import Context, RunSummary, run_daily
+from dailypapers.pipeline.context import Environment
+from dailypapers.pipeline.daily import RunSummary, run_daily
 from feed_server import FeedService, mount_feeds
 
 MONDAY = date(2026, 11, 23)
@@ -85,7 +86,7 @@ class Week:
 
     def run(self, day: date) -> RunSummary:
         self.clock = morning(day)
-        context = Context(config=self.config, now=lambda: self.clock, log=self.log.append)
+        context = Environment(config=self.config, now=lambda: self.clock, log=self.log.append)
         return run_daily(context)
 
     def notification(self) -> str:
@@ -154,7 +155,7 @@ def test_a_stale_feed_is_reported_and_the_real_one_picked_up_later(tmp_path: Pat
         assert (week.page(), week.notification()) == before
         week.feeds.fresh()
         week.clock += timedelta(hours=2)
-        fresh = run_daily(Context(config=week.config, now=lambda: week.clock))
+        fresh = run_daily(Environment(config=week.config, now=lambda: week.clock))
     finally:
         week.close()
     assert fresh.outcome == "new"

@@ -18,6 +18,7 @@ from dailypapers.arxiv.oai import ResumptionTokenExpired
 from dailypapers.config import load_config
 from dailypapers.errors import ConfigError, FetchError
 from dailypapers.pipeline.backfill import Harvest, backfill, set_for_category
+from dailypapers.pipeline.context import Environment
 from oai_server import generate_records, mount_oai
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -61,7 +62,7 @@ def archive(path: Path) -> dict[str, list[tuple[object, ...]]]:
 def harvest_all(folder: Path, server: ArxivServer) -> Path:
     folder.mkdir()
     config = load_config(write_config(folder, server), environ={})
-    backfill(config, TARGET, now=lambda: NOW)
+    backfill(Environment(config, now=lambda: NOW), TARGET)
     return config.database
 
 
@@ -87,7 +88,7 @@ def test_every_harvested_record_is_stored_once_and_matched(tmp_path: Path) -> No
     with ArxivServer(PAPERS) as server:
         oai = mount_oai(server, page_size=100)
         config = load_config(write_config(tmp_path, server), environ={})
-        summary = backfill(config, TARGET, now=lambda: NOW)
+        summary = backfill(Environment(config, now=lambda: NOW), TARGET)
         assert oai.requests == summary.requests == summary.pages
     rows = archive(config.database)
     assert summary.records == len(rows["papers"]) == len(PAPERS)
@@ -100,15 +101,15 @@ def test_every_harvested_record_is_stored_once_and_matched(tmp_path: Path) -> No
 
 
 def test_back_filled_papers_are_never_notified(tmp_path: Path) -> None:
-    from dailypapers.pipeline.daily import Context, run_daily
+    from dailypapers.pipeline.daily import run_daily
     from feed_server import mount_feeds
 
     with ArxivServer(PAPERS, now=lambda: NOW) as server:
         mount_oai(server, page_size=200)
         mount_feeds(server)
         config = load_config(write_config(tmp_path, server), environ={})
-        backfill(config, TARGET, now=lambda: NOW)
-        summary = run_daily(Context(config=config, now=lambda: NOW))
+        backfill(Environment(config, now=lambda: NOW), TARGET)
+        summary = run_daily(Environment(config=config, now=lambda: NOW))
     notification = (tmp_path / ".github" / "ISSUE_TEMPLATE.md").read_text(encoding="utf-8")
     assert summary.new == {}
     assert "| **[" not in notification
@@ -126,11 +127,11 @@ def test_a_failed_harvest_resumes_where_it_stopped_with_the_same_result(tmp_path
         config = load_config(write_config(tmp_path / "parts", server), environ={})
         oai.fail_after(3)
         with pytest.raises(FetchError):
-            backfill(config, TARGET, now=lambda: NOW)
+            backfill(Environment(config, now=lambda: NOW), TARGET)
         partial = archive(config.database)
         assert 0 < len(partial["papers"]) < len(PAPERS)
         server.clear_faults()
-        resumed = backfill(config, TARGET, now=lambda: NOW)
+        resumed = backfill(Environment(config, now=lambda: NOW), TARGET)
     assert resumed.resumed
     assert resumed.records == len(PAPERS) - len(partial["papers"])
     assert archive(config.database) == expected
@@ -146,11 +147,11 @@ def test_an_expired_token_restarts_from_the_last_day_reached(tmp_path: Path) -> 
         config = load_config(write_config(tmp_path / "parts", server), environ={})
         oai.fail_after(2)
         with pytest.raises(FetchError):
-            backfill(config, TARGET, now=lambda: NOW)
+            backfill(Environment(config, now=lambda: NOW), TARGET)
         server.clear_faults()
         oai.expire_tokens()
         log: list[str] = []
-        backfill(config, TARGET, now=lambda: NOW, log=log.append)
+        backfill(Environment(config, now=lambda: NOW, log=log.append), TARGET)
     assert any("the resumption token expired; harvesting again from 2026-" in line for line in log)
     assert archive(config.database) == expected
 
@@ -168,9 +169,9 @@ def test_tokens_that_keep_expiring_within_one_day_stop_the_harvest(tmp_path: Pat
         config = load_config(write_config(tmp_path / "refused", server), environ={})
         oai.expire_tokens()
         with pytest.raises(ResumptionTokenExpired, match="again after starting over from 2026-01-"):
-            backfill(config, TARGET, now=lambda: NOW)
+            backfill(Environment(config, now=lambda: NOW), TARGET)
         oai.expired = False
-        resumed = backfill(config, TARGET, now=lambda: NOW)
+        resumed = backfill(Environment(config, now=lambda: NOW), TARGET)
     assert resumed.resumed
     assert archive(config.database) == expected
 
@@ -252,7 +253,7 @@ def test_search_after_a_backfill_gives_what_the_matcher_selects(tmp_path: Path, 
     with ArxivServer(PAPERS) as server:
         mount_oai(server, page_size=200)
         path = write_config(tmp_path, server)
-        backfill(load_config(path, environ={}), TARGET, now=lambda: NOW)
+        backfill(Environment(load_config(path, environ={}), now=lambda: NOW), TARGET)
     env = {k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}
     command = [sys.executable, "-m", "dailypapers", "search", "--config", str(path), "--json", "--limit", "15"]
     result = subprocess.run([*command, query], capture_output=True, text=True, env=env, timeout=60)
@@ -269,7 +270,7 @@ def test_search_shows_a_table_and_names_a_bad_query(tmp_path: Path) -> None:
     with ArxivServer(PAPERS) as server:
         mount_oai(server, page_size=200)
         path = write_config(tmp_path, server)
-        backfill(load_config(path, environ={}), TARGET, now=lambda: NOW)
+        backfill(Environment(load_config(path, environ={}), now=lambda: NOW), TARGET)
     env = {k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}
     base = [sys.executable, "-m", "dailypapers", "search", "--config", str(path)]
     table = subprocess.run([*base, "scheduling", "--limit", "3"], capture_output=True, text=True, env=env, timeout=60)

@@ -23,6 +23,7 @@ from arxiv_server import ArxivServer
 from dailypapers.config import Config, load_config
 from dailypapers.errors import FetchError
 from dailypapers.pipeline.backfill import CHECKPOINT, Harvest, backfill
+from dailypapers.pipeline.context import Environment
 from dailypapers.store import Store
 from oai_server import OaiService, generate_records, mount_oai, oai_records
 
@@ -68,7 +69,7 @@ def expected(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Harvest], Ar
             with ArxivServer(PAPERS, now=lambda: NOW) as server:
                 mount_oai(server, page_size=100)
                 config = config_for(tmp_path_factory.mktemp("whole"), server)
-                backfill(config, target, now=lambda: NOW)
+                backfill(Environment(config, now=lambda: NOW), target)
             found[target] = archive(config.database)
         return found[target]
 
@@ -121,10 +122,10 @@ def test_a_record_dated_ahead_never_becomes_the_day_reached(
         oai.fail_after(2)
         log: list[str] = []
         with pytest.raises(FetchError):
-            backfill(config, target, now=lambda: clock, log=log.append)
+            backfill(Environment(config, now=lambda: clock, log=log.append), target)
         server.clear_faults()
         oai.expire_tokens()
-        summary = backfill(config, target, now=lambda: clock, log=log.append)
+        summary = backfill(Environment(config, now=lambda: clock, log=log.append), target)
     assert archive(config.database) == expected(target), label
     restarts = [line for line in log if "harvesting again from" in line]
     assert restarts and "harvesting again from 2026-01-" in restarts[0]
@@ -174,7 +175,7 @@ def test_a_stored_checkpoint_that_cannot_be_resumed_is_set_aside(
         config = config_for(tmp_path / "planted", server)
         plant_checkpoint(config, value)
         log: list[str] = []
-        summary = backfill(config, target, now=lambda: NOW, log=log.append)
+        summary = backfill(Environment(config, now=lambda: NOW, log=log.append), target)
     assert archive(config.database) == expected(target), label
     assert summary.records == len(PAPERS)
     said = [line for line in log if "checkpoint" in line]
@@ -194,7 +195,7 @@ def test_a_checkpoint_naming_a_daily_run_is_not_resumed_into_it(
             daily = store.begin_run(NOW - timedelta(days=1))
             store.set_state(CHECKPOINT, checkpoint(BOUNDED, run=daily, day="2026-02-01"))
         log: list[str] = []
-        backfill(config, BOUNDED, now=lambda: NOW, log=log.append)
+        backfill(Environment(config, now=lambda: NOW, log=log.append), BOUNDED)
     assert archive(config.database) == expected(BOUNDED)
     assert any("forgetting the stored back-fill checkpoint" in line for line in log)
     with sqlite3.connect(config.database) as db:

@@ -74,6 +74,7 @@ class Point:
 
 
 RUN = "dailypapers.pipeline.daily:_DailyRun"
+FETCH = "dailypapers.pipeline.fetch:Fetch"
 STAGE = "dailypapers.pipeline.outputs:stage_outputs"
 STORE = "dailypapers.store:Store"
 SEND = "dailypapers.deliver.email:SmtpSession.send"
@@ -84,9 +85,9 @@ ISSUE = "dailypapers.deliver.github"
 POINTS = [
     # fetch: the feed, the new topic's search, then the announced papers' metadata
     Point("fetch", "dailypapers.http:Http._fetch", "dailypapers.arxiv.announce:fetch_announcement", NOTHING),
-    Point("fetch", "dailypapers.http:Http._fetch@return#2", f"{RUN}._backfill", NOTHING),
-    Point("fetch", "dailypapers.arxiv.api:ExportApi.by_ids", f"{RUN}._announced", NOTHING),
-    Point("fetch", "dailypapers.http:Http._fetch@return#3", f"{RUN}._announced", NOTHING),
+    Point("fetch", "dailypapers.http:Http._fetch@return#2", f"{FETCH}._backfill", NOTHING),
+    Point("fetch", "dailypapers.arxiv.api:ExportApi.by_ids", f"{FETCH}._announced", NOTHING),
+    Point("fetch", "dailypapers.http:Http._fetch@return#3", f"{FETCH}._announced", NOTHING),
     # store and match, inside the run's transaction
     Point("store", f"{STORE}.begin_run@return", f"{RUN}._commit", NOTHING),
     Point("store", f"{STORE}.add_versions#4", f"{RUN}._store_and_match", NOTHING),

@@ -14,7 +14,8 @@ from daily_world import NOW, SEED_TOPICS, Arxiv, next_day_papers, write_config
 from dailypapers.config import Config, load_config
 from dailypapers.errors import FetchError
 from dailypapers.model import Paper
-from dailypapers.pipeline.daily import Context, RunSummary, run_daily
+from dailypapers.pipeline.context import Environment
+from dailypapers.pipeline.daily import RunSummary, run_daily
 from dailypapers.pipeline.outputs import render_outputs
 from dailypapers.query import matches, topic_query
 from dailypapers.store import MIGRATIONS
@@ -22,7 +23,7 @@ from dailypapers.store import MIGRATIONS
 
 def run(config: Config, now: datetime = NOW, log: list[str] | None = None) -> RunSummary:
     messages = log if log is not None else []
-    return run_daily(Context(config=config, now=lambda: now, log=messages.append))
+    return run_daily(Environment(config=config, now=lambda: now, log=messages.append))
 
 
 def sections(page: str) -> dict[str, list[str]]:

@@ -19,7 +19,8 @@ from arxiv_server import load_seed_papers
 from daily_world import NOW, Arxiv, write_config
 from dailypapers.cli import cli
 from dailypapers.config import load_config
-from dailypapers.pipeline.daily import Context, RunSummary, run_daily
+from dailypapers.pipeline.context import Environment
+from dailypapers.pipeline.daily import RunSummary, run_daily
 from delivery_world import SECRET_URL_PATH, delivery_config, paper_links
 from loopback import Mailbox, WebhookReceiver, smtp_server, webhook_receiver
 
@@ -49,7 +50,7 @@ def configure(folder: Path, arxiv: Arxiv, port: int) -> Path:
 
 def run(path: Path, hooks: WebhookReceiver, *, later: timedelta = timedelta(0), dry_run: bool = False) -> RunSummary:
     log: list[str] = []
-    context = Context(
+    context = Environment(
         config=load_config(path),
         now=lambda: NOW + later,
         log=log.append,

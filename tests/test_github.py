@@ -23,7 +23,8 @@ from dailypapers.cli import cli
 from dailypapers.config import GitHubSettings, load_config
 from dailypapers.errors import ConfigError
 from dailypapers.model import Author, Listed, Message, Paper, Section
-from dailypapers.pipeline.daily import Context, RunSummary, run_daily
+from dailypapers.pipeline.context import Environment
+from dailypapers.pipeline.daily import RunSummary, run_daily
 from dailypapers.render.github import BODY_LIMIT, github_issue
 from github_server import FAULTS, REPO, TOKEN, Fault, GitHubIssues, github_server, rate_limited
 from loopback import free_port
@@ -54,7 +55,7 @@ def configure(folder: Path, arxiv: Arxiv, github: str = "") -> Path:
 def run(path: Path, github: GitHubIssues, *, later: timedelta = timedelta(0), **environ: str) -> RunSummary:
     env = {"DAILYPAPERS_GITHUB_API_URL": github.url, "GITHUB_TOKEN": TOKEN, **environ}
     log: list[str] = []
-    context = Context(config=load_config(path, environ=env), now=lambda: NOW + later, log=log.append, environ=env)
+    context = Environment(config=load_config(path, environ=env), now=lambda: NOW + later, log=log.append, environ=env)
     summary = run_daily(context)
     assert TOKEN not in "\n".join(log)
     return summary
@@ -288,7 +289,7 @@ def test_the_headers_github_asks_for_are_sent(tmp_path: Path, arxiv: Arxiv, gith
 def test_dry_run_writes_the_issue_to_the_outbox(tmp_path: Path, arxiv: Arxiv, github: GitHubIssues) -> None:
     path = configure(tmp_path, arxiv)
     dry = run_daily(
-        Context(
+        Environment(
             config=load_config(path, environ={"DAILYPAPERS_GITHUB_API_URL": github.url}),
             now=lambda: NOW,
             environ={"GITHUB_TOKEN": TOKEN},

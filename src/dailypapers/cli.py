@@ -1,4 +1,10 @@
-"""The command line. Thin: parse options, call the library, turn its errors into one line and an exit status."""
+"""The command line. Thin: parse options, build the environment, call the library, turn its errors into one line
+and an exit status.
+
+Each command imports what it runs inside its own body, so a command pays only for its own libraries at start:
+``search`` and ``--help`` load neither the network, the XML, the template nor the terminal-bar libraries a daily
+run needs (``benchmarks/bench_startup.py`` measures it). Every exit status is decided by ``exit_status``.
+"""
 
 from __future__ import annotations
 
@@ -6,42 +12,35 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import IntEnum
-from importlib.resources import files
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from dailypapers import __version__
-from dailypapers.arxiv.coverage import STALE
-from dailypapers.arxiv.taxonomy import GROUPS, check_query_categories
-from dailypapers.config import DEFAULT_CONFIG, Config, load_config
 from dailypapers.errors import (
     ConfigError,
     DailyPapersError,
     DatabaseBusyError,
-    FetchError,
     QuerySyntaxError,
     RunInProgressError,
+    StoreError,
 )
-from dailypapers.files import discard, file_errors, publish, stage
-from dailypapers.http import Recorder, Replay
-from dailypapers.model import Paper
-from dailypapers.pipeline.backfill import Harvest, check_set, set_for_category
-from dailypapers.pipeline.backfill import backfill as run_backfill
-from dailypapers.pipeline.daily import Context, RunSummary, run_daily
-from dailypapers.pipeline.outputs import render_outputs
-from dailypapers.pipeline.search import search_archive
-from dailypapers.pipeline.workflow import check_install, render_workflow
-from dailypapers.query import lint
-from dailypapers.query import parse as parse_query
-from dailypapers.redact import Redactor, redacting_logs, redactor_for
-from dailypapers.ui import HarvestProgress, ProgressReporter
+from dailypapers.model import DeliveryStatus, RunOutcome
+from dailypapers.pipeline.context import Environment, Progress, fixed_clock, fixed_now, load_replay, system_clock
+from dailypapers.ui import error, log, shown, unexpected_line, warn
+
+if TYPE_CHECKING:
+    from dailypapers.config import Config
+    from dailypapers.http import Replay
+    from dailypapers.pipeline.backfill import Harvest
+    from dailypapers.pipeline.daily import RunSummary
+
+# The config read when --config is not given: ``config.DEFAULT_CONFIG``, named here so that ``--help`` does not
+# load the config package (tests/test_startup.py checks that the two agree).
+DEFAULT_CONFIG = "dailypapers.toml"
 
 
 class ExitStatus(IntEnum):
@@ -54,94 +53,83 @@ class ExitStatus(IntEnum):
     TRY_LATER = 75
 
 
+# How a command can end, and the status each ending gives: errors by class (the first that matches; any other
+# error is ERROR), a run's outcome, a delivery's status. click reports bad options itself, with click's own
+# status for a ``click.UsageError``, which is USAGE too.
+_ERRORS: tuple[tuple[type[BaseException], ExitStatus], ...] = (
+    (ConfigError, ExitStatus.USAGE),
+    (QuerySyntaxError, ExitStatus.USAGE),
+    (click.UsageError, ExitStatus.USAGE),
+    (RunInProgressError, ExitStatus.TRY_LATER),
+    (DatabaseBusyError, ExitStatus.TRY_LATER),
+)
+_OUTCOMES = {RunOutcome.STALE: ExitStatus.TRY_LATER, RunOutcome.FAILED: ExitStatus.ERROR}
+_DELIVERIES = {DeliveryStatus.FAILED: ExitStatus.ERROR}
+
+Ending = BaseException | type[BaseException] | RunOutcome | DeliveryStatus
+
+
+def exit_status(ending: Ending) -> ExitStatus:
+    """The exit status of a command that ended with ``ending`` (an error, or the class of the error a message
+    stands for; a run's outcome; a delivery's status): the one place that decides it."""
+    if isinstance(ending, RunOutcome):
+        return _OUTCOMES.get(ending, ExitStatus.OK)
+    if isinstance(ending, DeliveryStatus):
+        return _DELIVERIES.get(ending, ExitStatus.OK)
+    kind = ending if isinstance(ending, type) else type(ending)
+    return next((status for error, status in _ERRORS if issubclass(kind, error)), ExitStatus.ERROR)
+
+
 def _fail(err: DailyPapersError, debug: bool) -> NoReturn:
     if debug:
-        click.echo(_shown(traceback.format_exc()), err=True, nl=False)
-    first, *rest = _shown(str(err)).splitlines() or [err.__class__.__name__]
-    click.echo(f"dailypapers: error: {first}", err=True)
-    for line in rest:
-        click.echo(line, err=True)
-    if isinstance(err, ConfigError | QuerySyntaxError):
-        raise SystemExit(ExitStatus.USAGE)
-    if isinstance(err, RunInProgressError | DatabaseBusyError):
-        raise SystemExit(ExitStatus.TRY_LATER)
-    raise SystemExit(ExitStatus.ERROR)
-
-
-def _log(message: str) -> None:
-    click.echo(f"dailypapers: {_shown(message)}", err=True)
-
-
-def _shown(text: str) -> str:
-    """``text`` with every form of the config's secrets blanked: the one filter before stderr and stdout."""
-    return _redactor()(text)
-
-
-def _redactor() -> Redactor:
-    ctx = click.get_current_context(silent=True)
-    found = ctx.obj.get("redact") if ctx is not None and isinstance(ctx.obj, dict) else None
-    return found if isinstance(found, Redactor) else Redactor()
+        click.echo(shown(traceback.format_exc()), err=True, nl=False)
+    error(err)
+    raise SystemExit(exit_status(err))
 
 
 def _load(ctx: click.Context, config_path: Path) -> Config:
     """The config, its warnings printed: every command that reads the topics tells what looks like a slip.
     From here on every line printed and logged is redacted of the secrets the config names."""
+    from dailypapers.config import load_config
+    from dailypapers.redact import redacting_logs, redactor_for
+
     config = load_config(config_path)
     redactor = redactor_for(config.secrets, os.environ, config.addresses)
     ctx.obj["redact"] = redactor
     ctx.with_resource(redacting_logs(redactor))
     for warning in config.warnings:
-        _warn(warning)
+        warn(warning)
     return config
 
 
-def _warn(warning: object) -> None:
-    """A warning: its first line after ``dailypapers: warning:``, the query and caret lines as they are."""
-    first, *rest = _shown(str(warning)).splitlines() or [""]
-    click.echo(f"dailypapers: warning: {first}", err=True)
-    for line in rest:
-        click.echo(line, err=True)
+def _environment(
+    ctx: click.Context,
+    config: Config,
+    *,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    replay: Replay | None = None,
+    record: Path | None = None,
+    dry_run: bool = False,
+) -> Environment:
+    """The command's one environment, built once its config is loaded; the runs read it and never change it."""
+    recorder = None
+    if record is not None:
+        from dailypapers.http import Recorder
 
-
-def _clock(fixed: datetime | None) -> Callable[[], datetime]:
-    if fixed is not None:
-        return lambda: fixed
-    return lambda: datetime.now(UTC)
-
-
-def _replay(folder: Path) -> Replay:
-    """The recorded answers. Their files are read as JSON and indexed by key: one damaged, cut short or not
-    from a recording at all (a list, a body not in base64, a folder named like an answer) is one line."""
-    try:
-        return Replay.load(folder)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:  # binascii.Error is a ValueError
-        raise FetchError(
-            str(folder), 0, None, f"a file in this replay folder is damaged ({type(err).__name__}); record it again"
-        ) from None
-
-
-def _fixed_now(replay: Replay | None) -> datetime | None:
-    """DAILYPAPERS_NOW replaces the clock; a replay brings the time it was recorded at."""
-    raw = os.environ.get("DAILYPAPERS_NOW")
-    where, key = ("environment", "DAILYPAPERS_NOW")
-    if not raw and replay is not None:
-        raw, where, key = str(replay.now or ""), str(replay.folder / "recording.json"), "now"
-    if not raw:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw)
-        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-        in_range = _EARLIEST <= moment.astimezone(UTC) <= _LATEST
-    except (ValueError, OverflowError):
-        in_range = False
-    if not in_range:
-        raise ConfigError(where, key, f"expected an ISO 8601 time, got {raw!r} (a time from 1991 to 9000)")
-    return moment
-
-
-# A fixed clock outside these years overflows the date arithmetic every run does (a day's slack, look-back days).
-_EARLIEST = datetime(1991, 1, 1, tzinfo=UTC)
-_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+        recorder = Recorder(record)
+    clock = fixed_clock(now) if now is not None else system_clock
+    return Environment(
+        config=config,
+        now=clock,
+        log=log,
+        progress=progress,
+        environ=os.environ,
+        recorder=recorder,
+        replay=replay,
+        dry_run=dry_run,
+        debug=ctx.obj["debug"],
+    )
 
 
 config_option = click.option(
@@ -169,19 +157,12 @@ class _Guarded(click.Group):
 
 def _unexpected(err: BaseException, obj: dict[str, Any]) -> NoReturn:
     if obj.get("debug"):
-        click.echo(_shown(traceback.format_exc()), err=True, nl=False)
-    if isinstance(err, OSError) and err.strerror:
-        where = f": {err.filename}" if err.filename is not None else ""
-        said = f"{err.strerror}{where}; check the path and its folder"
-    else:
-        said = (
-            f"internal error: {err.__class__.__name__}: {err}; run again with --debug for the traceback, and report it"
-        )
-    line = " ".join(_shown(said).split())[:500]
+        click.echo(shown(traceback.format_exc()), err=True, nl=False)
+    line = unexpected_line(err)
     if obj.get("json"):  # a script reading run --json gets its failure object whatever failed
-        click.echo(json.dumps({"outcome": "failed", "message": line}))
+        click.echo(json.dumps({"outcome": RunOutcome.FAILED, "message": line}))
     click.echo(f"dailypapers: error: {line}", err=True)
-    raise SystemExit(ExitStatus.ERROR)
+    raise SystemExit(exit_status(err))
 
 
 @click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
@@ -205,18 +186,23 @@ def cli(ctx: click.Context, debug: bool) -> None:
 )
 def init(directory: Path, force: bool, install: str | None) -> None:
     """Write a commented dailypapers.toml and a GitHub Actions workflow into DIRECTORY (default: here)."""
-    config, workflow = _template("dailypapers.toml"), render_workflow(install)
+    from dailypapers.pipeline.workflow import WORKFLOW, config_template, render_workflow, write_all
+
+    config, workflow = config_template(), render_workflow(install)
     written = {directory / DEFAULT_CONFIG: config, directory / WORKFLOW: workflow}
     try:
         existing = [str(path) for path in written if path.exists()]
     except OSError as err:  # a name too long for the file system
         click.echo(f"dailypapers: error: cannot write into {directory}: {err.strerror or err}", err=True)
-        raise SystemExit(ExitStatus.ERROR) from None
+        raise SystemExit(exit_status(err)) from None
     if existing and not force:
         verb = "exists" if len(existing) == 1 else "exist"
         click.echo(f"dailypapers: error: {' and '.join(existing)} {verb}; use --force to overwrite", err=True)
-        raise SystemExit(ExitStatus.USAGE)
-    _write_all(written)
+        raise SystemExit(exit_status(click.UsageError))
+    try:
+        write_all(written)
+    except DailyPapersError as err:
+        _fail(err, debug=False)
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(
@@ -225,28 +211,9 @@ def init(directory: Path, force: bool, install: str | None) -> None:
     )
 
 
-WORKFLOW = Path(".github/workflows/dailypapers.yml")
-
-
-def _write_all(written: dict[Path, str]) -> None:
-    """Every file staged first, then renamed: a destination that cannot be written leaves neither file, no
-    temporary file, and one line naming the path (a file where a folder goes, a folder where a file goes)."""
-    staged: dict[Path, Path] = {}
-    try:
-        with file_errors():
-            for path, text in written.items():
-                staged[path] = stage(path, text)
-            publish(staged)
-    except DailyPapersError as err:
-        discard(staged)
-        _fail(err, debug=False)
-
-
-def _template(name: str) -> str:
-    return files("dailypapers").joinpath(f"data/{name}").read_text(encoding="utf-8")
-
-
 def _install_spec(value: str | None) -> str | None:
+    from dailypapers.pipeline.workflow import check_install
+
     try:
         return None if value is None else check_install(value)
     except ValueError as err:
@@ -268,66 +235,49 @@ def run(
     ctx: click.Context, config_path: Path, as_json: bool, record: Path | None, replay: Path | None, dry_run: bool
 ) -> None:
     """Fetch from arXiv, store, match the topics, write every output and deliver what is new."""
-    debug = ctx.obj["debug"]
+    from dailypapers.files import file_errors
+    from dailypapers.pipeline.daily import run_daily
+    from dailypapers.ui import ProgressReporter, print_run
+
     ctx.obj["json"] = as_json
     try:
         config = _load(ctx, config_path)
-        replayed = _replay(replay) if replay is not None else None
-        now = _clock(_fixed_now(replayed))
-        recorder = Recorder(record) if record is not None else None
-        if recorder is not None:
+        replayed = load_replay(replay) if replay is not None else None
+        progress = ProgressReporter(sys.stderr, log)
+        env = _environment(
+            ctx,
+            config,
+            now=fixed_now(os.environ, replayed),
+            progress=progress,
+            replay=replayed,
+            record=record,
+            dry_run=dry_run,
+        )
+        if env.recorder is not None:
             with file_errors():
-                recorder.start(now().isoformat())
-        with ProgressReporter(sys.stderr, _log) as progress:
-            context = Context(config=config, now=now, log=_log, progress=progress, recorder=recorder, replay=replayed)
-            context.dry_run = dry_run
-            summary = run_daily(context)
+                env.recorder.start(env.now().isoformat())
+        with progress:
+            summary = run_daily(env)
     except DailyPapersError as err:
         if as_json:
-            click.echo(json.dumps({"outcome": "failed", "message": (_shown(str(err)).splitlines() or [""])[0]}))
-        _fail(err, debug)
-    _print_summary(config, summary, as_json)
-    if summary.outcome == STALE:
-        raise SystemExit(ExitStatus.TRY_LATER)
+            message = (shown(str(err)).splitlines() or [""])[0]
+            click.echo(json.dumps({"outcome": RunOutcome.FAILED, "message": message}))
+        _fail(err, ctx.obj["debug"])
+    print_run(config, summary, as_json)
+    _end_run(summary)
+
+
+def _end_run(summary: RunSummary) -> None:
+    """The run's exit: a stale feed is "try again later"; a failed delivery is an error, tried again next run."""
+    status = exit_status(summary.outcome)
+    if status != ExitStatus.OK:
+        raise SystemExit(status)
     failed = summary.failed_deliveries
     if failed:
         more = f" (and {len(failed) - 1} more delivery failures)" if len(failed) > 1 else ""
-        detail = _shown(str(failed[0].detail))
+        detail = shown(str(failed[0].detail))
         click.echo(f"dailypapers: error: {detail}{more}; they will be tried again on the next run", err=True)
-        raise SystemExit(ExitStatus.ERROR)
-
-
-def _print_summary(config: Config, summary: RunSummary, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(_redactor().json(summary.as_json()), sort_keys=True))
-        return
-    if summary.outcome == STALE:
-        click.echo(f"stale: {_shown(str(summary.message))}")
-        return
-    new = summary.new_papers
-    detail = ", ".join(f"{count} on {topic!r}" for topic, count in summary.new.items())
-    click.echo(
-        f"{summary.outcome}: {new} new paper{'s' if new != 1 else ''}{f' ({detail})' if detail else ''}; "
-        f"{summary.requests} request{'s' if summary.requests != 1 else ''} to arXiv, "
-        f"{summary.received} entries received, {summary.kept} new or revised, {summary.dropped} dropped"
-    )
-    outputs = config.outputs
-    for label, path in (
-        ("page", outputs.markdown),
-        ("notification", outputs.issue),
-        ("site", outputs.site),
-        ("feeds", outputs.feeds),
-    ):
-        if path is not None:
-            click.echo(f"{label}: {path}")
-    for delivered in summary.deliveries:
-        papers = f"{delivered.papers} paper{'s' if delivered.papers != 1 else ''}"
-        said = {
-            "sent": f"sent {papers}",
-            "nothing": "nothing new to send",
-            "outbox": f"{papers} written to {delivered.detail}",
-        }
-        click.echo(_shown(f"{delivered.target}: {said.get(delivered.status, 'failed, will be tried again')}"))
+        raise SystemExit(exit_status(DeliveryStatus.FAILED))
 
 
 @cli.command()
@@ -335,30 +285,32 @@ def _print_summary(config: Config, summary: RunSummary, as_json: bool) -> None:
 @click.pass_context
 def render(ctx: click.Context, config_path: Path) -> None:
     """Re-write the page, notification, site and feeds from the database alone (no network, nothing sent)."""
+    from dailypapers.pipeline.outputs import render_outputs
+
     try:
-        config = _load(ctx, config_path)
-        record = render_outputs(config)
+        env = _environment(ctx, _load(ctx, config_path))
+        record = render_outputs(env.config)
     except DailyPapersError as err:
         _fail(err, ctx.obj["debug"])
     if record is None:
         click.echo("dailypapers: error: the database holds no successful run yet; use `dailypapers run`", err=True)
-        raise SystemExit(ExitStatus.ERROR)
+        raise SystemExit(exit_status(StoreError))
     click.echo(f"re-wrote the outputs of run {record.id}")
-
-
-_GROUPS = GROUPS
 
 
 def _harvest_target(
     config: Config, start: datetime, until: datetime | None, set_spec: str | None, category: str | None
 ) -> Harvest:
+    from dailypapers.arxiv.taxonomy import GROUPS
+    from dailypapers.pipeline.backfill import Harvest, check_set, set_for_category
+
     if set_spec and category:
         raise click.UsageError("give --set or --category, not both")
     if category:
         set_spec = set_for_category(category)
     elif not set_spec and len(config.categories) == 1:
         only = config.categories[0]
-        set_spec = only if only in _GROUPS else set_for_category(only)
+        set_spec = only if only in GROUPS else set_for_category(only)
     elif not set_spec:
         raise click.UsageError("choose what to harvest with --set (e.g. cs) or --category (e.g. cs.DC)")
     else:
@@ -388,21 +340,18 @@ def backfill(
     Resumable: run the same command again after an interruption and it goes on where it stopped.
     Back-filled papers are matched to the topics but never notified as new.
     """
+    from dailypapers.pipeline.backfill import backfill as run_backfill
+    from dailypapers.ui import ProgressReporter, backfill_line
+
     try:
         config = _load(ctx, config_path)
         target = _harvest_target(config, start, until, set_spec, category)
-        now = _clock(_fixed_now(None))
-        with ProgressReporter(sys.stderr, _log) as reporter:
-            progress = HarvestProgress(reporter, f"back-fill {target.set_spec or 'all'}")
-            summary = run_backfill(config, target, now=now, log=_log, progress=progress)
+        now = fixed_now(os.environ)
+        with ProgressReporter(sys.stderr, log) as progress:
+            summary = run_backfill(_environment(ctx, config, now=now, progress=progress), target)
     except DailyPapersError as err:
         _fail(err, ctx.obj["debug"])
-    rate = summary.records / summary.seconds if summary.seconds else 0.0
-    click.echo(
-        f"back-filled {summary.records} records ({summary.new_versions} new versions, {summary.matched} topic "
-        f"matches) in {summary.pages} pages, {summary.requests} requests, {rate:,.0f} records/s"
-        + (" (resumed)" if summary.resumed else "")
-    )
+    click.echo(backfill_line(summary))
 
 
 @cli.command()
@@ -413,46 +362,29 @@ def backfill(
 @click.pass_context
 def search(ctx: click.Context, config_path: Path, query: str, limit: int, as_json: bool) -> None:
     """Search the local archive with the topics' query language, newest first."""
+    from dailypapers.arxiv.taxonomy import check_query_categories
+    from dailypapers.pipeline.search import search_archive
+    from dailypapers.query import lint
+    from dailypapers.query import parse as parse_query
+    from dailypapers.ui import print_search_table, search_record
+
     try:
-        config = _load(ctx, config_path)
+        env = _environment(ctx, _load(ctx, config_path))
         node = parse_query(query)
         check_query_categories(query)
         for warning in lint(query):
-            _warn(warning)
-        papers = search_archive(config, node, limit=limit, log=_log)
+            warn(warning)
+        papers = search_archive(env.config, node, limit=limit, log=env.log)
     except QuerySyntaxError as err:
-        click.echo(f"dailypapers: error: {_shown(str(err))}", err=True)
-        raise SystemExit(ExitStatus.USAGE) from None
+        click.echo(f"dailypapers: error: {shown(str(err))}", err=True)
+        raise SystemExit(exit_status(err)) from None
     except DailyPapersError as err:
         _fail(err, ctx.obj["debug"])
     if as_json:
         for paper in papers:
-            click.echo(json.dumps(_search_record(paper), ensure_ascii=False))
+            click.echo(json.dumps(search_record(paper), ensure_ascii=False))
         return
-    _search_table(papers, query)
-
-
-def _search_record(paper: Paper) -> dict[str, Any]:
-    return {
-        "id": paper.id,
-        "version": paper.version,
-        "title": paper.title,
-        "updated": paper.updated.isoformat().replace("+00:00", "Z"),
-        "published": paper.published.isoformat().replace("+00:00", "Z"),
-        "authors": [author.name for author in paper.authors],
-        "categories": list(paper.categories),
-        "url": paper.abs_url,
-    }
-
-
-def _search_table(papers: list[Paper], query: str) -> None:
-    table = Table(title=f"{len(papers)} paper{'s' if len(papers) != 1 else ''} for {query}", title_justify="left")
-    for column in ("Date", "arXiv", "Title", "Authors"):
-        table.add_column(column, overflow="fold")
-    for paper in papers:
-        authors = ", ".join(a.name for a in paper.authors[:3]) + (" et al." if len(paper.authors) > 3 else "")
-        table.add_row(paper.updated.date().isoformat(), paper.versioned_id, paper.title, authors)
-    Console(soft_wrap=False).print(table)
+    print_search_table(papers, query)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from urllib.parse import quote
 
 _NEW_ID = re.compile(r"(?P<id>\d{4}\.\d{4,5})(?:v(?P<version>[1-9]\d*))?")
@@ -22,6 +23,32 @@ _DOI = re.compile(r"10\.\d{4,9}/\S+")
 # everything outside these is percent-escaped, so a DOI can neither end a URL nor change its scheme.
 _DOI_SAFE = "/:;()._-"
 DOI_RESOLVER = "https://doi.org/"
+
+
+class RunOutcome(StrEnum):
+    """How a run ended, as ``runs.outcome`` stores it and ``run --json`` prints it (the README's CLI reference).
+
+    ``NEW``, ``NOTHING_NEW`` and ``NO_ANNOUNCEMENT`` are done (a weekend is not a failure); ``STALE`` is not done
+    yet, to be run again later; ``RUNNING`` is a run that has not ended (or crashed); ``BACKFILL`` a finished
+    back-fill.
+    """
+
+    NEW = "new"
+    NOTHING_NEW = "nothing-new"
+    NO_ANNOUNCEMENT = "no-announcement"
+    STALE = "stale"
+    FAILED = "failed"
+    RUNNING = "running"
+    BACKFILL = "backfill"
+
+
+class DeliveryStatus(StrEnum):
+    """What became of one delivery target in a run, as ``run --json`` prints it."""
+
+    SENT = "sent"
+    NOTHING = "nothing"  # nothing new for it, nothing sent
+    OUTBOX = "outbox"  # a dry run wrote it to a file
+    FAILED = "failed"  # to be tried again on the next run
 
 
 def split_id(text: str) -> tuple[str, int | None]:

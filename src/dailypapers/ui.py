@@ -1,33 +1,88 @@
-"""Progress for long fetches: a bar on a terminal, plain log lines otherwise (cron mail, CI logs)."""
+"""What the commands show: log, warning and error lines, progress for long fetches, the summary of a run or a
+back-fill, the search results.
+
+Every line passes through ``shown``, which blanks the secrets of the config the command loaded. Progress is a bar
+on a terminal and plain log lines otherwise (cron mail, CI logs). The terminal library (rich) is imported only
+where a bar or a table is drawn, so a command that draws neither (``search --json``, a run outside a terminal)
+does not pay for it at start.
+"""
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+import click
 
-Update = Callable[[int, int | None], None]
+from dailypapers.model import DeliveryStatus, Paper, RunOutcome
+from dailypapers.pipeline.context import HarvestUpdate, Update
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from dailypapers.config import Config
+    from dailypapers.pipeline.backfill import BackfillSummary
+    from dailypapers.pipeline.daily import RunSummary
+    from dailypapers.redact import Redactor
+
+
+def shown(text: str) -> str:
+    """``text`` with every form of the config's secrets blanked: the one filter before stderr and stdout."""
+    redactor = redactor_in_use()
+    return text if redactor is None else redactor(text)
+
+
+def redactor_in_use() -> Redactor | None:
+    """The redactor of the config the command loaded (None before one is loaded: nothing to blank yet)."""
+    ctx = click.get_current_context(silent=True)
+    found = ctx.obj.get("redact") if ctx is not None and isinstance(ctx.obj, dict) else None
+    return found if callable(found) else None
+
+
+def log(message: str) -> None:
+    click.echo(f"dailypapers: {shown(message)}", err=True)
+
+
+def warn(warning: object) -> None:
+    """A warning: its first line after ``dailypapers: warning:``, the query and caret lines as they are."""
+    _lines("warning", shown(str(warning)).splitlines() or [""])
+
+
+def error(err: BaseException) -> None:
+    """An error: its first line after ``dailypapers: error:``, the lines after it (a query and its caret) as
+    they are."""
+    _lines("error", shown(str(err)).splitlines() or [err.__class__.__name__])
+
+
+def unexpected_line(err: BaseException) -> str:
+    """The one line of an error no code path expected: what the system said about a path, or what to report."""
+    if isinstance(err, OSError) and err.strerror:
+        where = f": {err.filename}" if err.filename is not None else ""
+        said = f"{err.strerror}{where}; check the path and its folder"
+    else:
+        said = (
+            f"internal error: {err.__class__.__name__}: {err}; run again with --debug for the traceback, and report it"
+        )
+    return " ".join(shown(said).split())[:500]
+
+
+def _lines(kind: str, lines: list[str]) -> None:
+    first, *rest = lines
+    click.echo(f"dailypapers: {kind}: {first}", err=True)
+    for line in rest:
+        click.echo(line, err=True)
 
 
 class ProgressReporter:
-    """``reporter(label)`` gives an update function ``(done, total)`` for one long piece of work."""
+    """``reporter(label)`` gives an update function ``(done, total)`` for one long piece of work;
+    ``reporter.harvest(label)`` one for a back-fill (``HarvestProgress``)."""
 
     def __init__(self, stream: TextIO, log: Callable[[str], None]) -> None:
         self.log = log
-        self.bar: Progress | None = None
-        if stream.isatty():
-            self.bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(file=stream),
-                transient=True,
-            )
+        self.bar: Progress | None = _bar(stream) if stream.isatty() else None
 
     def __enter__(self) -> ProgressReporter:
         if self.bar is not None:
@@ -43,6 +98,9 @@ class ProgressReporter:
             return self._lines(label)
         return self._task(self.bar, self.bar.add_task(label, total=None))
 
+    def harvest(self, label: str) -> HarvestUpdate:
+        return HarvestProgress(self, label)
+
     def _lines(self, label: str) -> Update:
         def update(done: int, total: int | None) -> None:
             self.log(f"{label}: {done} of {total if total is not None else '?'} entries")
@@ -55,6 +113,14 @@ class ProgressReporter:
             bar.update(task, completed=done, total=total)
 
         return update
+
+
+def _bar(stream: TextIO) -> Progress:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=Console(file=stream), transient=True)
 
 
 class HarvestProgress:
@@ -90,3 +156,86 @@ def _duration(seconds: float) -> str:
     if seconds < 5400:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+# --- what a command prints when it is done --------------------------------------------------------------------
+
+
+def print_run(config: Config, summary: RunSummary, as_json: bool) -> None:
+    """What ``run`` prints on stdout: one JSON object, or the lines of ``run_lines``."""
+    if as_json:
+        redactor = redactor_in_use()
+        said = summary.as_json() if redactor is None else redactor.json(summary.as_json())
+        click.echo(json.dumps(said, sort_keys=True))
+        return
+    for line in run_lines(config, summary):
+        click.echo(line)
+
+
+def run_lines(config: Config, summary: RunSummary) -> Iterator[str]:
+    """The lines ``run`` prints: the outcome and its counts, where the outputs are, what each target got;
+    the texts that come from outside (messages, delivery details) with their secrets blanked."""
+    if summary.outcome == RunOutcome.STALE:
+        yield f"stale: {shown(str(summary.message))}"
+        return
+    new = summary.new_papers
+    detail = ", ".join(f"{count} on {topic!r}" for topic, count in summary.new.items())
+    yield (
+        f"{summary.outcome}: {new} new paper{'s' if new != 1 else ''}{f' ({detail})' if detail else ''}; "
+        f"{summary.requests} request{'s' if summary.requests != 1 else ''} to arXiv, "
+        f"{summary.received} entries received, {summary.kept} new or revised, {summary.dropped} dropped"
+    )
+    outputs = config.outputs
+    for label, path in (
+        ("page", outputs.markdown),
+        ("notification", outputs.issue),
+        ("site", outputs.site),
+        ("feeds", outputs.feeds),
+    ):
+        if path is not None:
+            yield f"{label}: {path}"
+    for delivered in summary.deliveries:
+        papers = f"{delivered.papers} paper{'s' if delivered.papers != 1 else ''}"
+        said = {
+            DeliveryStatus.SENT: f"sent {papers}",
+            DeliveryStatus.NOTHING: "nothing new to send",
+            DeliveryStatus.OUTBOX: f"{papers} written to {delivered.detail}",
+        }
+        yield shown(f"{delivered.target}: {said.get(delivered.status, 'failed, will be tried again')}")
+
+
+def backfill_line(summary: BackfillSummary) -> str:
+    rate = summary.records / summary.seconds if summary.seconds else 0.0
+    return (
+        f"back-filled {summary.records} records ({summary.new_versions} new versions, {summary.matched} topic "
+        f"matches) in {summary.pages} pages, {summary.requests} requests, {rate:,.0f} records/s"
+        + (" (resumed)" if summary.resumed else "")
+    )
+
+
+def search_record(paper: Paper) -> dict[str, Any]:
+    """One line of ``search --json``."""
+    return {
+        "id": paper.id,
+        "version": paper.version,
+        "title": paper.title,
+        "updated": paper.updated.isoformat().replace("+00:00", "Z"),
+        "published": paper.published.isoformat().replace("+00:00", "Z"),
+        "authors": [author.name for author in paper.authors],
+        "categories": list(paper.categories),
+        "url": paper.abs_url,
+    }
+
+
+def print_search_table(papers: list[Paper], query: str) -> None:
+    """The results of ``search`` as a table on stdout."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(papers)} paper{'s' if len(papers) != 1 else ''} for {query}", title_justify="left")
+    for column in ("Date", "arXiv", "Title", "Authors"):
+        table.add_column(column, overflow="fold")
+    for paper in papers:
+        authors = ", ".join(a.name for a in paper.authors[:3]) + (" et al." if len(paper.authors) > 3 else "")
+        table.add_row(paper.updated.date().isoformat(), paper.versioned_id, paper.title, authors)
+    Console(soft_wrap=False).print(table)

@@ -28,6 +28,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from lxml import etree
 
@@ -40,6 +41,7 @@ from dailypapers.model import split_id
 
 __all__ = [
     "ANNOUNCE_TYPES",
+    "AnnounceType",
     "AnnouncedItem",
     "Announcement",
     "AnnouncementFeedError",
@@ -51,7 +53,17 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
+
+class AnnounceType(StrEnum):
+    """``<arxiv:announce_type>`` (rss_specifications), as the database stores it and a topic's ``announce`` names it."""
+
+    NEW = "new"
+    CROSS = "cross"
+    REPLACE = "replace"
+    REPLACE_CROSS = "replace-cross"
+
+
+ANNOUNCE_TYPES: tuple[str, ...] = tuple(AnnounceType)
 KINDS = ("rss", "atom")
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -125,10 +137,10 @@ class AnnouncedItem:
         if not any(_covers(requested, category) for category in self.categories):
             return None
         primary_in = self.primary_category is not None and _covers(requested, self.primary_category)
-        if self.announce_type == "new":
-            return "new" if primary_in else "cross"
-        if self.announce_type == "replace":
-            return "replace" if primary_in else "replace-cross"
+        if self.announce_type == AnnounceType.NEW:
+            return AnnounceType.NEW if primary_in else AnnounceType.CROSS
+        if self.announce_type == AnnounceType.REPLACE:
+            return AnnounceType.REPLACE if primary_in else AnnounceType.REPLACE_CROSS
         return self.announce_type
 
 

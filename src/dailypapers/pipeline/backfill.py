@@ -13,22 +13,22 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 
 from dailypapers.arxiv.clock import day_ahead, day_problem, named, stamp
 from dailypapers.arxiv.oai import OaiPage, ResumptionTokenExpired, harvest
 from dailypapers.arxiv.taxonomy import canonical, group_of, scope_problem, set_problem
-from dailypapers.config import Config
 from dailypapers.errors import ConfigError
 from dailypapers.http import Http
 from dailypapers.match.verdicts import Verdicts, scope_query
-from dailypapers.pipeline.daily import new_http
+from dailypapers.model import RunOutcome
+from dailypapers.pipeline.context import Environment
+from dailypapers.pipeline.fetch import new_http
 from dailypapers.store import Store, database_lock
 
 CHECKPOINT = "backfill_checkpoint"
-Progress = Callable[[int, float, date | None], None]
 
 
 @dataclass(frozen=True)
@@ -114,38 +114,28 @@ def check_set(spec: str) -> str:
     return spec
 
 
-def backfill(
-    config: Config,
-    target: Harvest,
-    *,
-    now: Callable[[], datetime],
-    log: Callable[[str], None] = lambda message: None,
-    progress: Progress | None = None,
-    http: Http | None = None,
-) -> BackfillSummary:
-    """Harvest ``target`` into the archive, resuming a harvest of the same target that was interrupted."""
-    with database_lock(config.database), Store.open(config.database) as store:
-        client = http or new_http(config, log=log)
+def backfill(env: Environment, target: Harvest, *, http: Http | None = None) -> BackfillSummary:
+    """Harvest ``target`` into the archive, resuming a harvest of the same target that was interrupted.
+
+    ``http`` is the client to use instead of the environment's (a benchmark's own server)."""
+    database = env.config.database
+    with database_lock(database), Store.open(database) as store:
+        client = http or new_http(env)
         with client:
-            summary = _Backfill(config, store, target, client, now, log, progress).run()
+            summary = _Backfill(env, store, target, client).run()
         summary.requests = client.requests
         return summary
 
 
 class _Backfill:
-    def __init__(
-        self,
-        config: Config,
-        store: Store,
-        target: Harvest,
-        http: Http,
-        now: Callable[[], datetime],
-        log: Callable[[str], None],
-        progress: Progress | None,
-    ) -> None:
-        self.config, self.store, self.target, self.http = config, store, target, http
-        self.now, self.log, self.progress = now, log, progress
-        self.scope = scope_query(config.categories)
+    """One harvest into ``store``; ``env`` is the environment, which the harvest reads and never changes."""
+
+    def __init__(self, env: Environment, store: Store, target: Harvest, http: Http) -> None:
+        self.config, self.store, self.target, self.http = env.config, store, target, http
+        self.now, self.log = env.now, env.log
+        label = f"back-fill {target.set_spec or 'all'}"
+        self.progress = env.progress.harvest(label) if env.progress is not None else None
+        self.scope = scope_query(self.config.categories)
         self.summary = BackfillSummary()
         self.started = time.monotonic()
 
@@ -286,6 +276,6 @@ class _Backfill:
         with self.store.transaction():
             if run is not None:
                 self.store.finish_run(
-                    run, self.now(), "backfill", received=self.summary.records, kept=self.summary.new_versions
+                    run, self.now(), RunOutcome.BACKFILL, received=self.summary.records, kept=self.summary.new_versions
                 )
             self.store.clear_state(CHECKPOINT)

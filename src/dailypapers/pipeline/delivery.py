@@ -8,8 +8,8 @@ with the same papers and whatever came since, while the others are served.
 A crash between a message leaving and its record being committed sends that message again on the next run:
 at most one repeat, and only in that window. Recording first would turn the same crash into a lost message.
 
-With ``dry_run``, messages and payloads are written under ``outbox`` instead of being sent, and nothing is
-recorded, so the next real run sends them.
+With the environment's ``dry_run``, messages and payloads are written under ``outbox`` instead of being sent,
+and nothing is recorded, so the next real run sends them.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from dailypapers.errors import DeliveryError
 from dailypapers.files import write_atomic
 from dailypapers.http import user_agent
 from dailypapers.match.digest import build_message
-from dailypapers.model import Digest, Message
+from dailypapers.model import DeliveryStatus, Digest, Message
+from dailypapers.pipeline.context import Environment
 from dailypapers.redact import redactor_for
 from dailypapers.render.email import render_email
 from dailypapers.render.github import github_issue
@@ -42,11 +43,11 @@ from dailypapers.store import RunRecord, Store
 
 @dataclass(frozen=True)
 class Delivered:
-    """What happened to one target in a run: ``sent``, ``nothing`` (nothing new, nothing sent), ``outbox``
-    (a dry run wrote it to a file) or ``failed`` (with the reason)."""
+    """What happened to one target in a run (``DeliveryStatus``; ``detail`` holds the reason of a failure, or
+    the file a dry run wrote)."""
 
     target: str
-    status: str
+    status: DeliveryStatus
     papers: int = 0
     detail: str | None = None
 
@@ -54,18 +55,35 @@ class Delivered:
         return {"target": self.target, "status": self.status, "papers": self.papers, "detail": self.detail}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Delivery:
-    """What delivering needs from the outside world; tests give a temporary outbox and their own environment."""
+    """One run's deliveries: the environment, and what belongs to the run alone (its store, its record, the
+    digest its outputs were rendered from)."""
 
-    config: Config
+    env: Environment
     store: Store
     run: RunRecord
     digest: Digest
-    environ: Mapping[str, str]
-    now: Callable[[], datetime]
-    log: Callable[[str], None]
-    dry_run: bool = False
+
+    @property
+    def config(self) -> Config:
+        return self.env.config
+
+    @property
+    def environ(self) -> Mapping[str, str]:
+        return self.env.environ
+
+    @property
+    def now(self) -> Callable[[], datetime]:
+        return self.env.now
+
+    @property
+    def log(self) -> Callable[[str], None]:
+        return self.env.log
+
+    @property
+    def dry_run(self) -> bool:
+        return self.env.dry_run
 
     @property
     def outbox(self) -> Path:
@@ -198,26 +216,26 @@ def _sent(job: Delivery, target: str, versions: list[tuple[str, int]]) -> Delive
     with job.store.transaction():
         job.store.deliveries.record(target, versions, job.run.id, job.now())
     job.log(f"{target}: sent {_papers(len(versions))}")
-    return Delivered(target, "sent", len(versions))
+    return Delivered(target, DeliveryStatus.SENT, len(versions))
 
 
 def _nothing(job: Delivery, target: str) -> Delivered:
     if not job.dry_run:
         with job.store.transaction():
             job.store.deliveries.record(target, (), job.run.id, job.now())
-    return Delivered(target, "nothing")
+    return Delivered(target, DeliveryStatus.NOTHING)
 
 
 def _failed(job: Delivery, target: str, err: DeliveryError) -> Delivered:
     job.log(f"{target}: not sent, will be tried again on the next run: {err}")
-    return Delivered(target, "failed", detail=str(err))
+    return Delivered(target, DeliveryStatus.FAILED, detail=str(err))
 
 
 def _to_outbox(job: Delivery, target: str, name: str, text: str, papers: int) -> Delivered:
     path = job.outbox / f"run-{job.run.id}-{name}"
     write_atomic(path, redactor_for(job.config.secrets, job.environ, job.config.addresses)(text))
     job.log(f"{target}: dry run, {_papers(papers)} written to {path}")
-    return Delivered(target, "outbox", papers, detail=str(path))
+    return Delivered(target, DeliveryStatus.OUTBOX, papers, detail=str(path))
 
 
 def _message_id(job: Delivery, target: str, settings: EmailSettings) -> str:
@@ -236,4 +254,4 @@ def _papers(count: int) -> str:
 
 
 def failures(results: list[Delivered]) -> Iterator[Delivered]:
-    return (result for result in results if result.status == "failed")
+    return (result for result in results if result.status == DeliveryStatus.FAILED)

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import re
 from importlib.resources import files
+from pathlib import Path
 
 from dailypapers import __version__
+from dailypapers.errors import DailyPapersError
+from dailypapers.files import discard, file_errors, publish, stage
 
 PLACEHOLDER = "@DAILYPAPERS_INSTALL@"
+WORKFLOW = Path(".github/workflows/dailypapers.yml")  # where ``init`` writes it, under its folder
 _SPECIFIER = r"(?:===?|~=|!=|<=?|>=?)[A-Za-z0-9.*+!_-]+"
 _REQUIREMENT = re.compile(rf"dailypapers(?:\[[a-z0-9,_-]+\])?(?:{_SPECIFIER}(?:,{_SPECIFIER})*)?")
 _URL_PATH = r"[A-Za-z0-9._~%/+-]+"
@@ -55,3 +59,22 @@ def render_workflow(install: str | None = None) -> str:
 def _yaml_quoted(text: str) -> str:
     """A single-quoted YAML scalar: nothing inside is special but ``'``, written twice."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def config_template() -> str:
+    """The commented ``dailypapers.toml`` that ``init`` writes."""
+    return files("dailypapers").joinpath("data/dailypapers.toml").read_text(encoding="utf-8")
+
+
+def write_all(written: dict[Path, str]) -> None:
+    """Every file staged first, then renamed: a destination that cannot be written leaves neither file, no
+    temporary file, and one error naming the path (a file where a folder goes, a folder where a file goes)."""
+    staged: dict[Path, Path] = {}
+    try:
+        with file_errors():
+            for path, text in written.items():
+                staged[path] = stage(path, text)
+            publish(staged)
+    except DailyPapersError:
+        discard(staged)
+        raise
