@@ -23,7 +23,8 @@ from dailypapers.arxiv.taxonomy import canonical, group_of, scope_problem, set_p
 from dailypapers.config import Config
 from dailypapers.errors import ConfigError
 from dailypapers.http import Http
-from dailypapers.match.verdicts import Verdicts, scope_query
+from dailypapers.match.rematch import rematch
+from dailypapers.match.verdicts import Documents, Verdicts, scope_query
 from dailypapers.pipeline.daily import new_http
 from dailypapers.store import Store, database_lock
 
@@ -251,11 +252,8 @@ class _Backfill:
             run_id = run if run is not None else self.store.begin_run(self.now(), kind="backfill")
             self._register_topics(run_id)
             fresh = self.store.add_versions(page.papers, run_id)
-            verdicts = Verdicts(self.config.topics, self.scope)  # one page's worth: memory stays flat
-            for paper in page.papers:
-                in_scope, about = verdicts.of(paper)
-                for topic in about if in_scope else ():
-                    self.summary.matched += self.store.add_match(topic, paper.id, paper.version, run_id)
+            verdicts = Verdicts(self.config.topics, self.scope, Documents(limit=0))  # memory stays flat
+            self.summary.matched += rematch(self.store, verdicts, page.papers, run_id, additive=True)
             previous = self._checkpoint(repair=False)
             day = self._reached(page, previous.day if previous else None)
             self.store.set_state(CHECKPOINT, Checkpoint(self.target.key(), run_id, page.token, day).dumps())
