@@ -20,8 +20,8 @@ from dailypapers.config import Topic
 from dailypapers.model import Paper
 from dailypapers.query import Document, Matcher, Node, analyse, parse
 
-DOCUMENTS_KEPT = 1000
-"""How many analysed papers ``DOCUMENTS`` keeps: a day's matches, many times over, at ~30 KiB each at most."""
+DOCUMENTS_KEPT = 500
+"""How many analysed papers ``DOCUMENTS`` keeps: a busy day's matches, at ~30 KiB each at most (15 MiB)."""
 
 
 @cache

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 
 from dailypapers.arxiv.clock import day_ahead, day_problem, named, stamp
 from dailypapers.arxiv.oai import OaiPage, ResumptionTokenExpired, harvest
-from dailypapers.arxiv.taxonomy import canonical, group_of, scope_problem, set_problem
+from dailypapers.arxiv.taxonomy import oai_set, scope_problem, set_problem
 from dailypapers.config import Config
 from dailypapers.errors import ConfigError
 from dailypapers.http import Http
@@ -99,12 +99,10 @@ def set_for_category(category: str) -> str:
     The group comes from arXiv's taxonomy (protocol notes §3.2, §4.2); a name it does not know is refused with
     the nearest real names, before any request.
     """
-    problem = scope_problem(category)
-    archive, _, subject = canonical(category).partition(".")
-    group = group_of(archive)
-    if problem is not None or group is None:
-        raise ConfigError("command line", "--category", problem or f"{category!r} has no OAI-PMH set")
-    return f"{group}:{archive}:{subject}" if subject else f"{group}:{archive}"
+    spec = oai_set(category)
+    if spec is None:
+        raise ConfigError("command line", "--category", scope_problem(category) or f"{category!r} has no OAI-PMH set")
+    return spec
 
 
 def check_set(spec: str) -> str:
