@@ -131,3 +131,12 @@ def test_a_changed_text_under_the_same_version_is_judged_anew() -> None:
     assert verdicts.hits(full, [topic]) == frozenset({"t"})
     assert documents.of(full) is documents.of(full)  # kept: it matched
     assert documents.of(bare) is not documents.of(bare)  # never kept: it did not
+
+
+def test_topics_the_verdicts_never_held_are_tested_not_assumed() -> None:
+    held, other = TOPICS[:3], TOPICS[3:40]
+    verdicts = Verdicts(held, None, Documents())
+    for paper in PAPERS[:30]:
+        verdicts.of(paper)
+        wanted = frozenset(t.name for t in other if evaluate(t.query, analyse(paper)))
+        assert verdicts.hits(paper, other) == wanted

@@ -117,6 +117,9 @@ def explanation(topic: Topic, paper: Paper) -> str | None:
     return reason
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True, slots=True)
 class _Verdict:
     paper: Paper
@@ -134,6 +137,7 @@ class Verdicts:
         self.documents = documents
         self._scope = None if scope is None else _scope_matcher(scope)
         self._matchers = [(topic.name, matcher_for(topic)) for topic in topics]
+        self._names = frozenset(name for name, _ in self._matchers)
         self._seen: dict[tuple[str, int], _Verdict] = {}
 
     def of(self, paper: Paper) -> tuple[bool, frozenset[str]]:
@@ -147,7 +151,7 @@ class Verdicts:
         document = self.documents.of(paper)
         in_scope = self._scope is None or self._scope(document)
         # Out of scope, a paper is never shown: its title and abstract need no analysis at all.
-        about = frozenset(name for name, matcher in self._matchers if in_scope and matcher(document))
+        about = frozenset(name for name, matcher in self._matchers if matcher(document)) if in_scope else _NONE
         if about or not in_scope:  # the rematch explains the one and may test the other (an archived paper)
             self.documents.keep(document)
         return _Verdict(paper, in_scope, about)
@@ -168,10 +172,9 @@ class Verdicts:
 
     def hits(self, paper: Paper, topics: Sequence[Topic], scoped: bool = False) -> frozenset[str]:
         """The names of ``topics`` whose query the paper matches; with ``scoped``, none out of scope. A paper
-        judged before with the same text is not tested again."""
+        judged before with the same text is not tested again (on topics that were all judged then)."""
         verdict = self._seen.get((paper.id, paper.version))
-        known = verdict is not None and (verdict.paper is paper or _analysed(verdict.paper) == _analysed(paper))
-        if known and verdict is not None and (verdict.in_scope or scoped):
+        if verdict is not None and (verdict.in_scope or scoped) and self._judged(verdict, paper, topics):
             return verdict.about
         document = self.documents.of(paper)
         if scoped and self._scope is not None and not self._scope(document):
@@ -180,6 +183,10 @@ class Verdicts:
         if found:
             self.documents.keep(document)
         return found
+
+    def _judged(self, verdict: _Verdict, paper: Paper, topics: Sequence[Topic]) -> bool:
+        covered = topics is self.topics or self._names.issuperset(topic.name for topic in topics)
+        return covered and (verdict.paper is paper or _analysed(verdict.paper) == _analysed(paper))
 
     def reason(self, topic: Topic, paper: Paper) -> str | None:
         """Why the paper matches the topic, from the document its verdict read."""
