@@ -11,11 +11,19 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from arxiv_server import load_seed_papers
 from daily_world import NOW, Arxiv, next_day_papers, write_config
 from dailypapers.config import Config, load_config
 from dailypapers.match.verdicts import DOCUMENTS, DOCUMENTS_KEPT
 from dailypapers.pipeline.daily import Context, RunSummary, run_daily
+
+
+@pytest.fixture(autouse=True)
+def forget_analyses() -> None:
+    """Each test counts its own runs' analyses, not what an earlier test in this process left analysed."""
+    DOCUMENTS.clear()
 
 
 def run(config: Config, now: datetime = NOW) -> RunSummary:

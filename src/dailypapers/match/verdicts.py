@@ -93,6 +93,10 @@ class Documents:
         while len(self._kept) > self.limit:
             self._kept.popitem(last=False)
 
+    def clear(self) -> None:
+        """Forget every kept document (a process that starts a new piece of work may want its own count)."""
+        self._kept.clear()
+
     @contextmanager
     def watching(self) -> Iterator[list[tuple[str, int]]]:
         """Each (id, version) analysed while the block runs, in order: a paper analysed twice shows twice."""
@@ -138,6 +142,7 @@ class Verdicts:
         self._scope = None if scope is None else _scope_matcher(scope)
         self._matchers = [(topic.name, matcher_for(topic)) for topic in topics]
         self._names = frozenset(name for name, _ in self._matchers)
+        self._held = {id(topic): matcher for topic, (_, matcher) in zip(topics, self._matchers, strict=True)}
         self._seen: dict[tuple[str, int], _Verdict] = {}
 
     def of(self, paper: Paper) -> tuple[bool, frozenset[str]]:
@@ -179,7 +184,7 @@ class Verdicts:
         document = self.documents.of(paper)
         if scoped and self._scope is not None and not self._scope(document):
             return frozenset()
-        found = frozenset(topic.name for topic in topics if matcher_for(topic)(document))
+        found = frozenset(topic.name for topic in topics if self._matcher(topic)(document))
         if found:
             self.documents.keep(document)
         return found
@@ -190,4 +195,8 @@ class Verdicts:
 
     def reason(self, topic: Topic, paper: Paper) -> str | None:
         """Why the paper matches the topic, from the document its verdict read."""
-        return matcher_for(topic).explain(self.documents.of(paper))
+        return self._matcher(topic).explain(self.documents.of(paper))
+
+    def _matcher(self, topic: Topic) -> Matcher:
+        """The topic's matcher, found without hashing the topic's tree when it is one of this run's topics."""
+        return self._held.get(id(topic)) or matcher_for(topic)
