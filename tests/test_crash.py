@@ -92,7 +92,7 @@ POINTS = [
     Point("store", f"{STORE}.begin_run@return", f"{RUN}._commit", NOTHING),
     Point("store", f"{STORE}.add_versions#4", f"{RUN}._store_and_match", NOTHING),
     Point("store", "dailypapers.store.fts:index_many@return", f"{STORE}.index_for_search", NOTHING),
-    Point("store", f"{STORE}.add_match#3", "dailypapers.pipeline.daily:_rematch", NOTHING),
+    Point("store", f"{STORE}.add_match#3", "dailypapers.match.rematch:rematch", NOTHING),
     Point("store", f"{STORE}.record_announced", f"{RUN}._cover", NOTHING),
     Point("store", f"{STORE}.finish_run@return", f"{RUN}._finish", NOTHING),
     Point("store", "dailypapers.store.deliveries:Deliveries.start#2", f"{DELIVER}:register_targets", NOTHING),

@@ -31,6 +31,7 @@ __all__ = [
     "category_problem",
     "check_query_categories",
     "group_of",
+    "oai_set",
     "scope_problem",
     "set_problem",
 ]
@@ -74,6 +75,19 @@ def group_of(archive: str) -> str | None:
     if archive in SUBSUMED:
         archive = SUBSUMED[archive].split(".")[0]
     return _GROUP_OF.get(archive)
+
+
+def oai_set(name: str) -> str | None:
+    """The OAI-PMH set of an archive or category (protocol notes §3.2): ``cs.DC`` → ``cs:cs:DC``, ``hep-th`` →
+    ``physics:hep-th``, ``astro-ph.EP`` → ``physics:astro-ph:EP``; None for a name that is not a scope's
+    (``scope_problem``). The group is the one ``data/taxonomy.toml`` lists the archive under."""
+    if scope_problem(name) is not None:
+        return None
+    archive, _, subject = canonical(name).partition(".")
+    group = group_of(archive)
+    if group is None:
+        return None
+    return f"{group}:{archive}:{subject}" if subject else f"{group}:{archive}"
 
 
 def category_problem(name: str) -> str | None:

@@ -13,9 +13,9 @@ from datetime import date
 from dailypapers.arxiv.calendar import describe
 from dailypapers.arxiv.coverage import NO_ANNOUNCEMENT, summary
 from dailypapers.config import Config, Topic
-from dailypapers.match.verdicts import in_scope, scope_query
+from dailypapers.match.verdicts import explanation, in_scope, scope_query
 from dailypapers.model import Day, Digest, Listed, Message, Paper, Section
-from dailypapers.query import Node, analyse, explain
+from dailypapers.query import Node
 from dailypapers.store import MatchRow, RunRecord, Store
 from dailypapers.store.watermark import last_covered
 
@@ -64,7 +64,7 @@ def _topic(config: Config, name: str) -> Topic:
 def _listed(paper: Paper, topic: Topic, new_version: bool = False, reason: str | None = None) -> Listed:
     """The paper with the part of the topic's query it satisfies, as the site and messages show it: as the run
     that matched it recorded it, or worked out now (a back-fill's matches, or a database older than reasons)."""
-    return Listed(paper, new_version=new_version, reason=reason or explain(topic.query, analyse(paper)))
+    return Listed(paper, new_version=new_version, reason=reason or explanation(topic, paper))
 
 
 def _sections(config: Config, by_topic: dict[str, list[Listed]]) -> tuple[Section, ...]:

@@ -19,10 +19,11 @@ from datetime import UTC, date
 
 from dailypapers.arxiv.clock import day_ahead, day_problem, named, stamp
 from dailypapers.arxiv.oai import OaiPage, ResumptionTokenExpired, harvest
-from dailypapers.arxiv.taxonomy import canonical, group_of, scope_problem, set_problem
+from dailypapers.arxiv.taxonomy import oai_set, scope_problem, set_problem
 from dailypapers.errors import ConfigError
 from dailypapers.http import Http
-from dailypapers.match.verdicts import Verdicts, scope_query
+from dailypapers.match.rematch import rematch
+from dailypapers.match.verdicts import Documents, Verdicts, scope_query
 from dailypapers.model import RunOutcome
 from dailypapers.pipeline.context import Environment
 from dailypapers.pipeline.fetch import new_http
@@ -98,12 +99,10 @@ def set_for_category(category: str) -> str:
     The group comes from arXiv's taxonomy (protocol notes §3.2, §4.2); a name it does not know is refused with
     the nearest real names, before any request.
     """
-    problem = scope_problem(category)
-    archive, _, subject = canonical(category).partition(".")
-    group = group_of(archive)
-    if problem is not None or group is None:
-        raise ConfigError("command line", "--category", problem or f"{category!r} has no OAI-PMH set")
-    return f"{group}:{archive}:{subject}" if subject else f"{group}:{archive}"
+    spec = oai_set(category)
+    if spec is None:
+        raise ConfigError("command line", "--category", scope_problem(category) or f"{category!r} has no OAI-PMH set")
+    return spec
 
 
 def check_set(spec: str) -> str:
@@ -241,11 +240,8 @@ class _Backfill:
             run_id = run if run is not None else self.store.begin_run(self.now(), kind="backfill")
             self._register_topics(run_id)
             fresh = self.store.add_versions(page.papers, run_id)
-            verdicts = Verdicts(self.config.topics, self.scope)  # one page's worth: memory stays flat
-            for paper in page.papers:
-                in_scope, about = verdicts.of(paper)
-                for topic in about if in_scope else ():
-                    self.summary.matched += self.store.add_match(topic, paper.id, paper.version, run_id)
+            verdicts = Verdicts(self.config.topics, self.scope, Documents(limit=0))  # memory stays flat
+            self.summary.matched += rematch(self.store, verdicts, page.papers, run_id, additive=True)
             previous = self._checkpoint(repair=False)
             day = self._reached(page, previous.day if previous else None)
             self.store.set_state(CHECKPOINT, Checkpoint(self.target.key(), run_id, page.token, day).dumps())

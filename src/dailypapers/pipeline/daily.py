@@ -8,17 +8,16 @@ leaves the database (but for a line in ``runs``) and every output as they were.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dailypapers.arxiv import clock
 from dailypapers.arxiv.coverage import NO_ANNOUNCEMENT, STALE
-from dailypapers.config import Topic
 from dailypapers.errors import DailyPapersError, DatabaseBusyError
 from dailypapers.files import discard, file_errors, publish
 from dailypapers.http import Http
+from dailypapers.match.rematch import latest, rematch
 from dailypapers.match.verdicts import Verdicts, scope_query
 from dailypapers.model import Digest, Paper, RunOutcome
 from dailypapers.pipeline.context import Environment
@@ -29,11 +28,8 @@ from dailypapers.pipeline.fetch import Plan as _Plan
 from dailypapers.pipeline.fetch import Search as _Search
 from dailypapers.pipeline.outputs import stage_outputs
 from dailypapers.pipeline.preflight import check_outputs, check_secrets, missing_secrets
-from dailypapers.query import analyse, evaluate, explain
 from dailypapers.redact import redactor_for
 from dailypapers.store import RunRecord, Store, database_errors, watermark
-
-Context = Environment  # the daily run's name for the environment before there was one for every run
 
 
 @dataclass
@@ -205,9 +201,9 @@ class _DailyRun:
             store.set_topic(topic.name, topic.source, run)
         kept = {paper.id for paper in received.values() if store.known_paper(paper.id)}
         store.index_for_search(paper for paper in received.values() if paper.id in kept)
-        _rematch(store, self.config.topics, kept, run, plan.types)
+        rematch(store, self.verdicts, latest(store, kept), run, announced=plan.types)
         if self.stale:
-            _rematch(store, self.stale, {paper.id for paper in store.latest_papers()}, run, {})
+            rematch(store, self.verdicts, store.latest_papers(), run, topics=self.stale)
         ahead = clock.untrusted(received.values(), self.started)
         if ahead:
             summary.untrusted = len(ahead)
@@ -274,26 +270,3 @@ class _DailyRun:
 
 def _damaged(count: int) -> str:
     return f"{count} damaged {'entry' if count == 1 else 'entries'}"
-
-
-def _rematch(
-    store: Store, topics: Sequence[Topic], paper_ids: set[str], run: int, types: dict[tuple[str, int], str]
-) -> None:
-    """Evaluate ``topics`` on the latest version of each paper; record new matches, drop lapsed ones.
-
-    A version announced today counts for a topic that has not listed the paper yet only if its announcement
-    type is one the topic chose (``announce``); a new version of a paper the topic lists always counts.
-    """
-    for paper_id in sorted(paper_ids):
-        paper = store.latest(paper_id)
-        if paper is None:
-            continue
-        document = analyse(paper)
-        kind = types.get((paper.id, paper.version))
-        for topic in topics:
-            matched = store.matched_version(topic.name, paper.id)
-            if evaluate(topic.query, document):
-                if matched != paper.version and (matched is not None or kind is None or kind in topic.announce):
-                    store.add_match(topic.name, paper.id, paper.version, run, explain(topic.query, document))
-            elif matched is not None:
-                store.remove_match(topic.name, paper.id)
