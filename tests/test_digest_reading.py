@@ -249,3 +249,57 @@ def test_a_message_reads_its_papers_a_page_at_a_time_and_keeps_their_order(tmp_p
         wanted = [m.paper_id for m in owed if m.topic == "graph"]
         assert shown == [p for p in wanted if in_scope(scope, next(x for x in papers if x.id == p))]
     assert counts[0] == counts[1], "one page of statements for 40 papers as for 400"
+
+
+def store_with(folder: Path, papers: list[Paper], matched: list[Paper]) -> Store:
+    store = Store.open(folder / "dailypapers.db")
+    with store.transaction():
+        run = store.begin_run(BASE)
+        store.add_versions(papers, run)
+        store.set_topic("graph", "graph", run)
+        for each in matched:
+            store.add_match("graph", each.id, each.version, run)
+    return store
+
+
+def traced_newest(store: Store, scope: Node | None, limit: int) -> tuple[list[str], list[str]]:
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    shown = [p.id for p in store.newest_matched("graph", scope, limit)]
+    store._db.set_trace_callback(None)
+    return shown, statements
+
+
+def test_a_common_topic_is_read_from_the_newest_papers_alone(tmp_path: Path) -> None:
+    papers = [big_paper(n) for n in range(1, 3_001)]
+    scope = scope_query(("cs",))
+    with store_with(tmp_path, papers, papers) as store:
+        shown, statements = traced_newest(store, scope, 25)
+    assert (
+        shown
+        == [p.id for p in sorted(papers, key=lambda p: (p.updated, p.id), reverse=True) if in_scope(scope, p)][:25]
+    )
+    assert not any("LIMIT -1" in sql for sql in statements), "the topic's whole list was sorted"
+
+
+def test_a_rare_topic_whose_newest_papers_are_out_of_scope_is_still_exact(tmp_path: Path) -> None:
+    """The newest part of the archive holds too few: the topic's own list is read, newest first."""
+    old = [paper(n, "cs.DC", ("cs.DC",)) for n in range(1, 51)]
+    recent = [paper(n, "hep-th", ("hep-th",)) for n in range(51, 401)]
+    scope = scope_query(("cs",))
+    with store_with(tmp_path, old + recent, old[::3] + recent) as store:
+        shown, statements = traced_newest(store, scope, 5)
+        assert store.papers_read == 5
+    assert shown == [p.id for p in old[::3]][::-1][:5]
+    assert any("LIMIT -1" in sql for sql in statements)
+
+
+def test_ties_at_the_edge_of_the_newest_papers_are_ordered_by_id_as_ever(tmp_path: Path) -> None:
+    """Sixty papers of the same second, stored highest id first: the newest part cannot tell which comes first."""
+    papers = [paper(n, "cs.DC", ("cs.DC",), minutes=5) for n in range(60, 0, -1)]
+    matched = [p for p in papers if int(p.id[-2:]) % 2 == 0]
+    with store_with(tmp_path, papers, matched) as store:
+        for limit in (1, 2, 7):
+            shown, _ = traced_newest(store, scope_query(("cs.DC",)), limit)
+            assert shown == sorted((p.id for p in matched), reverse=True)[:limit]
+        assert store.newest_matched("graph", None, 0) == []

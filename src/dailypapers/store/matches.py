@@ -13,8 +13,18 @@ from dailypapers.store.rows import MatchRow, parse_iso
 
 _NEWEST = (
     "SELECT p.id, p.latest_version FROM papers p WHERE p.id IN (SELECT paper_id FROM matches WHERE topic = ?) "
-    "AND {scope} ORDER BY p.updated DESC, p.id DESC"
+    "ORDER BY p.updated DESC, p.id DESC"
 )
+# The scope is tested on the ordered ids, newest first, until ``LIMIT`` pass: ``LIMIT -1`` (no limit) keeps
+# SQLite from merging the two queries, which would test the scope on every match before sorting.
+_NEWEST_IN_SCOPE = f"SELECT m.id, m.latest_version FROM ({_NEWEST} LIMIT -1) m WHERE {{scope}} LIMIT ?"
+_RECENT = (
+    "SELECT w.id, w.latest_version, w.updated FROM (SELECT id, latest_version, updated FROM papers "
+    "ORDER BY updated DESC LIMIT ?) w WHERE EXISTS (SELECT 1 FROM matches x WHERE x.topic = ? AND x.paper_id = w.id) "
+    "AND {scope} ORDER BY w.updated DESC, w.id DESC LIMIT ?"
+)
+_EDGE = "SELECT updated FROM papers ORDER BY updated DESC LIMIT 1 OFFSET ?"
+_WINDOW = 20  # papers of the newest part of the archive looked at per paper shown, before the topic's own list
 
 
 class MatchRows(Door):
@@ -61,17 +71,38 @@ class MatchRows(Door):
         the stored categories (``scope.py``) and reading stops at ``limit``: a topic with years of matches
         costs the papers it shows, not its archive.
         """
-        written = scopes.condition(scope, "p.id", "p.latest_version")
+        if limit <= 0:
+            return []
+        written = scopes.condition(scope, "m.id", "m.latest_version")
         if scope is not None and written is None:
             return self._newest_by_matcher(topic, scope, limit)
-        sql, values = written or ("1", ())
-        rows = self._db.execute(f"{_NEWEST.format(scope=sql)} LIMIT ?", (topic, *values, limit)).fetchall()
-        return self._load([(str(paper_id), int(version)) for paper_id, version in rows])
+        keys = self._recent_in_scope(topic, scope, limit)
+        if keys is None:
+            sql, values = written or ("1", ())
+            rows = self._db.execute(_NEWEST_IN_SCOPE.format(scope=sql), (topic, *values, limit))
+            keys = [(str(paper_id), int(version)) for paper_id, version in rows]
+        return self._load(keys)
+
+    def _recent_in_scope(self, topic: str, scope: Node | None, limit: int) -> list[tuple[str, int]] | None:
+        """The answer read from the newest part of the archive alone, when that part surely holds it; else None.
+
+        A common topic has its newest ``limit`` papers among the archive's newest ``limit * _WINDOW``: then its
+        section costs the day, not its years of matches. The answer is sure when the window is the whole
+        archive, or when the last paper found is strictly newer than the window's oldest (every paper outside
+        the window is at most as new as that one, so it would come after).
+        """
+        sql, values = scopes.condition(scope, "w.id", "w.latest_version") or ("1", ())
+        window = limit * _WINDOW
+        rows = self._db.execute(_RECENT.format(scope=sql), (window, topic, *values, limit)).fetchall()
+        edge = self._db.execute(_EDGE, (window - 1,)).fetchone()
+        if edge is not None and (len(rows) < limit or str(rows[-1][2]) <= str(edge[0])):
+            return None
+        return [(str(paper_id), int(version)) for paper_id, version, _ in rows]
 
     def _newest_by_matcher(self, topic: str, scope: Node, limit: int) -> list[Paper]:
         """As ``newest_matched`` for a scope SQL cannot decide: a page at a time, until ``limit`` are in it."""
         shown: list[Paper] = []
-        rows = self._db.execute(_NEWEST.format(scope="1"), (topic,))
+        rows = self._db.execute(_NEWEST, (topic,))
         try:
             while len(shown) < limit and (page := rows.fetchmany(PAGE)):
                 papers = self._load([(str(paper_id), int(version)) for paper_id, version in page])
