@@ -24,6 +24,7 @@ _RECENT = (
     "AND {scope} ORDER BY w.updated DESC, w.id DESC LIMIT ?"
 )
 _EDGE = "SELECT updated FROM papers ORDER BY updated DESC LIMIT 1 OFFSET ?"
+_MATCHED = "SELECT COUNT(*) FROM matches WHERE topic = ?"
 _WINDOW = 20  # papers of the newest part of the archive looked at per paper shown, before the topic's own list
 
 
@@ -86,13 +87,25 @@ class MatchRows(Door):
     def _recent_in_scope(self, topic: str, scope: Node | None, limit: int) -> list[tuple[str, int]] | None:
         """The answer read from the newest part of the archive alone, when that part surely holds it; else None.
 
-        A common topic has its newest ``limit`` papers among the archive's newest ``limit * _WINDOW``: then its
-        section costs the day, not its years of matches. The answer is sure when the window is the whole
-        archive, or when the last paper found is strictly newer than the window's oldest (every paper outside
-        the window is at most as new as that one, so it would come after).
+        A topic has its newest ``limit`` papers among the archive's newest ``limit * _WINDOW``, or four times
+        as many, and so on: then its section costs the day, not its years of matches. Once a window would be
+        larger than the topic's list of matches, reading that list is cheaper, and None says so.
         """
         sql, values = scopes.condition(scope, "w.id", "w.latest_version") or ("1", ())
+        matched = int(self._db.execute(_MATCHED, (topic,)).fetchone()[0])
         window = limit * _WINDOW
+        while window <= matched:
+            keys = self._window(topic, (sql, values), limit, window)
+            if keys is not None:
+                return keys
+            window *= 4
+        return None
+
+    def _window(self, topic: str, scope: scopes.Condition, limit: int, window: int) -> list[tuple[str, int]] | None:
+        """The answer from the archive's newest ``window`` papers, when it is surely the whole answer: the window
+        is the whole archive, or the last paper found is strictly newer than the window's oldest (every paper
+        outside the window is at most as new as that one, so it would come after)."""
+        sql, values = scope
         rows = self._db.execute(_RECENT.format(scope=sql), (window, topic, *values, limit)).fetchall()
         edge = self._db.execute(_EDGE, (window - 1,)).fetchone()
         if edge is not None and (len(rows) < limit or str(rows[-1][2]) <= str(edge[0])):
