@@ -303,3 +303,28 @@ def test_ties_at_the_edge_of_the_newest_papers_are_ordered_by_id_as_ever(tmp_pat
             shown, _ = traced_newest(store, scope_query(("cs.DC",)), limit)
             assert shown == sorted((p.id for p in matched), reverse=True)[:limit]
         assert store.newest_matched("graph", None, 0) == []
+
+
+def test_a_message_decides_the_scope_on_the_version_it_lists(tmp_path: Path) -> None:
+    """A version's own categories decide, not the latest's; a paper owed under two topics is listed under both."""
+    config_path = tmp_path / "dailypapers.toml"
+    config_path.write_text(
+        '[scope]\ncategories = ["cs"]\n[[topics]]\nname = "graph"\n[[topics]]\nname = "quantum"\n', encoding="utf-8"
+    )
+    config = load_config(config_path, environ={})
+    first, moved = paper(3, "cs.DC", ("cs.DC",)), paper(3, "hep-th", ("hep-th",), version=2, minutes=90)
+    back = paper(6, "hep-th", ("hep-th",))
+    later = paper(6, "hep-th", ("hep-th", "cs.DC"), version=2, minutes=91)
+    with store_with(tmp_path, [first, moved, back, later], []) as store:
+        owed = [
+            MatchRow("quantum", later.id, 2, 1, True, "quantum"),
+            MatchRow("graph", moved.id, 2, 1, True, "graph"),
+            MatchRow("graph", first.id, 1, 1, False, "graph"),
+            MatchRow("graph", back.id, 1, 1, False, "graph"),
+            MatchRow("graph", later.id, 2, 1, True, "graph"),
+        ]
+        record = RunRecord(1, BASE, BASE, "new", 0, True, 0, 0, 0, 0, 0, None)
+        digest = build_digest(store, config, record)
+        message = build_message(store, config, digest, owed, limit=10)
+    listed = {s.topic: [(item.paper.id, item.paper.version) for item in s.papers] for s in message.sections}
+    assert listed == {"graph": [(first.id, 1), (later.id, 2)], "quantum": [(later.id, 2)]}
