@@ -75,7 +75,7 @@ def build(papers: int, seed: int, path: Path) -> dict[str, Any]:
     versions = 0
     started = time.perf_counter()
     with Store.open(partial) as store:
-        _ensure_search_schema(store.db)
+        _ensure_search_schema(store._db)
         stream = synthetic_papers(papers, seed=seed)
         while True:
             clock = time.perf_counter()
@@ -88,12 +88,12 @@ def build(papers: int, seed: int, path: Path) -> dict[str, Any]:
                 fresh = store.add_versions(batch, run=None)
                 timings["add_versions"] += time.perf_counter() - clock
                 clock = time.perf_counter()
-                fts.index_many(store.db, fresh)
+                fts.index_many(store._db, fresh)
                 timings["index"] += time.perf_counter() - clock
             versions += len(batch)
             if versions % (BATCH * 40) < BATCH:
                 print(f"  {store.paper_count():,} papers, {time.perf_counter() - started:,.0f} s", file=sys.stderr)
-        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     partial.rename(path)
     report = {
         "papers": papers,
@@ -171,7 +171,7 @@ def main() -> None:
 
     path, archive = cached_archive(args.papers, args.seed, args.cache)
     with Store.open(path) as store:
-        results = measure(store.db, queries(), args.rounds)
+        results = measure(store._db, queries(), args.rounds)
     all_seconds = [s for result in results for s in result["seconds"]]
     report = {
         "machine": machine(),

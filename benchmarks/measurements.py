@@ -268,7 +268,7 @@ def search(papers: int, rounds: int = 5) -> dict[str, Any]:
     path, archive = bench_search.cached_archive(papers)
     with Store.open(path) as store:
         before = _rss_mib()
-        results = bench_search.measure(store.db, bench_search.queries(), rounds)
+        results = bench_search.measure(store._db, bench_search.queries(), rounds)
     seconds = [s for result in results for s in result["seconds"]]
     return {
         "papers": archive["papers"],

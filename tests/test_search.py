@@ -40,15 +40,15 @@ TIE = datetime(2025, 3, 4, 10, 20, 30, tzinfo=UTC)
 
 def open_store(path: Path) -> Store:
     store = Store.open(path)
-    if store.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_index'").fetchone() is None:
-        store.db.executescript(fts.FTS_MIGRATION)
+    if store._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_index'").fetchone() is None:
+        store._db.executescript(fts.FTS_MIGRATION)
     return store
 
 
 def add(store: Store, papers: Iterable[Paper]) -> None:
     with store.transaction():
         for paper in store.add_versions(papers, run=None):
-            fts.index_paper(store.db, paper)
+            fts.index_paper(store._db, paper)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -169,7 +169,7 @@ QUERIES = [
 @pytest.mark.parametrize("limit", [20, 10_000])
 def test_search_returns_exactly_what_the_matcher_selects(archive: Archive, query: str, limit: int) -> None:
     node = parse(query)
-    assert search(archive.store.db, node, limit=limit) == archive.expected(node, limit)
+    assert search(archive.store._db, node, limit=limit) == archive.expected(node, limit)
 
 
 def test_the_query_table_is_not_trivial(archive: Archive) -> None:
@@ -181,7 +181,7 @@ def test_the_query_table_is_not_trivial(archive: Archive) -> None:
 
 def test_ties_are_broken_by_id_descending(archive: Archive) -> None:
     """Papers updated in the same second, and in the same minute, come out exactly as the matcher sorts them."""
-    hits = search(archive.store.db, parse("id:2501.0000* OR id:hep-th/9901001"))
+    hits = search(archive.store._db, parse("id:2501.0000* OR id:hep-th/9901001"))
     assert hits == [
         ("2501.00005", 1),  # a few seconds later, in the same minute
         ("2501.00006", 1),  # the same second: by id, descending
@@ -195,7 +195,7 @@ def test_ties_are_broken_by_id_descending(archive: Archive) -> None:
 
 def test_search_papers_returns_the_stored_latest_versions(archive: Archive) -> None:
     node = parse("abs:model")
-    papers = search_papers(archive.store.db, node, limit=5)
+    papers = search_papers(archive.store._db, node, limit=5)
     assert [(p.id, p.version) for p in papers] == archive.expected(node, 5)
     assert papers == [archive.store.latest(paper.id) for paper in papers]
 
@@ -268,7 +268,7 @@ def trees() -> st.SearchStrategy[Node]:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(node=trees(), limit=st.sampled_from([1, 7, 50, 10_000]))
 def test_random_queries_return_exactly_what_the_matcher_selects(archive: Archive, node: Node, limit: int) -> None:
-    assert search(archive.store.db, node, limit=limit) == archive.expected(node, limit)
+    assert search(archive.store._db, node, limit=limit) == archive.expected(node, limit)
 
 
 # --- the index itself ----------------------------------------------------------------------------------------
@@ -286,35 +286,35 @@ def test_re_keyed_papers_leave_the_index_as_a_fresh_build_would(tmp_path: Path) 
         for version in range(1, 6):
             add(store, [paper for paper in papers if paper.version == version])
         add(store, papers)  # again: nothing changes
-        incremental = vocabulary_of(store.db)
+        incremental = vocabulary_of(store._db)
     with open_store(tmp_path / "fresh.db") as store:
         add(store, papers)
-        assert vocabulary_of(store.db) == incremental
+        assert vocabulary_of(store._db) == incremental
         with store.transaction():
-            assert fts.rebuild(store.db) == len({paper.id for paper in papers})
-        assert vocabulary_of(store.db) == incremental
+            assert fts.rebuild(store._db) == len({paper.id for paper in papers})
+        assert vocabulary_of(store._db) == incremental
 
 
 def test_an_older_version_arriving_later_changes_nothing(tmp_path: Path) -> None:
     first, second = EDGE_PAPERS[0], replace(EDGE_PAPERS[0], version=2, title="Revised", updated=TIE + timedelta(days=9))
     with open_store(tmp_path / "papers.db") as store:
         add(store, [second])
-        before = vocabulary_of(store.db)
+        before = vocabulary_of(store._db)
         add(store, [first])
-        assert vocabulary_of(store.db) == before
-        assert search(store.db, parse("ti:revised")) == [(first.id, 2)]
-        assert search(store.db, parse("ti:bob")) == []
+        assert vocabulary_of(store._db) == before
+        assert search(store._db, parse("ti:revised")) == [(first.id, 2)]
+        assert search(store._db, parse("ti:bob")) == []
 
 
 def test_a_removed_paper_is_not_found_and_can_be_indexed_again(tmp_path: Path) -> None:
     with open_store(tmp_path / "papers.db") as store:
         add(store, EDGE_PAPERS)
         with store.transaction():
-            fts.remove_paper(store.db, "2501.00001")
-        assert fts.index_problem(store.db) == "some papers are not in the search index yet; index them"
+            fts.remove_paper(store._db, "2501.00001")
+        assert fts.index_problem(store._db) == "some papers are not in the search index yet; index them"
         with store.transaction():
-            assert fts.index_pending(store.db) == 1
-        assert search(store.db, parse("abs:moller")) == [("2501.00001", 1)]
+            assert fts.index_pending(store._db) == 1
+        assert search(store._db, parse("abs:moller")) == [("2501.00001", 1)]
 
 
 def test_papers_stored_without_the_index_are_a_clear_error_until_indexed(tmp_path: Path) -> None:
@@ -322,10 +322,10 @@ def test_papers_stored_without_the_index_are_a_clear_error_until_indexed(tmp_pat
         with store.transaction():
             store.add_versions(EDGE_PAPERS, run=None)
         with pytest.raises(StoreError, match="some papers are not in the search index yet"):
-            search(store.db, parse("abs:moller"))
+            search(store._db, parse("abs:moller"))
         with store.transaction():
-            assert fts.index_pending(store.db) == len(EDGE_PAPERS)
-        assert search(store.db, parse("abs:moller")) == [("2501.00001", 1)]
+            assert fts.index_pending(store._db) == len(EDGE_PAPERS)
+        assert search(store._db, parse("abs:moller")) == [("2501.00001", 1)]
 
 
 def test_an_index_built_by_another_analysis_must_be_rebuilt(tmp_path: Path) -> None:
@@ -333,15 +333,15 @@ def test_an_index_built_by_another_analysis_must_be_rebuilt(tmp_path: Path) -> N
         add(store, EDGE_PAPERS)
         store.set_state("search_analysis", "0")
         with pytest.raises(StoreError, match="built by another version of dailypapers; rebuild it"):
-            search(store.db, parse("abs:moller"))
+            search(store._db, parse("abs:moller"))
         with store.transaction():
-            fts.rebuild(store.db)
-        assert search(store.db, parse("abs:moller")) == [("2501.00001", 1)]
+            fts.rebuild(store._db)
+        assert search(store._db, parse("abs:moller")) == [("2501.00001", 1)]
 
 
 def test_indexing_a_paper_that_is_not_stored_is_an_error(tmp_path: Path) -> None:
     with open_store(tmp_path / "papers.db") as store, pytest.raises(StoreError, match="2501.00001.*not stored"):
-        fts.index_paper(store.db, EDGE_PAPERS[0])
+        fts.index_paper(store._db, EDGE_PAPERS[0])
 
 
 def test_indexed_words_are_the_matchers_words() -> None:

@@ -28,7 +28,7 @@ def test_an_old_database_is_migrated_in_order_and_keeps_its_papers(
     with Store.open(path) as new:
         assert new.schema_version() == len(MIGRATIONS)
         assert new.paper_count() == 5
-        applied = new.db.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+        applied = new._db.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
     assert applied == [(n,) for n in range(1, len(MIGRATIONS) + 1)]
 
 

@@ -168,13 +168,13 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 @pytest.mark.parametrize("query", sorted({case[0] for case in CASES}))
 def test_search_over_the_store_returns_what_the_matcher_selects(store: Store, query: str) -> None:
-    everything = store.db.execute("SELECT id, latest_version FROM papers").fetchall()
-    stored = fts.load_papers(store.db, [(str(i), int(v)) for i, v in everything])
+    everything = store._db.execute("SELECT id, latest_version FROM papers").fetchall()
+    stored = fts.load_papers(store._db, [(str(i), int(v)) for i, v in everything])
     node = parse(query)
     newest = sorted(stored, key=lambda p: (p.updated, p.id), reverse=True)
-    assert search(store.db, node, limit=100) == [(p.id, p.version) for p in newest if matches(node, p)]
+    assert search(store._db, node, limit=100) == [(p.id, p.version) for p in newest if matches(node, p)]
     negated = parse(f"cat:cs.CV ANDNOT ({query})")  # exact under NOT: no word is split by the index
-    assert search(store.db, negated, limit=100) == [(p.id, p.version) for p in newest if matches(negated, p)]
+    assert search(store._db, negated, limit=100) == [(p.id, p.version) for p in newest if matches(negated, p)]
 
 
 def test_dailypapers_search_does_not_list_understanding_however(tmp_path: Path) -> None:
@@ -209,7 +209,7 @@ def test_an_index_of_the_former_analysis_is_rebuilt_on_the_next_search(tmp_path:
         archive.add_versions([glued], run=None)
         archive.update_search_index()
         assert archive.search_index_problem() is None
-        archive.db.execute(downgrade)
+        archive._db.execute(downgrade)
         assert archive.search_index_problem() is not None
     config = str(tmp_path / "dailypapers.toml")
     result = CliRunner().invoke(cli, ["search", "--config", config, "--json", 'abs:"understanding.however"'])

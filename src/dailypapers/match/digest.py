@@ -7,7 +7,7 @@ last run whose outputs were published.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date
 
 from dailypapers.arxiv.calendar import describe
@@ -41,12 +41,7 @@ def build_digest(store: Store, config: Config, run: RunRecord, archive: bool = F
 
 def build_message(store: Store, config: Config, digest: Digest, matches: Iterable[MatchRow], limit: int) -> Message:
     """One target's message: ``matches`` (what it has not been sent yet) as sections in the config's order."""
-    scope = scope_query(config.categories)
-    by_topic: dict[str, list[Listed]] = {topic.name: [] for topic in config.topics}
-    for match in matches:
-        paper = store.paper(match.paper_id, match.version)
-        if match.topic in by_topic and in_scope(scope, paper):
-            by_topic[match.topic].append(_listed(paper, _topic(config, match.topic), match.new_version, match.reason))
+    by_topic = _by_topic(store, config, scope_query(config.categories), matches)
     return Message(
         title=config.title,
         day=digest.day,
@@ -75,7 +70,8 @@ def _sections(config: Config, by_topic: dict[str, list[Listed]]) -> tuple[Sectio
 
 
 def _section(store: Store, scope: Node | None, topic: Topic, limit: int) -> Section:
-    papers = _take(_in_scope(store, scope, store.topic_papers(topic.name)), limit)
+    """The topic's newest ``limit`` papers in scope: the store filters the scope and stops at ``limit``."""
+    papers = store.newest_matched(topic.name, scope, limit)
     return Section(topic=topic.name, papers=tuple(_listed(paper, topic) for paper in papers), query=topic.source)
 
 
@@ -108,31 +104,21 @@ def _runs_by_day(store: Store, config: Config) -> list[tuple[date, list[int]]]:
     return sorted(days.items(), key=lambda item: item[0], reverse=True)
 
 
-def _in_scope(store: Store, scope: Node | None, paper_ids: list[str]) -> Iterator[Paper]:
-    for paper_id in paper_ids:
-        paper = store.latest(paper_id)
-        if paper is not None and in_scope(scope, paper):
-            yield paper
-
-
-def _take(papers: Iterator[Paper], limit: int) -> list[Paper]:
-    taken: list[Paper] = []
-    for paper in papers:
-        if len(taken) >= limit:
-            break
-        taken.append(paper)
-    return taken
-
-
 def _new(store: Store, config: Config, scope: Node | None, run: RunRecord) -> tuple[Section, ...]:
+    return _sections(config, _by_topic(store, config, scope, store.new_matches(run.notify_after, run.id)))
+
+
+def _by_topic(store: Store, config: Config, scope: Node | None, matches: Iterable[MatchRow]) -> dict[str, list[Listed]]:
+    """``matches`` of the config's topics whose version is in scope, by topic, in their order; the versions
+    are read a page at a time, and the scope is filtered by the store before any is read."""
     by_topic: dict[str, list[Listed]] = {topic.name: [] for topic in config.topics}
-    for match in store.new_matches(run.notify_after, run.id):
-        if match.topic not in by_topic:
-            continue
-        paper = store.paper(match.paper_id, match.version)
-        if in_scope(scope, paper):
+    owed = [match for match in matches if match.topic in by_topic]
+    papers = store.papers(((match.paper_id, match.version) for match in owed), scope)
+    for match in owed:
+        paper = papers.get((match.paper_id, match.version))
+        if paper is not None:
             by_topic[match.topic].append(_listed(paper, _topic(config, match.topic), match.new_version, match.reason))
-    return _sections(config, by_topic)
+    return by_topic
 
 
 def _announcement_note(store: Store, run: RunRecord) -> str | None:

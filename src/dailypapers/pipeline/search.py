@@ -12,7 +12,6 @@ from dailypapers.config import Config
 from dailypapers.model import Paper
 from dailypapers.query import Node
 from dailypapers.store import Store, database_lock, existing_database
-from dailypapers.store.search import search_papers
 
 
 def search_archive(
@@ -25,4 +24,4 @@ def search_archive(
                 indexed = store.update_search_index()
             if indexed:
                 log(f"indexed {indexed} papers for search")
-        return search_papers(store.db, node, limit=limit)
+        return store.search(node, limit=limit)

@@ -29,11 +29,11 @@ class Archive:
     """Reads of the ``runs`` and ``matches`` tables for the archive; nothing here writes."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
+        self._db = db
 
     def daily_runs(self) -> list[tuple[int, datetime]]:
         """Every finished daily run that recorded a match, with the time it finished, latest first."""
-        rows = self.db.execute(
+        rows = self._db.execute(
             "SELECT r.id, r.finished FROM runs r WHERE r.kind = 'daily' AND r.finished IS NOT NULL "
             "AND EXISTS (SELECT 1 FROM matches m WHERE m.run = r.id) ORDER BY r.finished DESC, r.id DESC"
         )
@@ -46,6 +46,6 @@ class Archive:
         found: list[MatchRow] = []
         for start in range(0, len(runs), _SQL_VARIABLES):
             turn = list(runs[start : start + _SQL_VARIABLES])
-            rows = self.db.execute(_MATCHES.format(marks=", ".join("?" * len(turn))), turn)
+            rows = self._db.execute(_MATCHES.format(marks=", ".join("?" * len(turn))), turn)
             found += [MatchRow(str(t), str(p), int(v), int(r), bool(n), why) for t, p, v, r, n, why in rows]
         return found

@@ -21,20 +21,20 @@ class Deliveries:
     """The ``targets`` and ``deliveries`` tables; every write happens inside the store's transaction."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
+        self._db = db
 
     def since(self, target: str) -> int | None:
-        row = self.db.execute("SELECT since_run FROM targets WHERE name = ?", (target,)).fetchone()
+        row = self._db.execute("SELECT since_run FROM targets WHERE name = ?", (target,)).fetchone()
         return None if row is None else int(row[0])
 
     def start(self, target: str, since_run: int) -> None:
         """Register a target the first time it is configured; a known target keeps its place."""
-        self.db.execute("INSERT OR IGNORE INTO targets (name, since_run) VALUES (?, ?)", (target, since_run))
+        self._db.execute("INSERT OR IGNORE INTO targets (name, since_run) VALUES (?, ?)", (target, since_run))
 
     def unsent(self, target: str, matches: Iterable[MatchRow]) -> list[MatchRow]:
         """``matches`` less the versions ``target`` has been sent (or a later version of the same paper)."""
         sent: dict[str, int] = {}
-        for paper_id, version in self.db.execute(
+        for paper_id, version in self._db.execute(
             "SELECT paper_id, MAX(version) FROM deliveries WHERE target = ? GROUP BY paper_id", (target,)
         ):
             sent[str(paper_id)] = int(version)
@@ -42,13 +42,13 @@ class Deliveries:
 
     def record(self, target: str, sent: Iterable[tuple[str, int]], run: int, when: datetime) -> None:
         """``target`` got these versions in ``run``; it now lacks nothing first matched up to ``run``."""
-        self.db.executemany(
+        self._db.executemany(
             "INSERT OR IGNORE INTO deliveries (target, paper_id, version, run, sent) VALUES (?, ?, ?, ?, ?)",
             [(target, paper_id, version, run, iso(when)) for paper_id, version in sent],
         )
-        self.db.execute("UPDATE targets SET since_run = MAX(since_run, ?) WHERE name = ?", (run, target))
+        self._db.execute("UPDATE targets SET since_run = MAX(since_run, ?) WHERE name = ?", (run, target))
 
     def count(self, target: str | None = None) -> int:
         if target is None:
-            return int(self.db.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0])
-        return int(self.db.execute("SELECT COUNT(*) FROM deliveries WHERE target = ?", (target,)).fetchone()[0])
+            return int(self._db.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0])
+        return int(self._db.execute("SELECT COUNT(*) FROM deliveries WHERE target = ?", (target,)).fetchone()[0])

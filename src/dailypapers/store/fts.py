@@ -39,13 +39,13 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from collections.abc import Generator, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Generator, Iterable
+from datetime import datetime
 
 from dailypapers.errors import StoreError
-from dailypapers.model import Author, Paper
+from dailypapers.model import Paper
 from dailypapers.query.analysis import Document, analyse
+from dailypapers.store.reading import load_papers
 
 __all__ = [
     "ANALYSIS",
@@ -94,9 +94,6 @@ _SHIFT = 20
 _LOW = (1 << _SHIFT) - 1
 _STATE_KEY = "search_analysis"
 _SQL_VARIABLES = 450  # two per paper in some statements; stays under SQLite's old limit of 999
-_VERSION_COLUMNS = (
-    "paper_id, version, title, abstract, primary_category, published, updated, comment, journal_ref, doi, report_no"
-)
 
 
 _PRIVATE = {code: 0xE000 + code for code in range(0x80) if not chr(code).isalnum()}
@@ -329,83 +326,3 @@ def candidates(db: sqlite3.Connection, fts_query: str | None) -> Generator[tuple
         yield from ((paper_id_, version_) for _, paper_id_, version_ in minute)
     finally:
         rows.close()
-
-
-def load_papers(db: sqlite3.Connection, keys: Sequence[tuple[str, int]]) -> list[Paper]:
-    """The stored versions ``keys`` (id, version), in that order, as ``Store.paper`` returns them."""
-    papers: list[Paper] = []
-    for offset in range(0, len(keys), _SQL_VARIABLES):
-        papers.extend(_load_chunk(db, keys[offset : offset + _SQL_VARIABLES]))
-    return papers
-
-
-def _load_chunk(db: sqlite3.Connection, keys: Sequence[tuple[str, int]]) -> list[Paper]:
-    wanted = set(keys)
-    ids = sorted({paper_id for paper_id, _ in keys})
-    versions = sorted({version for _, version in keys})
-    where = f"paper_id IN ({', '.join('?' * len(ids))}) AND version IN ({', '.join('?' * len(versions))})"
-    params = (*ids, *versions)
-
-    def rows(sql: str) -> Iterator[tuple[tuple[str, int], tuple[Any, ...]]]:
-        for row in db.execute(sql.format(where=where), params):
-            key = (str(row[0]), int(row[1]))
-            if key in wanted:
-                yield key, row[2:]
-
-    affiliations: dict[tuple[str, int, int], list[str]] = {}
-    for (paper_id, version), (position, name) in rows(
-        "SELECT paper_id, version, author_position, name FROM affiliations WHERE {where} "
-        "ORDER BY paper_id, version, author_position, position"
-    ):
-        affiliations.setdefault((paper_id, version, int(position)), []).append(str(name))
-    authors: dict[tuple[str, int], list[Author]] = {}
-    for key, (position, name) in rows(
-        "SELECT paper_id, version, position, name FROM authors WHERE {where} ORDER BY paper_id, version, position"
-    ):
-        named = tuple(affiliations.get((*key, int(position)), ()))
-        authors.setdefault(key, []).append(Author(str(name), named))
-    categories: dict[tuple[str, int], list[str]] = {}
-    for key, (category,) in rows(
-        "SELECT paper_id, version, category FROM categories WHERE {where} ORDER BY paper_id, version, position"
-    ):
-        categories.setdefault(key, []).append(str(category))
-    found = {
-        key: _paper(key, values, tuple(authors.get(key, ())), tuple(categories.get(key, ())))
-        for key, values in rows(f"SELECT {_VERSION_COLUMNS} FROM versions WHERE {{where}}")
-    }
-    missing = [key for key in keys if key not in found]
-    if missing:
-        raise StoreError(f"no version {missing[0][1]} of {missing[0][0]} is stored")
-    return [found[key] for key in keys]
-
-
-def _paper(
-    key: tuple[str, int], values: tuple[Any, ...], authors: tuple[Author, ...], categories: tuple[str, ...]
-) -> Paper:
-    title, abstract, primary, published, updated, comment, journal_ref, doi, report_no = values
-    return Paper(
-        id=key[0],
-        version=key[1],
-        title=str(title),
-        abstract=str(abstract),
-        authors=authors,
-        categories=categories,
-        primary_category=str(primary),
-        published=_parse_iso(str(published)),
-        updated=_parse_iso(str(updated)),
-        comment=None if comment is None else str(comment),
-        journal_ref=None if journal_ref is None else str(journal_ref),
-        doi=None if doi is None else str(doi),
-        report_no=None if report_no is None else str(report_no),
-    )
-
-
-def _parse_iso(text: str) -> datetime:
-    """As the store's ``parse_iso``; not imported, because the store imports this module."""
-    try:
-        return datetime.fromisoformat(text).astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise StoreError(
-            f"the database holds a time that cannot be read ({text[:40]!r}); it was changed outside "
-            "dailypapers: restore a backup of the database or correct that value"
-        ) from None
