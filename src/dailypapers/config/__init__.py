@@ -38,7 +38,7 @@ from dailypapers.config.delivery import (
     secret_variables,
     webhooks,
 )
-from dailypapers.config.table import ConfigWarning, Table, one_line, url_problem
+from dailypapers.config.table import ConfigWarning, Table, one_line, tables, url_problem
 from dailypapers.errors import ConfigError, QuerySyntaxError
 from dailypapers.query import Node, lint, topic_query
 
@@ -212,13 +212,13 @@ def _timezone(top: Table) -> ZoneInfo:
 
 
 def _columns(top: Table) -> tuple[str, ...]:
-    columns = top.strings("columns", ("Title", "Date", "Abstract", "Comment"))
-    for column in columns:
-        if column not in COLUMNS:
-            raise top.error("columns", f"unknown column {column!r}; expected some of {', '.join(COLUMNS)}")
-    if not columns:
-        raise top.error("columns", "needs at least one column")
-    return columns
+    return top.choices(
+        "columns",
+        ("Title", "Date", "Abstract", "Comment"),
+        COLUMNS,
+        lambda column: f"unknown column {column!r}; expected some of {', '.join(COLUMNS)}",
+        empty="needs at least one column",
+    )
 
 
 def _categories(scope: Table) -> tuple[str, ...]:
@@ -245,10 +245,7 @@ def _topics(file: Path, raw: Any) -> tuple[Topic, ...]:
     if not isinstance(raw, list) or not raw:
         raise ConfigError(file, "topics", "expected one or more [[topics]] tables")
     topics: list[Topic] = []
-    for index, entry in enumerate(raw):
-        if not isinstance(entry, dict):
-            raise ConfigError(file, f"topics[{index}]", "expected a table with a name")
-        table = Table(file, f"topics[{index}]", entry, TOPIC_KEYS)
+    for table in tables(file, "topics", raw, TOPIC_KEYS, "a name"):
         text = table.optional_str("query")
         name = _topic_name(table, topics, text is not None)
         try:
