@@ -347,6 +347,41 @@ def test_no_sql_outside_the_store() -> None:
     assert {name: strings for name, strings in found.items() if strings} == {}
 
 
+# The store's connection is its attribute ``db``: read outside store/, the connection has left the door.
+CONNECTION_ATTRIBUTES = {"db", "_db"}
+PENDING_CONNECTIONS: set[str] = {
+    "pipeline.search",  # search becomes a Store method
+}
+
+
+def connection_users(known: dict[str, Module]) -> set[str]:
+    """The modules outside store/ that read a ``.db`` attribute: the store's connection, handed out."""
+    return {
+        module.name
+        for module in known.values()
+        if module.unit != "store"
+        for node in ast.walk(module.tree)
+        if isinstance(node, ast.Attribute) and node.attr in CONNECTION_ATTRIBUTES
+    }
+
+
+def test_no_database_connection_outside_the_store() -> None:
+    _ratchet(connection_users(modules()), PENDING_CONNECTIONS, "the store's connection used outside store/")
+
+
+def test_the_connection_check_sees_the_attribute(tmp_path: Path) -> None:
+    known = _tree(
+        tmp_path,
+        {
+            "pipeline/search.py": "def f(store):\n    return search(store.db, 1)\n",
+            "pipeline/daily.py": "x = self.store._db.execute\n",
+            "pipeline/ok.py": "database = config.database\nname = 'store.db'\n",
+            "store/__init__.py": "self.db = connect()\n",
+        },
+    )
+    assert connection_users(known) == {"pipeline.search", "pipeline.daily"}
+
+
 def test_the_store_holds_sql_so_the_check_can_see_it() -> None:
     assert sql_strings(modules()["store"]), "the check finds no SQL even in the store: it has gone blind"
 
