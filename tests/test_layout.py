@@ -2,14 +2,15 @@
 
 - Imports point down the flow only: a folder (or a module at the package root) imports from a lower level or
   from itself, never from a later stage. render and deliver are siblings: neither imports the other.
-- One door each: only ``store/`` imports ``sqlite3`` or holds SQL, only ``http/`` imports ``httpx`` or
-  ``httpcore``, only ``deliver/`` imports ``smtplib``.
+- One door each: only ``store/`` imports ``sqlite3``, holds SQL or reads the store's connection (``.db``), only
+  ``http/`` imports ``httpx`` or ``httpcore``, only ``deliver/`` imports ``smtplib``.
 - Modules of at most 400 lines, functions of at most 40.
 
-Each rule has a ``PENDING`` set: what breaks it today and is being moved as issue 10 lands. The set must hold
-exactly what still breaks the rule, so a new breach fails the test and a fixed one must leave the set (the
-message says which). Nothing here imports the product: the rules are about its text, and a module that cannot be
-imported is still checked. That test files do not import each other is ``test_suite_shape.py``'s rule.
+Where a rule is broken today, a ``PENDING`` set lists what breaks it, each entry being moved as issue 10 lands.
+The set must hold exactly what still breaks the rule, so a new breach fails the test and a fixed one must leave
+the set (the message says which). Nothing here imports the product: the rules are about its text, and a module
+that cannot be imported is still checked. That test files do not import each other is ``test_suite_shape.py``'s
+rule.
 """
 
 from __future__ import annotations
