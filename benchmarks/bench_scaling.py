@@ -271,6 +271,10 @@ def isolated_match_rates(papers: int, topic_counts: list[int]) -> dict[str, Any]
 # --- the tables -------------------------------------------------------------------------------------------------------
 
 
+def _count(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
 def _growth(value: float, base: float) -> str:
     return f"x{value / base:.1f}" if base else ""
 
@@ -288,7 +292,7 @@ def sweep_table(title: str, rows: list[dict[str, Any]]) -> list[str]:
             f"  {row['papers']:>9,}  {row['topics']:>6}  {first['seconds']:>11.1f}  {first['cpu_seconds']:>6.1f}"
             f"  {first['peak_mib']:>8.0f}  {daily['seconds']:>11.2f}  {daily['cpu_seconds']:>6.2f}"
             f"  {_growth(daily['cpu_seconds'], base):>6}  {daily['peak_mib']:>8.0f}"
-            f"  {daily['summary'].get('new_papers', 0):>4}  {row['matches'] or 0:>9,}  {row['site_files']:>10,}"
+            f"  {daily['summary'].get('new_papers', 0):>4}  {_count(row['matches']):>9}  {row['site_files']:>10,}"
         )
     return lines
 
