@@ -18,6 +18,7 @@ import dailypapers
 from dailypapers import config
 from dailypapers.cli import cli
 from dailypapers.config import ARXIV_KEYS, OUTPUTS_KEYS, SCOPE_KEYS, TOP_KEYS, TOPIC_KEYS
+from dailypapers.config import arxiv as config_arxiv
 from dailypapers.config import delivery as config_delivery
 from dailypapers.config.delivery import EMAIL_KEYS, GITHUB_KEYS, RECIPIENT_KEYS, WEBHOOK_KEYS
 
@@ -197,7 +198,7 @@ def test_the_config_reference_names_every_key(table: str, key: str) -> None:
 def test_every_table_the_loader_checks_is_walked() -> None:
     """A new ``*_KEYS`` tuple in the config modules must be added to ``TABLES``, or its keys go unchecked."""
     walked = {id(keys) for keys in TABLES.values()}
-    for module in (config, config_delivery):
+    for module in (config, config_arxiv, config_delivery):
         for name, value in vars(module).items():
             if name.endswith("_KEYS"):
                 assert id(value) in walked, f"{module.__name__}.{name} is not in TABLES"

@@ -13,13 +13,20 @@ import stat
 import tomllib
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dailypapers.arxiv.taxonomy import check_query_categories, scope_problem
+from dailypapers.config.arxiv import (
+    ARXIV_KEYS,
+    DEFAULT_API_URL,
+    DEFAULT_OAI_URL,
+    DEFAULT_RSS_URL,
+    ArxivSettings,
+    arxiv_settings,
+)
 from dailypapers.config.delivery import (
     EmailSettings,
     GitHubSettings,
@@ -31,11 +38,15 @@ from dailypapers.config.delivery import (
     secret_variables,
     webhooks,
 )
-from dailypapers.config.table import ConfigWarning, Table, in_range, one_line, range_text, url_problem
+from dailypapers.config.table import ConfigWarning, Table, one_line, tables, url_problem
 from dailypapers.errors import ConfigError, QuerySyntaxError
 from dailypapers.query import Node, lint, topic_query
 
 __all__ = [
+    "ARXIV_KEYS",
+    "DEFAULT_API_URL",
+    "DEFAULT_OAI_URL",
+    "DEFAULT_RSS_URL",
     "ArxivSettings",
     "Config",
     "ConfigWarning",
@@ -49,9 +60,6 @@ __all__ = [
 ]
 
 DEFAULT_CONFIG = "dailypapers.toml"
-DEFAULT_API_URL = "https://export.arxiv.org/api/query"
-DEFAULT_RSS_URL = "https://rss.arxiv.org"
-DEFAULT_OAI_URL = "https://oaipmh.arxiv.org/oai"
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 COLUMNS = ("Title", "Date", "Abstract", "Comment", "Authors", "Categories", "PDF")
 
@@ -67,22 +75,6 @@ class Topic:
     def source(self) -> str:
         """The query as the user wrote it, or the plain-name expansion."""
         return self.query_text if self.query_text is not None else f'ti:"{self.name}" OR abs:"{self.name}"'
-
-
-@dataclass(frozen=True)
-class ArxivSettings:
-    api_url: str = DEFAULT_API_URL
-    rss_url: str = DEFAULT_RSS_URL
-    oai_url: str = DEFAULT_OAI_URL
-    holidays: tuple[date, ...] = ()
-    delay: float = 3.0
-    timeout: float = 60.0
-    max_attempts: int = 4
-    max_wait: float = 120.0
-    max_bytes: int = 64 * 1024 * 1024  # the largest decoded answer read; arXiv's largest pages are ~10 MiB
-    page_size: int = 2000
-    lookback_days: int = 3
-    max_pages: int = 20
 
 
 @dataclass(frozen=True)
@@ -207,7 +199,7 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
             feeds=_output(folder, outputs, "feeds", None),
             issue_limit=outputs.bounded("issue_limit", int, 50, 1, 10_000),
         ),
-        arxiv=_arxiv(top.table("arxiv", ARXIV_KEYS), environ),
+        arxiv=arxiv_settings(top.table("arxiv", ARXIV_KEYS), environ),
         email=email_settings(top, folder, names),
         webhooks=webhooks(file, raw.get("webhooks", []), names),
         link=_link(top),
@@ -226,13 +218,13 @@ def _timezone(top: Table) -> ZoneInfo:
 
 
 def _columns(top: Table) -> tuple[str, ...]:
-    columns = top.strings("columns", ("Title", "Date", "Abstract", "Comment"))
-    for column in columns:
-        if column not in COLUMNS:
-            raise top.error("columns", f"unknown column {column!r}; expected some of {', '.join(COLUMNS)}")
-    if not columns:
-        raise top.error("columns", "needs at least one column")
-    return columns
+    return top.choices(
+        "columns",
+        ("Title", "Date", "Abstract", "Comment"),
+        COLUMNS,
+        lambda column: f"unknown column {column!r}; expected some of {', '.join(COLUMNS)}",
+        empty="needs at least one column",
+    )
 
 
 def _categories(scope: Table) -> tuple[str, ...]:
@@ -259,10 +251,7 @@ def _topics(file: Path, raw: Any) -> tuple[Topic, ...]:
     if not isinstance(raw, list) or not raw:
         raise ConfigError(file, "topics", "expected one or more [[topics]] tables")
     topics: list[Topic] = []
-    for index, entry in enumerate(raw):
-        if not isinstance(entry, dict):
-            raise ConfigError(file, f"topics[{index}]", "expected a table with a name")
-        table = Table(file, f"topics[{index}]", entry, TOPIC_KEYS)
+    for table in tables(file, "topics", raw, TOPIC_KEYS, "a name"):
         text = table.optional_str("query")
         name = _topic_name(table, topics, text is not None)
         try:
@@ -317,89 +306,6 @@ def _contact(top: Table) -> str | None:
     if contact is not None and not _CONTACT.fullmatch(contact):
         raise top.error("contact", f"expected a plain e-mail address such as 'ada@example.org', got {contact!r}")
     return contact
-
-
-ARXIV_KEYS = (
-    "api_url",
-    "rss_url",
-    "oai_url",
-    "holidays",
-    "delay",
-    "timeout",
-    "max_attempts",
-    "max_wait",
-    "max_bytes",
-    "page_size",
-    "lookback_days",
-    "max_pages",
-)
-_URL_ENVIRONMENT = {
-    "api_url": "DAILYPAPERS_API_URL",
-    "rss_url": "DAILYPAPERS_RSS_URL",
-    "oai_url": "DAILYPAPERS_OAI_URL",
-}
-
-
-def _dates(table: Table, name: str) -> tuple[date, ...]:
-    days = []
-    for text in table.strings(name, ()):
-        try:
-            days.append(date.fromisoformat(text))
-        except ValueError:
-            raise table.error(name, f"expected dates such as '2026-12-24', got {text!r}") from None
-    return tuple(days)
-
-
-def _arxiv(table: Table, environ: Mapping[str, str]) -> ArxivSettings:
-    base = ArxivSettings()
-    settings = ArxivSettings(
-        api_url=table.url("api_url", base.api_url, DEFAULT_API_URL),
-        rss_url=table.url("rss_url", base.rss_url, DEFAULT_RSS_URL),
-        oai_url=table.url("oai_url", base.oai_url, DEFAULT_OAI_URL),
-        delay=table.bounded("delay", float, base.delay, *_DELAY),
-        timeout=table.bounded("timeout", float, base.timeout, 0.0, 3600.0, above=True),
-        max_attempts=table.bounded("max_attempts", int, base.max_attempts, 1, 20),
-        max_wait=table.bounded("max_wait", float, base.max_wait, 0.0, 3600.0),
-        max_bytes=table.bounded("max_bytes", int, base.max_bytes, 65536, 2**30),
-        page_size=table.bounded("page_size", int, base.page_size, 1, 2000),
-        lookback_days=table.bounded("lookback_days", int, base.lookback_days, 0, 90),
-        max_pages=table.bounded("max_pages", int, base.max_pages, 1, 1000),
-        holidays=_dates(table, "holidays"),
-    )
-    return _environment(settings, environ)
-
-
-def _environment(settings: ArxivSettings, environ: Mapping[str, str]) -> ArxivSettings:
-    """The settings with the environment's overrides, each checked as the config's own value is."""
-    api_url, rss_url, oai_url = (
-        _environment_url(environ.get(variable), variable, str(getattr(settings, key)))
-        for key, variable in _URL_ENVIRONMENT.items()
-    )
-    raw_delay = environ.get("DAILYPAPERS_DELAY")
-    delay = _environment_delay(raw_delay) if raw_delay else settings.delay
-    return replace(settings, delay=delay, api_url=api_url, rss_url=rss_url, oai_url=oai_url)
-
-
-def _environment_url(value: str | None, variable: str, configured: str) -> str:
-    if not value:
-        return configured
-    problem = url_problem(value, "https://export.arxiv.org/api/query")
-    if problem is not None:
-        raise ConfigError("environment", variable, problem)
-    return value
-
-
-_DELAY = (0.0, 600.0)  # seconds between requests: arXiv asks for 3; ten minutes is already no service
-
-
-def _environment_delay(raw: str) -> float:
-    try:
-        delay = float(raw)
-    except ValueError:
-        delay = float("nan")
-    if not in_range(delay, float, *_DELAY):
-        raise ConfigError("environment", "DAILYPAPERS_DELAY", f"expected {range_text(float, *_DELAY)}, got {raw!r}")
-    return delay
 
 
 def _link(top: Table) -> str | None:

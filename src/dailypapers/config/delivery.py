@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from dailypapers.config.table import Table
+from dailypapers.config.table import Table, tables
 from dailypapers.errors import ConfigError
 
 
@@ -114,10 +114,7 @@ def _recipients(email: Table, names: tuple[str, ...]) -> tuple[Recipient, ...]:
     if not isinstance(raw, list) or not raw:
         raise email.error("recipients", "expected one or more [[email.recipients]] tables with an address")
     recipients: list[Recipient] = []
-    for index, entry in enumerate(raw):
-        if not isinstance(entry, dict):
-            raise email.error(f"recipients[{index}]", "expected a table with an address")
-        table = Table(email.file, email.key(f"recipients[{index}]"), entry, RECIPIENT_KEYS)
+    for table in tables(email.file, email.key("recipients"), raw, RECIPIENT_KEYS, "an address"):
         address = table.get("address", str, "").strip()
         if not re.fullmatch(r"[^@\s<>,;\x00-\x1f\x7f]+@[^@\s<>,;\x00-\x1f\x7f]+", address):
             raise table.error("address", f"expected an email address such as 'ada@example.org', got {address!r}")
@@ -131,10 +128,7 @@ def webhooks(file: Path, raw: Any, names: tuple[str, ...]) -> tuple[Webhook, ...
     if not isinstance(raw, list):
         raise ConfigError(file, "webhooks", "expected [[webhooks]] tables")
     hooks: list[Webhook] = []
-    for index, entry in enumerate(raw):
-        if not isinstance(entry, dict):
-            raise ConfigError(file, f"webhooks[{index}]", "expected a table with kind and url_env")
-        table = Table(file, f"webhooks[{index}]", entry, WEBHOOK_KEYS)
+    for table in tables(file, "webhooks", raw, WEBHOOK_KEYS, "kind and url_env"):
         kind = table.checked("kind", str, "json", lambda v: v in _WEBHOOK_KINDS, "slack, discord or json")
         url_env = _env_name(table, "url_env")
         if url_env is None:
@@ -159,13 +153,13 @@ def webhooks(file: Path, raw: Any, names: tuple[str, ...]) -> tuple[Webhook, ...
 
 
 def _topic_names(table: Table, names: tuple[str, ...]) -> tuple[str, ...]:
-    chosen = table.strings("topics", names)
-    for name in chosen:
-        if name not in names:
-            raise table.error("topics", f"no topic is named {name!r}; the topics are {', '.join(map(repr, names))}")
-    if not chosen:
-        raise table.error("topics", "needs at least one topic (leave the key out for every topic)")
-    return chosen
+    return table.choices(
+        "topics",
+        names,
+        names,
+        lambda name: f"no topic is named {name!r}; the topics are {', '.join(map(repr, names))}",
+        empty="needs at least one topic (leave the key out for every topic)",
+    )
 
 
 def _env_name(table: Table, key: str) -> str | None:

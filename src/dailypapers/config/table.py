@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -66,6 +66,24 @@ class Table:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise self.error(name, f"expected a list of strings, got {value!r}")
         return tuple(value)
+
+    def choices(
+        self,
+        name: str,
+        default: tuple[str, ...],
+        allowed: Collection[str],
+        unknown: Callable[[str], str],
+        empty: str | None = None,
+    ) -> tuple[str, ...]:
+        """A list of strings, each one of ``allowed``: ``unknown`` words the error for the first that is not,
+        ``empty`` the error for an empty list (None: an empty list is fine)."""
+        chosen = self.strings(name, default)
+        for value in chosen:
+            if value not in allowed:
+                raise self.error(name, unknown(value))
+        if not chosen and empty is not None:
+            raise self.error(name, empty)
+        return chosen
 
     def table(self, name: str, allowed: tuple[str, ...]) -> Table:
         value = self.data.get(name, {})
@@ -164,3 +182,12 @@ def url_problem(value: str, example: str) -> str | None:
 
 def kind_name(kind: type) -> str:
     return {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}.get(kind, kind.__name__)
+
+
+def tables(file: Path, key: str, raw: list[Any], allowed: tuple[str, ...], needs: str) -> Iterator[Table]:
+    """Each entry of an array of tables (``[[topics]]``) as a ``Table`` keyed ``key[index]``; an entry that is
+    no table is an error saying what it ``needs``."""
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise ConfigError(file, f"{key}[{index}]", f"expected a table with {needs}")
+        yield Table(file, f"{key}[{index}]", entry, allowed)
