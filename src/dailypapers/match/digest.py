@@ -7,7 +7,7 @@ last run whose outputs were published.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from dailypapers.arxiv.calendar import describe
