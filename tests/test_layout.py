@@ -6,9 +6,9 @@
   ``http/`` imports ``httpx`` or ``httpcore``, only ``deliver/`` imports ``smtplib``.
 - Modules of at most 400 lines, functions of at most 40.
 
-Each rule holds with no exception: a breach fails with the list of what breaks it. Nothing here imports the product: the rules are about its text, and a module
-that cannot be imported is still checked. That test files do not import each other is ``test_suite_shape.py``'s
-rule.
+Each rule holds with no exception: a breach fails with the list of what breaks it. Nothing here imports the
+product: the rules are about its text, and a module that cannot be imported is still checked. That test files do
+not import each other is ``test_suite_shape.py``'s rule.
 """
 
 from __future__ import annotations
