@@ -496,3 +496,16 @@ def test_matcher_agrees_with_evaluate() -> None:
         for document in documents:
             assert matcher(document) is evaluate(tree, document)
             assert (explain(tree, document) is not None) is matcher(document)
+
+
+@pytest.mark.parametrize("query", ["del_maestro", "all:del_maestro", "all:del_mae*", "au:del_maestro"])
+def test_an_all_term_with_an_underscore_finds_the_author_as_arxiv_does(query: str) -> None:
+    """arXiv reads ``del_maestro`` under ``au`` as the phrase "del maestro"; ``all`` searches ``au`` too. Such a
+    term once ended the run with an internal error."""
+    by = make_paper(authors=("Adrian Del Maestro",))
+    assert evaluate(parse(query), analyse(by))
+    assert not evaluate(parse(query), analyse(make_paper(authors=("Maestro Del",))))
+
+
+def test_an_all_term_of_underscores_alone_names_no_author() -> None:
+    assert not evaluate(parse("all:_"), analyse(make_paper(authors=("Ada Lovelace",))))

@@ -162,6 +162,7 @@ QUERIES = [
     "((abs:cache AND abs:latency) OR ti:serverless) ANDNOT (co:pages OR jr:phys)",
     "abs:model ANDNOT (abs:data ANDNOT abs:the)", "ti:tied OR ti:minute", "ti:*", "abs:the", 'abs:"the the"',
     "learning NOT model", "abs:data ANDNOT abs:the", "id:*", "cat:*", "ANDNOT id:2*", "au:(wang li) ANDNOT ti:a*",
+    "wang_li", "all:li_wang*", "all:_", "$D_{\\rm",
 ]  # fmt: skip
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -51,7 +50,7 @@ class _Word(NamedTuple):
 def term_predicate(term: Term) -> Predicate:
     """The test for ``term``; cached, as topics share terms and a term is compiled once per topic anyway."""
     if term.field == "all":
-        return any_of(tuple(term_predicate(replace(term, field=field)) for field in _ALL_FIELDS))
+        return any_of(tuple(term_predicate(under) for field in _ALL_FIELDS if (under := term.under(field))))
     if term.field in _TEXT_FIELDS:
         return _text_predicate(term)
     if term.field == "au":

@@ -44,6 +44,15 @@ class Term:
             # arXiv reads au:del_maestro as the phrase "del maestro"; a word with "_" could not be printed back.
             raise ValueError(f"au:{self.text} is the phrase {self.text.replace('_', ' ')!r}: make it one")
 
+    def under(self, field: str) -> Term | None:
+        """This term searched under ``field`` (how ``all`` fans out). Under ``au``, a word with ``_`` is the phrase
+        arXiv reads (``del_maestro`` is ``"del maestro"``), as the parser makes it; a word of ``_`` alone names
+        no author: None."""
+        if field == "au" and not self.phrase and "_" in self.text:
+            words = " ".join(self.text.replace("_", " ").split())
+            return Term(field, words, phrase=True) if words else None
+        return Term(field, self.text, self.phrase)
+
 
 @dataclass(frozen=True, slots=True)
 class And:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import islice
 from typing import assert_never
 
@@ -129,7 +129,7 @@ class _Compiler:
 
     def _term(self, term: Term) -> Candidates:
         if term.field == "all":
-            return _or([self._term(replace(term, field=field)) for field in _ALL_FIELDS])
+            return _or([self._term(under) for field in _ALL_FIELDS if (under := term.under(field))])
         if term.field in fts.TEXT_COLUMNS:
             return _text(fts.TEXT_COLUMNS[term.field], term)
         if term.field == "au":
