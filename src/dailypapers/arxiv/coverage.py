@@ -15,11 +15,14 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from dailypapers.arxiv.announce import Announcement
 from dailypapers.arxiv.calendar import ET, announcement_days_between, describe, due_announcement
 from dailypapers.arxiv.clock import day_ahead, stamp
 from dailypapers.model import Paper
+
+if TYPE_CHECKING:  # the feed's reader (lxml, the HTTP door) is not needed to judge what it read: render stays light
+    from dailypapers.arxiv.announce import Announcement
 
 COVER = "cover"
 COVERED = "covered"
