@@ -5,7 +5,7 @@ by ``Store.add_versions``, indexed by ``store.fts.index_many`` in the same trans
 would be) and kept under ``benchmarks/.cache/`` for later runs; the build's rates are printed and kept next
 to it. Each query is parsed and searched with ``limit`` 20; one warm-up pass over all queries, then
 ``--rounds`` timed passes. Each paper returned is checked with the matcher; that nothing is missing is
-what ``tests/test_search.py`` checks (against the whole archive, which takes too long at this size).
+what ``tests/test_store_search.py`` checks (against the whole archive, which takes too long at this size).
 
     python benchmarks/bench_search.py [--papers 1000000] [--rounds 5] [--json]
 """
