@@ -68,3 +68,22 @@ def test_stored_papers_round_trip_every_field(tmp_path: Path) -> None:
             store.add_versions(papers, run=None)
         for paper in papers:
             assert store.paper(paper.id, paper.version) == paper
+
+
+def test_recorded_reasons_are_read_back_for_the_versions_asked_only(tmp_path: Path) -> None:
+    """The page lists a paper with the reason its run recorded (so the run's analysis is not done twice); a
+    version without one (a back-fill's) is left out, to be worked out when shown."""
+    papers = load_seed_papers()[:3]
+    later = replace(papers[0], version=papers[0].version + 1, updated=papers[0].updated + timedelta(days=1))
+    with Store.open(tmp_path / "a.db") as store, store.transaction():
+        store.add_versions([*papers, later], run=None)
+        run = store.begin_run(papers[0].updated)
+        store.set_topic("gpu", "gpu", run)
+        store.add_match("gpu", papers[0].id, papers[0].version, run, "ti:gpu")
+        store.add_match("gpu", papers[1].id, papers[1].version, run)
+        keys = [(p.id, p.version) for p in (*papers, later)]
+        assert store.reasons("gpu", keys) == {(papers[0].id, papers[0].version): "ti:gpu"}
+        assert store.reasons("gpu", [(later.id, later.version)]) == {}
+        assert store.reasons("other", keys) == {}
+        many = [(f"2601.{n:05d}", 1) for n in range(1000)] + [(papers[0].id, papers[0].version)]
+        assert store.reasons("gpu", many) == {(papers[0].id, papers[0].version): "ti:gpu"}

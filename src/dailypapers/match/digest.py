@@ -70,9 +70,12 @@ def _sections(config: Config, by_topic: dict[str, list[Listed]]) -> tuple[Sectio
 
 
 def _section(store: Store, scope: Node | None, topic: Topic, limit: int) -> Section:
-    """The topic's newest ``limit`` papers in scope: the store filters the scope and stops at ``limit``."""
+    """The topic's newest ``limit`` papers in scope: the store filters the scope and stops at ``limit``. Each
+    is listed with the reason recorded when it matched, so a paper this run analysed is not analysed again."""
     papers = store.newest_matched(topic.name, scope, limit)
-    return Section(topic=topic.name, papers=tuple(_listed(paper, topic) for paper in papers), query=topic.source)
+    reasons = store.reasons(topic.name, [(paper.id, paper.version) for paper in papers])
+    listed = tuple(_listed(paper, topic, reason=reasons.get((paper.id, paper.version))) for paper in papers)
+    return Section(topic=topic.name, papers=listed, query=topic.source)
 
 
 def archive_days(store: Store, config: Config) -> Iterator[Day]:

@@ -2,8 +2,10 @@
 
 The scope (``[scope] categories``) becomes a query of ``cat:`` terms, built once per scope (``scope_query``).
 Each topic's query is compiled once into a ``Matcher`` (``matcher_for``), which every stage of a run shares,
-however many topics there are. Each paper version is analysed once (``DOCUMENTS``): the verdicts, the
-rematch and the digest's explanation of why a paper is listed all read the same ``Document``.
+however many topics there are. Each paper version is analysed once: its verdict works out, while the document
+is at hand, why it is about each topic; the rematch records those reasons and the digest reads them back. Only
+what has no recorded reason (a back-fill's match, a topic whose query changed) is analysed again when shown,
+through ``DOCUMENTS``, which keeps the most recent analyses.
 """
 
 from __future__ import annotations
@@ -129,6 +131,7 @@ class _Verdict:
     paper: Paper
     in_scope: bool
     about: frozenset[str]
+    reasons: dict[str, str | None]  # why it is about each topic, worked out while its document was at hand
 
 
 class Verdicts:
@@ -154,12 +157,12 @@ class Verdicts:
 
     def _judge(self, paper: Paper) -> _Verdict:
         document = self.documents.of(paper)
-        in_scope = self._scope is None or self._scope(document)
-        # Out of scope, a paper is never shown: its title and abstract need no analysis at all.
-        about = frozenset(name for name, matcher in self._matchers if matcher(document)) if in_scope else _NONE
-        if about or not in_scope:  # the rematch explains the one and may test the other (an archived paper)
-            self.documents.keep(document)
-        return _Verdict(paper, in_scope, about)
+        if self._scope is not None and not self._scope(document):
+            # Out of scope, a paper is never shown: its title and abstract need no analysis at all.
+            return _Verdict(paper, False, _NONE, {})
+        # The reasons are worked out now, so that the document need not be kept for the rematch.
+        reasons = {name: matcher.explain(document) for name, matcher in self._matchers if matcher(document)}
+        return _Verdict(paper, True, frozenset(reasons), reasons)
 
     def about(self, paper: Paper, topic: Topic) -> bool:
         in_scope, about = self.of(paper)
@@ -194,7 +197,10 @@ class Verdicts:
         return covered and (verdict.paper is paper or _analysed(verdict.paper) == _analysed(paper))
 
     def reason(self, topic: Topic, paper: Paper) -> str | None:
-        """Why the paper matches the topic, from the document its verdict read."""
+        """Why the paper matches the topic: as its verdict found it, or from its (kept) document."""
+        verdict = self._seen.get((paper.id, paper.version))
+        if verdict is not None and topic.name in verdict.reasons and self._judged(verdict, paper, [topic]):
+            return verdict.reasons[topic.name]
         return self._matcher(topic).explain(self.documents.of(paper))
 
     def _matcher(self, topic: Topic) -> Matcher:

@@ -65,6 +65,20 @@ class MatchRows(Door):
     def remove_match(self, topic: str, paper_id: str) -> None:
         self._db.execute("DELETE FROM matches WHERE topic = ? AND paper_id = ?", (topic, paper_id))
 
+    def reasons(self, topic: str, keys: list[tuple[str, int]]) -> dict[tuple[str, int], str]:
+        """Why ``topic`` matched each of these versions, as the run that matched it recorded it; a version
+        without a recorded reason (a back-fill's, or one forgotten when the topic's query changed) is left out."""
+        found: dict[tuple[str, int], str] = {}
+        for offset in range(0, len(keys), PAGE):
+            page = keys[offset : offset + PAGE]
+            rows = self._db.execute(
+                "SELECT paper_id, version, reason FROM matches WHERE topic = ? AND reason IS NOT NULL "
+                f"AND (paper_id, version) IN (VALUES {', '.join(['(?, ?)'] * len(page))})",
+                (topic, *(value for key in page for value in key)),
+            )
+            found.update(((str(paper_id), int(version)), str(reason)) for paper_id, version, reason in rows)
+        return found
+
     def newest_matched(self, topic: str, scope: Node | None, limit: int) -> list[Paper]:
         """The newest ``limit`` papers matching ``topic`` whose latest version is in ``scope``, at that version.
 
