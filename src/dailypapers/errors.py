@@ -104,3 +104,7 @@ class OutputError(DailyPapersError):
 
 class DatabaseBusyError(StoreError):
     """Another program kept the database locked for longer than the run waits: try again later."""
+
+
+class UnknownPaperError(DailyPapersError):
+    """A paper named by a reader (``dailypapers star ID``) that is not in the archive, or not at that version."""

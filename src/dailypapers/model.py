@@ -42,6 +42,17 @@ class RunOutcome(StrEnum):
     BACKFILL = "backfill"
 
 
+class Signal(StrEnum):
+    """What a reader said about a paper, as ``signals.kind`` stores it: one row per change, replayed in order by
+    the ranking. ``UNDISMISS`` is the reader's "Undo" of a dismissal; ``READ`` is recorded once per paper."""
+
+    STAR = "star"
+    UNSTAR = "unstar"
+    DISMISS = "dismiss"
+    UNDISMISS = "undismiss"
+    READ = "read"
+
+
 class DeliveryStatus(StrEnum):
     """What became of one delivery target in a run, as ``run --json`` prints it."""
 
@@ -73,6 +84,21 @@ def split_id(text: str) -> tuple[str, int | None]:
         archive, number = match.group("id").split("/")
         return f"{archive.split('.')[0]}/{number}", int(version) if version else None
     raise ValueError(f"not an arXiv identifier: {text!r}")
+
+
+# arXiv's own pages for a paper, as a reader copies them from the address bar: abs, pdf (``.pdf`` optional) or
+# html, on any of arXiv's hosts, with or without the scheme, a query or a fragment.
+_PAGE_URL = re.compile(
+    r"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<ref>[^?#]+?)(?:\.pdf)?/?(?:[?#].*)?",
+    re.IGNORECASE,
+)
+
+
+def paper_reference(text: str) -> tuple[str, int | None]:
+    """The id and version (or None) of a paper as a person writes it: any form ``split_id`` reads, or the address
+    of its abstract, PDF or HTML page on arXiv (``https://arxiv.org/pdf/2601.08800v2.pdf``). ValueError otherwise."""
+    page = _PAGE_URL.fullmatch(text.strip())
+    return split_id(page.group("ref") if page else text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,8 @@ topic, the paper, the version that matched and the run in which it matched; a ru
 schema version lives in the database (``schema_migrations``), and migrations run in order on open.
 
 ``Store`` is the only way in: its connection stays inside this package, and no module outside it holds SQL.
-Its methods live in one module per group of tables (``runs.py``, ``papers.py``, ``matches.py``), each a part
-of the one class; searching goes through ``Store.search`` (the compiler is ``search.py``).
+Its methods live in one module per group of tables (``runs.py``, ``papers.py``, ``matches.py``, ``signals.py``),
+each a part of the one class; searching goes through ``Store.search`` (the compiler is ``search.py``).
 """
 
 from __future__ import annotations
@@ -33,13 +33,17 @@ from dailypapers.store.rows import MatchRow, RunRecord, parse_iso
 from dailypapers.store.runs import RunRows
 from dailypapers.store.schema import MIGRATIONS
 from dailypapers.store.search import search_papers
+from dailypapers.store.signals import PaperSignals, SignalRecord, SignalRows, Starred
 from dailypapers.store.trouble import BUSY_TIMEOUT, database_errors, make_folder, store_error
 
 __all__ = [
     "MIGRATIONS",
     "Deliveries",
     "MatchRow",
+    "PaperSignals",
     "RunRecord",
+    "SignalRecord",
+    "Starred",
     "Store",
     "database_errors",
     "database_lock",
@@ -76,7 +80,7 @@ def existing_database(database: Path) -> Path:
     return database
 
 
-class Store(RunRows, PaperRows, MatchRows):
+class Store(RunRows, PaperRows, MatchRows, SignalRows):
     """A SQLite archive. Use ``Store.open(path)``; writes happen inside ``transaction()``."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:

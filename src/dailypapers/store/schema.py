@@ -134,4 +134,16 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE matches ADD COLUMN reason TEXT;
     """,
+    # 6: what the reader said about papers (star, unstar, dismiss, undismiss, read), one row per change in the
+    # order given, so that the ranking can replay them (store/signals.py).
+    """
+    CREATE TABLE signals (
+        id INTEGER PRIMARY KEY,
+        paper_id TEXT NOT NULL REFERENCES papers (id),
+        version INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX signals_paper ON signals (paper_id, kind, id);
+    """,
 )
