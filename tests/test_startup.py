@@ -105,3 +105,21 @@ def test_a_search_that_fails_early_still_says_why(tmp_path: Path) -> None:
 def test_the_default_config_name_is_the_config_packages() -> None:
     """cli.py names the default config itself, so that ``--help`` need not load the config package."""
     assert cli.DEFAULT_CONFIG == DEFAULT_CONFIG
+
+
+def test_stars_json_loads_no_network_xml_or_terminal_library(example: Path, tmp_path: Path) -> None:
+    """Exporting the stars for Zotero reads the database and renders CSL-JSON, nothing more."""
+    search = ["search", "--config", str(example), "--json", "--limit", "2", "cat:cs.DC"]
+    listed = subprocess.run(
+        [sys.executable, "-m", "dailypapers", *search], capture_output=True, text=True, env=environment(), timeout=120
+    )
+    ids = [json.loads(line)["id"] for line in listed.stdout.splitlines()]
+    star = [sys.executable, "-m", "dailypapers", "star", "--config", str(example), *ids]
+    assert subprocess.run(star, capture_output=True, text=True, env=environment(), timeout=120).returncode == 0
+    result, modules = loaded(tmp_path, "stars", "--config", str(example), "--json")
+    assert result.returncode == 0, result.stderr
+    assert sorted(item["number"] for item in json.loads(result.stdout)) == sorted(ids)
+    assert roots(modules) & {"httpx", "h11", "lxml", "markdown_it", "smtplib", "rich"} == set()
+    assert not {"dailypapers.http", "dailypapers.deliver", "dailypapers.arxiv.atom", "dailypapers.pipeline.daily"} & (
+        modules
+    )

@@ -30,12 +30,11 @@ from dailypapers.errors import (
 )
 from dailypapers.model import DeliveryStatus, RunOutcome
 from dailypapers.pipeline.context import Environment, Progress, fixed_clock, fixed_now, load_replay, system_clock
-from dailypapers.ui import error, log, shown, unexpected_line, warn
+from dailypapers.ui import SIGNAL_COMMANDS, error, log, print_stars, shown, signal_line, unexpected_line, warn
 
 if TYPE_CHECKING:
     from dailypapers.config import Config
     from dailypapers.http import Replay
-    from dailypapers.pipeline.backfill import Harvest
     from dailypapers.pipeline.daily import RunSummary
 
 # The config read when --config is not given: ``config.DEFAULT_CONFIG``, named here so that ``--help`` does not
@@ -298,28 +297,6 @@ def render(ctx: click.Context, config_path: Path) -> None:
     click.echo(f"re-wrote the outputs of run {record.id}")
 
 
-def _harvest_target(
-    config: Config, start: datetime, until: datetime | None, set_spec: str | None, category: str | None
-) -> Harvest:
-    from dailypapers.arxiv.taxonomy import GROUPS
-    from dailypapers.pipeline.backfill import Harvest, check_set, set_for_category
-
-    if set_spec and category:
-        raise click.UsageError("give --set or --category, not both")
-    if category:
-        set_spec = set_for_category(category)
-    elif not set_spec and len(config.categories) == 1:
-        only = config.categories[0]
-        set_spec = only if only in GROUPS else set_for_category(only)
-    elif not set_spec:
-        raise click.UsageError("choose what to harvest with --set (e.g. cs) or --category (e.g. cs.DC)")
-    else:
-        check_set(set_spec)
-    if until is not None and until < start:
-        raise click.UsageError("--until is before --from")
-    return Harvest(start.date(), until.date() if until else None, set_spec)
-
-
 @cli.command()
 @config_option
 @click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
@@ -341,11 +318,12 @@ def backfill(
     Back-filled papers are matched to the topics but never notified as new.
     """
     from dailypapers.pipeline.backfill import backfill as run_backfill
+    from dailypapers.pipeline.backfill import harvest_target
     from dailypapers.ui import ProgressReporter, backfill_line
 
     try:
         config = _load(ctx, config_path)
-        target = _harvest_target(config, start, until, set_spec, category)
+        target = harvest_target(config, start, until, set_spec, category)
         now = fixed_now(os.environ)
         with ProgressReporter(sys.stderr, log) as progress:
             summary = run_backfill(_environment(ctx, config, now=now, progress=progress), target)
@@ -385,6 +363,37 @@ def search(ctx: click.Context, config_path: Path, query: str, limit: int, as_jso
             click.echo(json.dumps(search_record(paper), ensure_ascii=False))
         return
     print_search_table(papers, query)
+
+
+for _name, _summary in SIGNAL_COMMANDS.items():  # star, unstar, dismiss, undismiss: one command each
+
+    @cli.command(name=_name, help=_summary)
+    @config_option
+    @click.argument("papers", metavar="ID...", nargs=-1, required=True)
+    @click.pass_context
+    def _signal(ctx: click.Context, config_path: Path, papers: tuple[str, ...], name: str = _name) -> None:
+        from dailypapers.pipeline.signals import give_signal
+
+        try:
+            env = _environment(ctx, _load(ctx, config_path), now=fixed_now(os.environ))
+            click.echo(signal_line(give_signal(env, name, papers)))
+        except DailyPapersError as err:
+            _fail(err, ctx.obj["debug"])
+
+
+@cli.command()
+@config_option
+@click.option("--bibtex", "form", flag_value="bibtex", help="BibTeX entries, as arXiv exports them.")
+@click.option("--json", "form", flag_value="json", help="CSL-JSON, as Zotero imports it.")
+@click.pass_context
+def stars(ctx: click.Context, config_path: Path, form: str | None) -> None:
+    """List the starred papers, newest star first: a table, BibTeX or CSL-JSON."""
+    from dailypapers.pipeline.signals import starred_papers
+
+    try:
+        print_stars(starred_papers(_load(ctx, config_path)), form)
+    except DailyPapersError as err:
+        _fail(err, ctx.obj["debug"])
 
 
 def main(argv: list[str] | None = None) -> Any:

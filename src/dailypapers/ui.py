@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from dailypapers.config import Config
     from dailypapers.pipeline.backfill import BackfillSummary
     from dailypapers.pipeline.daily import RunSummary
+    from dailypapers.pipeline.signals import SignalOutcome
     from dailypapers.redact import Redactor
+    from dailypapers.store import Starred
 
 
 def shown(text: str) -> str:
@@ -238,4 +240,54 @@ def print_search_table(papers: list[Paper], query: str) -> None:
     for paper in papers:
         authors = ", ".join(a.name for a in paper.authors[:3]) + (" et al." if len(paper.authors) > 3 else "")
         table.add_row(paper.updated.date().isoformat(), paper.versioned_id, paper.title, authors)
+    Console(soft_wrap=False).print(table)
+
+
+# The commands that record a reader's signal, for scripts (``stars`` lists the starred papers), with their help.
+SIGNAL_COMMANDS = {
+    "star": "Star papers of the archive: IDs such as 2601.08800, arXiv:2601.08800v2 or an abs/pdf URL.",
+    "unstar": "Take the star off papers.",
+    "dismiss": "Dismiss papers: not for me.",
+    "undismiss": "Undo the dismissal of papers.",
+}
+# What a signal command says: the papers it changed, and those that already had the state (nothing recorded).
+_SIGNAL_WORDS = {
+    "star": ("starred", "starred"),
+    "unstar": ("unstarred", "not starred"),
+    "dismiss": ("dismissed", "dismissed"),
+    "undismiss": ("restored", "not dismissed"),
+    "read": ("marked read", "read"),
+}
+
+
+def signal_line(outcome: SignalOutcome) -> str:
+    """The one line ``star``, ``unstar``, ``dismiss`` and ``undismiss`` print."""
+    done, state = _SIGNAL_WORDS[outcome.signal]
+    changed = [record.paper_id for record in outcome.recorded]
+    line = f"{done} {len(changed)} paper{'s' if len(changed) != 1 else ''}"
+    line += f" ({', '.join(changed)})" if changed else ""
+    if outcome.unchanged:
+        line += f"; {', '.join(outcome.unchanged)} {'was' if len(outcome.unchanged) == 1 else 'were'} {state} already"
+    return line
+
+
+def print_stars(starred: list[Starred], form: str | None) -> None:
+    """The starred papers on stdout: a table (like ``search``'s), BibTeX or CSL-JSON."""
+    if form is not None:
+        from dailypapers.render.cite import bibtex, csl_json
+
+        papers = [star.paper for star in starred]
+        click.echo(bibtex(papers) if form == "bibtex" else csl_json(papers), nl=False)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    title = f"{len(starred)} starred paper{'s' if len(starred) != 1 else ''}, newest star first"
+    table = Table(title=title, title_justify="left")
+    for column in ("Starred", "arXiv", "Title", "Authors"):
+        table.add_column(column, overflow="fold")
+    for star in starred:
+        paper = star.paper
+        authors = ", ".join(a.name for a in paper.authors[:3]) + (" et al." if len(paper.authors) > 3 else "")
+        table.add_row(star.starred_at.date().isoformat(), paper.versioned_id, paper.title, authors)
     Console(soft_wrap=False).print(table)
