@@ -5,6 +5,9 @@ are read back by a BibTeX parser and checked against the CSL-JSON schema."""
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 import bibtexparser
@@ -13,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from dailypapers.cli import cli
-from dailypapers.store import database_lock
+from dailypapers.store import Store, database_lock
 from signals_world import dump, latest_papers, make_archive, signal_rows
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "csl-data.json").read_text(encoding="utf-8"))
@@ -43,7 +46,7 @@ def test_star_then_stars_lists_it_and_unstar_removes_it(config: Path) -> None:
     dailypapers(config, "star", second, now="2026-12-07T10:00:00Z")
     assert starred_ids(config) == [second, first]  # newest star first
     again = dailypapers(config, "star", first)
-    assert again.exit_code == 0 and again.stdout == f"starred 0 papers; {first} was starred already\n"
+    assert again.exit_code == 0 and again.stdout == f"starred 0 papers; {first} was already starred\n"
     unstarred = dailypapers(config, "unstar", second)
     assert unstarred.exit_code == 0 and unstarred.stdout == f"unstarred 1 paper ({second})\n"
     assert starred_ids(config) == [first]
@@ -80,7 +83,7 @@ def test_dismiss_and_undismiss_are_recorded_in_order_with_the_clock(config: Path
     assert dailypapers(config, "undismiss", paper, now="2026-12-07T09:05:00Z").stdout == (
         f"restored 1 paper ({paper})\n"
     )
-    assert dailypapers(config, "undismiss", paper).stdout == f"restored 0 papers; {paper} was not dismissed already\n"
+    assert dailypapers(config, "undismiss", paper).stdout == f"restored 0 papers; {paper} was not dismissed\n"
     rows = signal_rows(config.parent / "dailypapers.db")
     assert [(row[3], row[4]) for row in rows] == [
         ("dismiss", "2026-12-07T09:00:00Z"),
@@ -183,3 +186,37 @@ def test_stars_draws_a_table_and_says_when_there_are_none(config: Path) -> None:
     assert table.exit_code == 0 and paper.versioned_id in table.stdout and "2026-12-07" in table.stdout
     assert dailypapers(config, "stars", "--json").stdout.startswith("[")
     assert dailypapers(config, "stars", "--bibtex", "--json").exit_code == 0  # the last one given wins, as in click
+
+
+def test_a_database_another_program_keeps_locked_is_try_again_later(config: Path) -> None:
+    """An ``sqlite3`` shell or a backup holding the write lock: the signal waits ``busy_timeout``, then exit 75."""
+    config.write_text("busy_timeout = 0.3\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    database = config.parent / "dailypapers.db"
+    with closing(sqlite3.connect(database, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        result = dailypapers(config, "star", latest_papers()[0].id)
+        other.execute("ROLLBACK")
+    assert result.exit_code == 75 and len(result.stderr.splitlines()) == 1
+    assert "the database is busy" in result.stderr and str(database) in result.stderr
+    assert signal_rows(database) == []
+
+
+def test_the_traceback_of_an_unknown_paper_comes_only_with_debug(config: Path) -> None:
+    plain = dailypapers(config, "star", "2601.99999")
+    debug = CliRunner().invoke(cli, ["--debug", "star", "--config", str(config), "2601.99999"])
+    assert plain.exit_code == debug.exit_code == 1
+    assert "Traceback" not in plain.stderr and "Traceback" in debug.stderr
+    assert debug.stderr.splitlines()[-1] == plain.stderr.strip()
+
+
+@pytest.mark.parametrize("title", ["[/bold] closes nothing", "[red]red[/red] and [link=https://x.test]link[/link]"])
+def test_titles_that_look_like_terminal_markup_are_printed_as_written(config: Path, title: str) -> None:
+    paper = replace(latest_papers()[0], version=latest_papers()[0].version + 1, title=title)
+    with Store.open(config.parent / "dailypapers.db") as store, store.transaction():
+        store.add_versions([paper], run=None)
+    dailypapers(config, "star", paper.id)
+    table = dailypapers(config, "stars")
+    assert table.exit_code == 0, table.stderr
+    assert title.split()[0] in table.stdout
+    found = dailypapers(config, "search", f"id:{paper.id}")  # search draws the same kind of table
+    assert found.exit_code == 0 and title.split()[0] in found.stdout, found.stderr

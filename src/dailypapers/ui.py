@@ -240,7 +240,7 @@ def print_search_table(papers: list[Paper], query: str) -> None:
     for paper in papers:
         authors = ", ".join(a.name for a in paper.authors[:3]) + (" et al." if len(paper.authors) > 3 else "")
         table.add_row(paper.updated.date().isoformat(), paper.versioned_id, paper.title, authors)
-    Console(soft_wrap=False).print(table)
+    Console(soft_wrap=False, markup=False).print(table)  # paper text is no markup
 
 
 # The commands that record a reader's signal, for scripts (``stars`` lists the starred papers), with their help.
@@ -252,11 +252,11 @@ SIGNAL_COMMANDS = {
 }
 # What a signal command says: the papers it changed, and those that already had the state (nothing recorded).
 _SIGNAL_WORDS = {
-    "star": ("starred", "starred"),
+    "star": ("starred", "already starred"),
     "unstar": ("unstarred", "not starred"),
-    "dismiss": ("dismissed", "dismissed"),
+    "dismiss": ("dismissed", "already dismissed"),
     "undismiss": ("restored", "not dismissed"),
-    "read": ("marked read", "read"),
+    "read": ("marked read", "already read"),
 }
 
 
@@ -267,7 +267,7 @@ def signal_line(outcome: SignalOutcome) -> str:
     line = f"{done} {len(changed)} paper{'s' if len(changed) != 1 else ''}"
     line += f" ({', '.join(changed)})" if changed else ""
     if outcome.unchanged:
-        line += f"; {', '.join(outcome.unchanged)} {'was' if len(outcome.unchanged) == 1 else 'were'} {state} already"
+        line += f"; {', '.join(outcome.unchanged)} {'was' if len(outcome.unchanged) == 1 else 'were'} {state}"
     return line
 
 
@@ -290,4 +290,4 @@ def print_stars(starred: list[Starred], form: str | None) -> None:
         paper = star.paper
         authors = ", ".join(a.name for a in paper.authors[:3]) + (" et al." if len(paper.authors) > 3 else "")
         table.add_row(star.starred_at.date().isoformat(), paper.versioned_id, paper.title, authors)
-    Console(soft_wrap=False).print(table)
+    Console(soft_wrap=False, markup=False).print(table)  # paper text is no markup
