@@ -13,6 +13,8 @@ from pathlib import Path
 import bibtexparser
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dailypapers.model import Author, Paper
 from dailypapers.render.cite import bibtex, citation_keys, csl_items, csl_json, tex_text
@@ -195,3 +197,14 @@ def test_an_author_named_and_stays_one_author() -> None:
     ).entries[0]
     assert entry["author"] == "Smith, {Tom and Jerry} and Lovelace, Ada"
     assert len(re.split(r"\s+and\s+(?![^{]*\})", entry["author"])) == 2
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=st.text(), name=st.text(min_size=1), journal=st.none() | st.text())
+def test_any_text_gives_one_well_formed_entry_and_a_valid_csl_item(title: str, name: str, journal: str | None) -> None:
+    random = paper(title, authors=(Author(name), Author("Ada Lovelace")), journal_ref=journal)
+    entries = bibtexparser.loads(bibtex([random, PAPER])).entries
+    assert [entry["eprint"] for entry in entries] == [random.id, PAPER.id]
+    for field in ("title", "author", "journal"):
+        assert_well_formed_tex(entries[0].get(field, ""))
+    jsonschema.validate(csl_items([random]), SCHEMA)
