@@ -1,28 +1,26 @@
 """The static site: the files it has, what they link to and escape, and how they behave in a real browser.
 
 The browser tests drive Debian's Chromium (``/usr/bin/chromium``, or the path in ``DAILYPAPERS_CHROMIUM``)
-with Playwright, on the site written to a temporary folder and opened from ``file://`` URLs, as a reader who
-downloads the site would. Without Chromium or Playwright they fail: a skipped browser test would hide a broken
-page. A full-page screenshot of a topic page is left in ``test-artifacts/site-topic.png``.
+with Playwright (``browser.py``), on the site written to a temporary folder and opened from ``file://`` URLs,
+as a reader who downloads the site would. Without Chromium or Playwright they fail: a skipped browser test would
+hide a broken page. A full-page screenshot of a topic page is left in ``test-artifacts/site-topic.png``.
 """
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from arxiv_server import load_seed_papers
-from browser import TEX_SOURCE
+from browser import TEX_SOURCE, Watched, launched
 from dailypapers.model import Author, Day, Digest, Listed, Paper, Section
 from dailypapers.render.assets import KATEX
 from dailypapers.render.site import render_site
@@ -335,27 +333,10 @@ def test_tex_is_kept_as_written_and_escaped_once() -> None:
 # --- in a real browser ---
 
 
-def chromium_path() -> str:
-    path = os.environ.get("DAILYPAPERS_CHROMIUM") or shutil.which("chromium")
-    if not path or not Path(path).exists():
-        pytest.fail(
-            "the site's browser tests need Chromium: install Debian's package (apt-get install chromium) "
-            "or set DAILYPAPERS_CHROMIUM to a Chromium executable"
-        )
-    return path
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("the site's browser tests need Playwright: pip install playwright (it drives Debian's chromium)")
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable)
+    with launched() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -366,29 +347,6 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(text.encode() if isinstance(text, str) else text)
     return folder
-
-
-class Watched:
-    """A page with everything that went wrong on it recorded: console errors, uncaught errors, dialogs."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.problems: list[str] = []
-        page.on("console", lambda message: self._console(message.type, message.text))
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on("dialog", self._dialog)
-
-    def _console(self, kind: str, text: str) -> None:
-        if kind in ("error", "warning"):
-            self.problems.append(f"console {kind}: {text}")
-
-    def _dialog(self, dialog: Any) -> None:
-        self.problems.append(f"dialog: {dialog.message}")
-        dialog.dismiss()
-
-    def open(self, site_dir: Path, path: str) -> Page:
-        self.page.goto(site_dir.joinpath(*path.split("/")).as_uri())
-        return self.page
 
 
 @pytest.fixture
