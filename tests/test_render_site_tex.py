@@ -38,6 +38,9 @@ TITLES = {
     "2605.10004": "Links $\\url{javascript:alert(4)}$ and \\(\\htmlId{x}{y}\\) and $\\includegraphics{x.png}$",
     "2605.10005": "Macros $\\def\\a{\\a\\a}\\a$ and a rule $\\rule{100000em}{100000em}$ then text",
     "2605.10006": "Display \\[\\sum_{i=1}^{n} i\\] and $$\\int_0^1 f$$ and \\(a+b\\)",
+    "2605.10008": "Inside $\\text{<img src=x onerror=alert(6)>}$ and $\\textbf{</a><script>alert(7)</script>}$",
+    "2605.10009": "Styles $\\htmlStyle{background:url(javascript:alert(8))}{x}$ $\\htmlData{onclick=alert(9)}{y}$",
+    "2605.10010": "Class \\(\\htmlClass{katex-error}{z}\\) and $\\href{https://example.org}{w}$",
     "2605.10007": "Wide $$" + "+".join(f"x_{{{i}}}" for i in range(80)) + "$$ and $" + "=".join("ab" * 40) + "$",
 }
 ABSTRACT = "We bound $\\mathcal{O}(n^{2})$ when $a<b$; a bad one: $\\frac{1}{$ and $\\undefinedmacro{x}$ stay."
@@ -126,15 +129,19 @@ def test_hostile_titles_and_tex_never_run_link_or_navigate(context: BrowserConte
     watched = Watched(context.new_page())
     page = watched.open(site, TOPIC_PAGE)
     page.locator("details.abstract-toggle summary").evaluate_all("all => all.forEach(s => s.click())")
-    for paper_id in ("2605.10003", "2605.10004", "2605.10005"):
+    for paper_id in ("2605.10003", "2605.10004", "2605.10005", "2605.10008", "2605.10009", "2605.10010"):
         heading = page.locator(title(watched, paper_id))
         assert heading.locator(".katex a, .katex img, .katex [id], .katex [onerror]").count() == 0, paper_id
     assert page.locator("main img, main iframe, main svg image, .paper script").count() == 0
-    for paper_id in ("2605.10003", "2605.10004"):  # a command that needs trust keeps its expression as written
+    trusted_only = ("2605.10003", "2605.10004", "2605.10009", "2605.10010")
+    for paper_id in trusted_only:  # a command that needs trust keeps its expression as written
         heading = page.locator(title(watched, paper_id))
         assert heading.inner_text() == TITLES[paper_id] and heading.locator(".katex").count() == 0
     hrefs = page.locator("main a").evaluate_all("all => all.map(a => a.href)")
     assert not [href for href in hrefs if not href.startswith(("https://arxiv.org/", "file://"))]
+    inside = page.locator(title(watched, "2605.10008"))
+    assert inside.locator(".katex").count() == 2 and inside.evaluate(TEX_SOURCE) == TITLES["2605.10008"]
+    assert "<img src=x onerror=alert(6)>" in inside.inner_text().replace("\xa0", " ")
     macros = page.locator(title(watched, "2605.10005"))
     assert (macros.text_content() or "").endswith("then text")
     box = macros.bounding_box()
@@ -157,7 +164,7 @@ def test_the_site_works_offline(context: BrowserContext, site: Path, path: str) 
     offline = Offline(context)
     watched = Watched(context.new_page())
     page = watched.open(site, path)
-    page.wait_for_load_state("networkidle")
+    page.evaluate("document.fonts.ready.then(() => true)")  # the fonts the typeset TeX asked for are in
     assert offline.attempted == []
     if path == TOPIC_PAGE:
         assert page.locator(".katex").count() > 0
@@ -165,15 +172,35 @@ def test_the_site_works_offline(context: BrowserContext, site: Path, path: str) 
     assert watched.problems == []
 
 
-@pytest.mark.parametrize(("name", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
-def test_screenshots_and_no_sideways_scroll(browser: Browser, site: Path, name: str, viewport: dict[str, int]) -> None:
-    context = browser.new_context(viewport=viewport, device_scale_factor=1, is_mobile=name == "phone")  # type: ignore[arg-type]
+def test_the_filter_reads_tex_as_written(context: BrowserContext, site: Path) -> None:
+    """filter.js runs before KaTeX, so the text it searches is the source a reader would type, not glyphs."""
+    page = Watched(context.new_page()).open(site, TOPIC_PAGE)
+    assert page.locator(".katex").count() > 0
+    for needle, shown in (("x^2", 1), ("\\sqrt{y}", 1), ("\\href{javascript", 1), ("\\mathcal{O}", len(TITLES))):
+        page.locator("#filter").fill(needle)
+        assert page.locator(".paper:visible").count() == shown, needle
+
+
+@pytest.mark.parametrize(
+    ("name", "viewport", "scheme"), [("desktop", DESKTOP, "light"), ("phone", PHONE, "light"), ("dark", PHONE, "dark")]
+)
+def test_screenshots_and_no_sideways_scroll(
+    browser: Browser, site: Path, name: str, viewport: dict[str, int], scheme: str
+) -> None:
+    context = browser.new_context(
+        viewport=viewport,  # type: ignore[arg-type]
+        device_scale_factor=1,
+        is_mobile=viewport == PHONE,
+        color_scheme=scheme,  # type: ignore[arg-type]
+    )
     try:
         watched = Watched(context.new_page())
         page = watched.open(site, TOPIC_PAGE)
         page.locator("details.abstract-toggle").first.evaluate("d => d.open = true")
         width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert width[0] <= width[1], f"the page scrolls sideways: {width}"
+        color = "getComputedStyle(document.querySelector('.abstract .katex')).color"
+        assert page.evaluate(color) == page.evaluate("getComputedStyle(document.querySelector('.abstract')).color")
         assert screenshot(page, f"site-tex-{name}.png").stat().st_size > 1000
         assert watched.problems == []
     finally:
