@@ -1,28 +1,28 @@
 """The static site: the files it has, what they link to and escape, and how they behave in a real browser.
 
 The browser tests drive Debian's Chromium (``/usr/bin/chromium``, or the path in ``DAILYPAPERS_CHROMIUM``)
-with Playwright, on the site written to a temporary folder and opened from ``file://`` URLs, as a reader who
-downloads the site would. Without Chromium or Playwright they fail: a skipped browser test would hide a broken
-page. A full-page screenshot of a topic page is left in ``test-artifacts/site-topic.png``.
+with Playwright (``browser.py``), on the site written to a temporary folder and opened from ``file://`` URLs,
+as a reader who downloads the site would. Without Chromium or Playwright they fail: a skipped browser test would
+hide a broken page. A full-page screenshot of a topic page is left in ``test-artifacts/site-topic.png``.
 """
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from arxiv_server import load_seed_papers
+from browser import TEX_SOURCE, Watched, launched
 from dailypapers.model import Author, Day, Digest, Listed, Paper, Section
+from dailypapers.render.assets import KATEX
 from dailypapers.render.site import render_site
 
 if TYPE_CHECKING:
@@ -96,6 +96,7 @@ def make_digest() -> Digest:
 
 DIGEST = make_digest()
 SITE = render_site(DIGEST)
+TEXT = {path: text for path, text in SITE.items() if isinstance(text, str)}  # all but KaTeX's vendored files
 PAGES = sorted(path for path in SITE if path.endswith(".html"))
 
 
@@ -137,7 +138,7 @@ class Markup(HTMLParser):
 
 
 def parsed(path: str) -> Markup:
-    return Markup(SITE[path])
+    return Markup(TEXT[path])
 
 
 def one_space(text: str) -> str:
@@ -148,10 +149,11 @@ def one_space(text: str) -> str:
 
 
 def test_site_has_an_index_a_page_per_topic_and_per_day_and_its_assets() -> None:
-    assert set(SITE) == {
+    assert set(TEXT) == {
         "index.html",
         "style.css",
         "filter.js",
+        "tex.js",
         "topics/distributed-training.html",
         "topics/consensus-bft.html",
         "topics/svg-onload-alert-1-friends.html",
@@ -188,7 +190,7 @@ def test_index_shows_title_note_generated_topics_with_counts_and_days_newest_fir
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_is_well_formed_html5(path: str) -> None:
-    text = SITE[path]
+    text = TEXT[path]
     page = parsed(path)
     assert text.startswith('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n')
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in text
@@ -210,13 +212,13 @@ def test_links_are_relative_and_lead_to_files_of_the_site_or_to_arxiv_and_doi(pa
 
 
 def test_assets_fetch_nothing() -> None:
-    assert not re.search(r"fetch\(|XMLHttpRequest|import\(|https?:", SITE["filter.js"])
-    assert not re.search(r"url\(|@import|https?:", SITE["style.css"])
-    assert "overflow-wrap: anywhere" in SITE["style.css"]
+    assert not re.search(r"fetch\(|XMLHttpRequest|import\(|https?:", TEXT["filter.js"])
+    assert not re.search(r"url\(|@import|https?:", TEXT["style.css"])
+    assert "overflow-wrap: anywhere" in TEXT["style.css"]
 
 
 def test_topic_page_lists_every_paper_with_its_details() -> None:
-    text = SITE["topics/distributed-training.html"]
+    text = TEXT["topics/distributed-training.html"]
     paper = DIGEST.sections[0].papers[0].paper
     assert f'<a href="{paper.abs_url}">' in text and f'<a href="{paper.pdf_url}">PDF</a>' in text
     assert text.count('<li class="paper">') == 30
@@ -262,7 +264,7 @@ def test_day_pages_group_papers_by_topic_and_link_neighbouring_days() -> None:
     hrefs = page.attribute("href")
     assert "../topics/distributed-training.html" in hrefs and "../topics/consensus-bft.html" in hrefs
     assert "2026-05-15.html" in hrefs and "2026-05-13.html" in hrefs
-    assert SITE["days/2026-05-14.html"].count('<li class="paper">') == 19
+    assert TEXT["days/2026-05-14.html"].count('<li class="paper">') == 19
 
 
 def test_topics_sharing_a_slug_get_their_own_pages() -> None:
@@ -281,7 +283,8 @@ def test_a_day_listed_twice_is_an_error() -> None:
 
 def test_an_empty_digest_renders() -> None:
     site = render_site(Digest("Empty", date(2026, 5, 15), ()))
-    assert set(site) == {"index.html", "style.css", "filter.js"}
+    own = {path for path in site if not path.startswith("vendor/")}
+    assert own == {"index.html", "style.css", "filter.js", "tex.js"}
     assert "No topics." in site["index.html"] and "No days archived yet." in site["index.html"]
 
 
@@ -294,6 +297,7 @@ def test_output_is_deterministic() -> None:
 # --- escaping ---
 
 
+OWN_SCRIPTS = ["../filter.js", f"../{KATEX}/katex.min.js", f"../{KATEX}/contrib/auto-render.min.js", "../tex.js"]
 HOSTILE_PAGES = ["index.html", "topics/svg-onload-alert-1-friends.html", "days/2026-05-15.html"]
 
 
@@ -302,10 +306,10 @@ def test_hostile_text_makes_no_tag_no_handler_and_no_link(path: str) -> None:
     page = parsed(path)
     tags = {tag for tag, _ in page.tags}
     assert not tags & {"img", "svg", "iframe", "b"}
-    assert [attrs.get("src") for tag, attrs in page.tags if tag == "script"] in ([], ["../filter.js"])
+    assert [attrs.get("src") for tag, attrs in page.tags if tag == "script"] in ([], OWN_SCRIPTS)
     assert not [key for _, attrs in page.tags for key in attrs if key.startswith("on")]
     assert not [href for href in page.attribute("href") if "javascript" in href.lower()]
-    assert "&amp;lt;" not in SITE[path].replace("&amp;lt;escaped&amp;gt;", "")
+    assert "&amp;lt;" not in TEXT[path].replace("&amp;lt;escaped&amp;gt;", "")
 
 
 def test_hostile_text_is_shown_as_written() -> None:
@@ -321,7 +325,7 @@ def test_hostile_text_is_shown_as_written() -> None:
 
 
 def test_tex_is_kept_as_written_and_escaped_once() -> None:
-    text = SITE["topics/svg-onload-alert-1-friends.html"]
+    text = TEXT["topics/svg-onload-alert-1-friends.html"]
     assert "Sorting in $O(n \\log n)$ &amp; &lt;b&gt;more&lt;/b&gt;" in text
     assert "$\\mathcal{O}(n^{2})$ when $a&lt;b$ and $\\{x \\mid x &gt; 0\\}$" in text
 
@@ -329,27 +333,10 @@ def test_tex_is_kept_as_written_and_escaped_once() -> None:
 # --- in a real browser ---
 
 
-def chromium_path() -> str:
-    path = os.environ.get("DAILYPAPERS_CHROMIUM") or shutil.which("chromium")
-    if not path or not Path(path).exists():
-        pytest.fail(
-            "the site's browser tests need Chromium: install Debian's package (apt-get install chromium) "
-            "or set DAILYPAPERS_CHROMIUM to a Chromium executable"
-        )
-    return path
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("the site's browser tests need Playwright: pip install playwright (it drives Debian's chromium)")
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable)
+    with launched() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -358,31 +345,8 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for path, text in SITE.items():
         target = folder.joinpath(*path.split("/"))
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        target.write_bytes(text.encode() if isinstance(text, str) else text)
     return folder
-
-
-class Watched:
-    """A page with everything that went wrong on it recorded: console errors, uncaught errors, dialogs."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.problems: list[str] = []
-        page.on("console", lambda message: self._console(message.type, message.text))
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on("dialog", self._dialog)
-
-    def _console(self, kind: str, text: str) -> None:
-        if kind in ("error", "warning"):
-            self.problems.append(f"console {kind}: {text}")
-
-    def _dialog(self, dialog: Any) -> None:
-        self.problems.append(f"dialog: {dialog.message}")
-        dialog.dismiss()
-
-    def open(self, site_dir: Path, path: str) -> Page:
-        self.page.goto(site_dir.joinpath(*path.split("/")).as_uri())
-        return self.page
 
 
 @pytest.fixture
@@ -450,7 +414,8 @@ def test_abstract_opens_from_its_toggle(watched: Watched, site_dir: Path) -> Non
     assert not abstract.is_visible()
     first.locator("summary", has_text="Abstract").click()
     assert abstract.is_visible()
-    assert one_space(abstract.inner_text()) == one_space(DIGEST.sections[1].papers[0].paper.abstract)
+    shown = abstract.evaluate(TEX_SOURCE)  # the abstract typesets its TeX (20$\\times$)
+    assert one_space(shown) == one_space(DIGEST.sections[1].papers[0].paper.abstract)
 
 
 def test_every_paper_link_points_to_arxiv(watched: Watched, site_dir: Path) -> None:
@@ -465,11 +430,11 @@ def test_every_paper_link_points_to_arxiv(watched: Watched, site_dir: Path) -> N
 def test_hostile_text_is_text_in_the_browser(watched: Watched, site_dir: Path) -> None:
     page = watched.open(site_dir, "topics/svg-onload-alert-1-friends.html")
     assert page.locator("h1").inner_text() == HOSTILE_TOPIC
-    assert page.locator(".paper .title").inner_text() == HOSTILE_TITLE
+    assert page.locator(".paper .title").evaluate(TEX_SOURCE) == HOSTILE_TITLE
     assert HOSTILE_AUTHOR in page.locator(".paper .authors").inner_text()
     assert page.locator("img, svg, iframe, .paper script, .paper b").count() == 0
     page.locator(".paper summary").click()
-    assert "\\mathcal{O}(n^{2})$ when $a<b$" in page.locator(".abstract").inner_text()
+    assert "\\mathcal{O}(n^{2})$ when $a<b$" in page.locator(".abstract").evaluate(TEX_SOURCE)
     assert watched.problems == []
 
 

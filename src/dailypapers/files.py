@@ -92,8 +92,9 @@ def _leftovers_in(folder: Path) -> dict[str, list[Path]]:
 _TEMPORARY = re.compile(r"\.(.+)\.[^.]*\.tmp", re.DOTALL)  # what _write_new names: .<name>.<random>.tmp
 
 
-def stage(path: Path, text: str, leftovers: Leftovers | None = None) -> Path:
-    """Write ``text`` next to ``path`` (or its link's target) under a temporary name and return that name.
+def stage(path: Path, text: str | bytes, leftovers: Leftovers | None = None) -> Path:
+    """Write ``text`` (as UTF-8; bytes, such as the site's fonts, as they are) next to ``path`` (or its link's
+    target) under a temporary name and return that name.
 
     A temporary file of ``path`` left by a process that was killed before renaming it is removed first, so it
     is never published with a site or a commit. Only one run writes at a time (the database lock), so no other
@@ -146,8 +147,9 @@ def _flags(path: Path) -> int:
     return value
 
 
-def _write_new(destination: Path, text: str) -> Path:
+def _write_new(destination: Path, text: str | bytes) -> Path:
     """A new file holding ``text``, flushed to disk, with the mode the umask gives a new file."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     for _ in range(_ATTEMPTS):
         name = destination.with_name(f".{destination.name}.{os.urandom(4).hex()}.tmp")
@@ -156,8 +158,8 @@ def _write_new(destination: Path, text: str) -> Path:
         except FileExistsError:
             continue
         try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-                out.write(text)
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
         except BaseException:

@@ -65,8 +65,8 @@ def stage_outputs(
     return digest, staged
 
 
-def _rendered(config: Config, store: Store, digest: Digest, outbox: Path | None) -> Iterator[tuple[Path, str]]:
-    """Each output file of the run with its text, one at a time."""
+def _rendered(config: Config, store: Store, digest: Digest, outbox: Path | None) -> Iterator[tuple[Path, str | bytes]]:
+    """Each output file of the run with its text (bytes for the site's fonts), one at a time."""
     outputs = config.outputs
     if outputs.markdown is not None:
         yield in_outbox(config, outputs.markdown, outbox), render_page(digest, max_papers=config.max_papers)

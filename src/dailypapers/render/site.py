@@ -10,7 +10,14 @@ shows as text. Link targets are never taken from paper text: they are built here
 percent-escaped, under fixed ``https://`` prefixes. Topic names reach file names only through their stem
 (``model.topic_stem``): lower case ASCII, never empty, never shared.
 
-Rendering is a pure function of the digest: no clock, no locale, no file, no network.
+TeX in titles and abstracts is typeset in the browser by the KaTeX shipped inside the package
+(``render/assets.py``): the pages that list papers load it from the site's own ``vendor/katex-<version>/``
+folder, which ``site_files`` copies in, and ``tex.js`` runs it over titles and abstracts only. The HTML still
+holds the text as written, escaped once, so without script, in a feed reader or where KaTeX cannot parse an
+expression, the source text shows.
+
+Rendering is a pure function of the digest: no clock, no locale, no network; the only files it reads are the
+package's own.
 """
 
 from __future__ import annotations
@@ -25,10 +32,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from dailypapers.model import Day, Digest, Listed, Paper, Section, topic_stems
 from dailypapers.render._text import one_line
+from dailypapers.render.assets import KATEX, katex_files
 from dailypapers.render.markdown import long_date, updated_day
 
 STYLESHEET = "style.css"
 SCRIPT = "filter.js"
+TEX_SCRIPT = "tex.js"
 ARXIV = "https://arxiv.org/"
 
 _ID_SAFE = "/."  # old-scheme ids (hep-th/9901001) keep their slash
@@ -239,6 +248,7 @@ def topic_page(digest: Digest, section: Section, files: dict[str, str]) -> str:
     return _render(
         "topic.html.j2",
         root="../",
+        katex=KATEX,
         digest=digest,
         section=section,
         group=group(section, files),
@@ -251,6 +261,7 @@ def day_page(digest: Digest, day: Day, newer: date | None, older: date | None, f
     return _render(
         "day.html.j2",
         root="../",
+        katex=KATEX,
         digest=digest,
         day=long_date(day.day),
         iso=day.day.isoformat(),
@@ -261,9 +272,10 @@ def day_page(digest: Digest, day: Day, newer: date | None, older: date | None, f
     )
 
 
-def site_files(digest: Digest, days: Iterable[Day]) -> Iterator[tuple[str, str]]:
+def site_files(digest: Digest, days: Iterable[Day]) -> Iterator[tuple[str, str | bytes]]:
     """Every file of the site, one at a time, by its path relative to the site folder (POSIX, e.g.
-    'topics/<slug>.html', 'days/2026-05-15.html', 'index.html', plus the css and js files), with its text.
+    'topics/<slug>.html', 'days/2026-05-15.html', 'index.html', plus the css and js files), with its text, or
+    its bytes for KaTeX's files (``vendor/katex-<version>/...``, fonts included), which come before any page.
 
     ``days`` (``digest.days`` is not read) come newest first and are taken one at a time: each day's page is
     yielded before the next older day but one is read, so a caller that writes each file and drops it holds a
@@ -272,6 +284,8 @@ def site_files(digest: Digest, days: Iterable[Day]) -> Iterator[tuple[str, str]]
     files = topic_files(digest.sections)
     yield STYLESHEET, _static(STYLESHEET)
     yield SCRIPT, _static(SCRIPT)
+    yield TEX_SCRIPT, _static(TEX_SCRIPT)
+    yield from katex_files()
     written = set()
     for section in digest.sections:
         path = files[section.topic]
@@ -285,6 +299,6 @@ def site_files(digest: Digest, days: Iterable[Day]) -> Iterator[tuple[str, str]]
     yield "index.html", index_page(digest, files, links)
 
 
-def render_site(digest: Digest) -> dict[str, str]:
+def render_site(digest: Digest) -> dict[str, str | bytes]:
     """Every file of the site at once (``site_files`` of ``digest.days``), mapped to its text."""
     return dict(site_files(digest, archive(digest.days)))

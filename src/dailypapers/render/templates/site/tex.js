@@ -1,0 +1,37 @@
+// Typesets the TeX in paper titles and abstracts with the KaTeX shipped beside the site, using arXiv's
+// delimiters ($…$, $$…$$, \(…\), \[…\]). Where KaTeX cannot parse an expression, auto-render keeps its source
+// text as written (that is what it does when KaTeX throws a ParseError), and the error is not reported: the
+// source text is the fallback, not a fault of the page. Paper text is untrusted: a command that would need trust
+// (\href, \url, \includegraphics, \htmlClass and the other \html… commands) fails the expression the same
+// way, so it shows as written instead of becoming a link, an image or an attribute; macro expansion and sizes
+// are bounded, so no expression can hang the page or cover it.
+(function () {
+  "use strict";
+  if (typeof renderMathInElement !== "function" || typeof katex !== "object") {
+    return;
+  }
+  var options = {
+    delimiters: [
+      { left: "$$", right: "$$", display: true },
+      { left: "\\[", right: "\\]", display: true },
+      { left: "$", right: "$", display: false },
+      { left: "\\(", right: "\\)", display: false }
+    ],
+    throwOnError: true,
+    errorCallback: function () {},
+    trust: function () {
+      throw new katex.ParseError("a command that needs trust is kept as written");
+    },
+    strict: "ignore",
+    maxExpand: 1000,
+    maxSize: 2
+  };
+  var elements = document.querySelectorAll(".paper .title, .paper .abstract");
+  Array.prototype.forEach.call(elements, function (element) {
+    try {
+      renderMathInElement(element, options);
+    } catch (error) {
+      // Any other failure leaves this element's text as it was; the next paper is still typeset.
+    }
+  });
+})();
