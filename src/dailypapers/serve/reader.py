@@ -1,0 +1,66 @@
+"""What every page of the reader shares: the environment, the store behind a lock, and the templates.
+
+One connection serves the whole reader. Every endpoint is ``async`` and runs on the event loop's thread, and
+uses the store under ``Reader.lock``, so the connection is never used by two requests at once; a query takes
+milliseconds and the reader has one user. SQLite's WAL gives each read a snapshot: a daily run writing the
+archive meanwhile never breaks a page. The reader never takes the run's lock, so a run can start while it is open.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import cache
+
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from dailypapers import __version__
+from dailypapers.pipeline.context import Environment as RunEnvironment
+from dailypapers.serve.guard import Sessions
+from dailypapers.store import Store
+
+
+@cache
+def templates() -> Environment:
+    """The reader's templates first, then the static site's, so a page can reuse the site's macros."""
+    loader = ChoiceLoader(
+        [PackageLoader("dailypapers", "serve/templates"), PackageLoader("dailypapers", "render/templates/site")]
+    )
+    return Environment(
+        loader=loader,
+        autoescape=True,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
+
+
+def is_htmx(request: Request) -> bool:
+    """Whether htmx sent the request (it then swaps a fragment instead of following a redirect)."""
+    return request.headers.get("hx-request") == "true"
+
+
+@dataclass
+class Reader:
+    """The state of one server: what it reads, and the secret behind its pages' tokens."""
+
+    env: RunEnvironment
+    store: Store
+    sessions: Sessions
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def page(self, request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
+        """A template rendered for this request's session (set as a cookie when new) with its token."""
+        session, new = self.sessions.session(request)
+        html = (
+            templates()
+            .get_template(name)
+            .render(token=self.sessions.token(session), version=__version__, title=self.env.config.title, **context)
+        )
+        response = HTMLResponse(html, status, headers={"Vary": "HX-Request", "Cache-Control": "no-store"})
+        if new:
+            self.sessions.set_cookie(response, session)
+        return response

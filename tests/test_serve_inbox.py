@@ -1,0 +1,83 @@
+"""The reader's inbox and its buttons, against the real server over a real archive (httpx, no test client)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from markupsafe import escape
+
+from reader_server import Running, post_headers, running_reader, session
+from reader_world import BREAKOUT, HOSTILE_TITLES, IMAGE, SCRIPT, second_run_ids, seed_archive
+from signals_world import signal_rows
+
+
+@pytest.fixture()
+def reader(tmp_path: Path) -> Iterator[Running]:
+    config, _ = seed_archive(tmp_path)
+    with running_reader(config) as running:
+        yield running
+
+
+def test_the_inbox_lists_each_paper_of_the_latest_run_once_with_every_topic(reader: Running) -> None:
+    page = httpx.get(reader.url, timeout=5)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    for paper_id in second_run_ids():
+        assert page.text.count(f'data-paper="{paper_id}"') == 1
+    both = second_run_ids()[0]
+    card = page.text.split(f'data-paper="{both}"')[1].split("</li>")[0]
+    assert '<span class="topic">compilers</span>' in card and '<span class="topic">everything</span>' in card
+    assert page.text.count(">Star</button>") == page.text.count("data-paper=") > len(second_run_ids())
+    assert ">Dismiss</button>" in page.text
+
+
+def test_star_then_reload_shows_unstar_and_the_row_is_stored(reader: Running) -> None:
+    paper_id = second_run_ids()[0]
+    with httpx.Client(timeout=5) as client:
+        token = session(client, reader.url)
+        answer = client.post(f"{reader.url}papers/{paper_id}/star", headers=post_headers(reader.url, token), data={})
+        assert answer.status_code == 303 and answer.headers["location"] == "/"
+        card = client.get(reader.url).text.split(f'data-paper="{paper_id}"')[1].split("</li>")[0]
+    assert ">Unstar</button>" in card and ">Star</button>" not in card and 'aria-pressed="true"' in card
+    assert [(row[1], row[3]) for row in signal_rows(reader.database)] == [(paper_id, "star")]
+
+
+def test_a_plain_form_with_its_token_field_works_and_htmx_gets_the_button_bar(reader: Running) -> None:
+    paper_id = second_run_ids()[1]
+    with httpx.Client(timeout=5) as client:
+        token = session(client, reader.url)
+        origin = post_headers(reader.url, None)
+        form = client.post(f"{reader.url}papers/{paper_id}/dismiss", headers=origin, data={"csrf_token": token})
+        assert form.status_code == 303
+        swap = client.post(
+            f"{reader.url}papers/{paper_id}/undismiss",
+            headers={**post_headers(reader.url, token), "HX-Request": "true"},
+        )
+    assert swap.status_code == 200 and swap.text.lstrip().startswith('<div class="actions"')
+    assert ">Dismiss</button>" in swap.text and "<html" not in swap.text
+    assert [row[3] for row in signal_rows(reader.database)] == ["dismiss", "undismiss"]
+
+
+def test_an_unknown_paper_is_404_and_writes_nothing(reader: Running) -> None:
+    with httpx.Client(timeout=5) as client:
+        token = session(client, reader.url)
+        answer = client.post(f"{reader.url}papers/2999.99999/star", headers=post_headers(reader.url, token))
+    assert answer.status_code == 404 and signal_rows(reader.database) == []
+
+
+def test_hostile_titles_arrive_as_text(reader: Running) -> None:
+    page = httpx.get(reader.url, timeout=5).text
+    for title in HOSTILE_TITLES:
+        assert str(escape(title)) in page
+    for markup in (SCRIPT, IMAGE, BREAKOUT, "<iframe", "<svg"):
+        assert markup not in page
+    assert page.count("<script") == 1  # htmx, and nothing from a paper
+
+
+def test_every_answer_carries_the_content_security_policy(reader: Running) -> None:
+    for path in ("", "static/reader.css", "site/style.css", "no/such/page"):
+        answer = httpx.get(reader.url + path, timeout=5)
+        assert "default-src 'self'" in answer.headers["content-security-policy"]
+        assert answer.headers["x-content-type-options"] == "nosniff"
