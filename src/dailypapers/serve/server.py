@@ -91,14 +91,19 @@ def serve_forever(env: Environment, host: str, port: int, open_browser: bool, wa
     if (warning := exposure_warning(host)) is not None:
         warn(warning)
     sock = bind(host, port)
-    with sock, database_errors(database, env.config.busy_timeout), Store.open(database, 1.0) as store:
+    # uvicorn handles Ctrl-C once it runs, then re-raises it; one that comes earlier is the same request to stop
+    with (
+        contextlib.suppress(KeyboardInterrupt),
+        sock,
+        database_errors(database, env.config.busy_timeout),
+        Store.open(database, 1.0) as store,
+    ):
         server = make_server(reader_app(env, store, sock, host))
         url = url_of(sock)
         env.log(f"reading {database} at {url} (Ctrl-C stops)")
         if open_browser:
             _open_when_started(server, url)
-        with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled, once shut down
-            server.run(sockets=[sock])
+        server.run(sockets=[sock])
 
 
 def _open_when_started(server: uvicorn.Server, url: str) -> None:
