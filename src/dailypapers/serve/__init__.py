@@ -14,14 +14,15 @@ from collections.abc import Iterable
 from importlib.resources import files
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from dailypapers.pipeline.context import Environment
-from dailypapers.serve import inbox, signals
+from dailypapers.serve import inbox, papers, signals
 from dailypapers.serve.guard import HostGuard, Sessions
 from dailypapers.serve.reader import Reader
 from dailypapers.store import Store
@@ -35,16 +36,36 @@ async def stylesheet(request: Request) -> Response:
     return Response(text, media_type="text/css", headers={"Cache-Control": STATIC_MAX_AGE})
 
 
+_HEADINGS = {404: "Not here", 405: "Not that way"}
+
+
+async def error_page(request: Request, exc: Exception) -> Response:
+    """404, 405 and the like in the reader's frame (a page) or as one line (anything else asked)."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    detail = exc.detail if isinstance(exc, HTTPException) else "the reader failed"
+    if request.method != "GET" or request.url.path.startswith(("/static/", "/site/")):
+        return PlainTextResponse(f"{detail}\n", status)
+    reader: Reader = request.app.state.reader
+    heading = _HEADINGS.get(status, "Something went wrong")
+    return reader.page(request, "error.html.j2", status, code=status, heading=heading, detail=f"{detail}.")
+
+
 def create_app(env: Environment, store: Store, allowed_hosts: Iterable[str]) -> Starlette:
     """The reader over ``store``, answering only requests whose Host is in ``allowed_hosts`` (``name:port``)."""
     sessions = Sessions()
     routes = [
         *inbox.ROUTES,
         *signals.ROUTES,
+        *papers.ROUTES,
         Route("/site/style.css", stylesheet, methods=["GET"]),
         Mount("/static", StaticFiles(packages=[("dailypapers", "serve/static")]), name="static"),
     ]
-    app = Starlette(debug=False, routes=routes, middleware=[Middleware(HostGuard, hosts=allowed_hosts)])
+    app = Starlette(
+        debug=False,
+        routes=routes,
+        middleware=[Middleware(HostGuard, hosts=allowed_hosts)],
+        exception_handlers={HTTPException: error_page},
+    )
     app.state.reader = Reader(env, store, sessions)
     app.state.sessions = sessions
     return app
