@@ -38,7 +38,7 @@ def test_star_then_reload_shows_unstar_and_the_row_is_stored(reader: Running) ->
     with httpx.Client(timeout=5) as client:
         token = session(client, reader.url)
         answer = client.post(f"{reader.url}papers/{paper_id}/star", headers=post_headers(reader.url, token), data={})
-        assert answer.status_code == 303 and answer.headers["location"] == "/"
+        assert answer.status_code == 303 and answer.headers["location"] == f"/#p-{paper_id.replace('.', '-')}"
         card = client.get(reader.url).text.split(f'data-paper="{paper_id}"')[1].split("</li>")[0]
     assert ">Unstar</button>" in card and ">Star</button>" not in card and 'aria-pressed="true"' in card
     assert [(row[1], row[3]) for row in signal_rows(reader.database)] == [(paper_id, "star")]
@@ -81,3 +81,34 @@ def test_every_answer_carries_the_content_security_policy(reader: Running) -> No
         answer = httpx.get(reader.url + path, timeout=5)
         assert "default-src 'self'" in answer.headers["content-security-policy"]
         assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("given", "back"),
+    [
+        ("/papers/{id}", "/papers/{id}"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example/papers/{id}", "/papers/{id}"),
+        ("javascript:alert(1)", "/"),
+        ("evil.example", "/"),
+        ("/\nSet-Cookie:x", "/"),
+        ("", "/"),
+    ],
+)
+def test_a_plain_form_comes_back_only_to_a_page_of_the_reader(reader: Running, given: str, back: str) -> None:
+    paper_id = second_run_ids()[2]
+    with httpx.Client(timeout=5) as client:
+        token = session(client, reader.url)
+        form = {"csrf_token": token, "next": given.format(id=paper_id)}
+        answer = client.post(f"{reader.url}papers/{paper_id}/star", headers=post_headers(reader.url, None), data=form)
+    anchor = "#p-" + paper_id.replace(".", "-")
+    assert answer.status_code == 303 and answer.headers["location"] == back.format(id=paper_id) + anchor
+
+
+def test_the_forms_of_a_page_name_it_as_the_way_back(reader: Running) -> None:
+    paper_id = second_run_ids()[0]
+    page = httpx.get(f"{reader.url}papers/{paper_id}", timeout=5).text
+    assert page.count(f'name="next" value="/papers/{paper_id}"') == 2
+    inbox = httpx.get(reader.url, timeout=5).text
+    assert inbox.count('name="next" value="/"') == 2 * inbox.count("data-paper=")

@@ -27,6 +27,12 @@ class Card:
     read: bool = False
 
 
+def card_anchor(paper_id: str) -> str:
+    """The card's element id: ``p-2601-08800``, ``p-hep-th-9901001`` (no dot or slash, which CSS would need to
+    escape)."""
+    return "p-" + paper_id.replace("/", "-").replace(".", "-")
+
+
 def merged(sections: Iterable[Section]) -> list[tuple[Listed, tuple[str, ...]]]:
     """Each paper the sections list, once, with every topic that lists it, in first-seen order."""
     found: dict[str, tuple[Listed, list[str]]] = {}

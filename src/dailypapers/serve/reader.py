@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from functools import cache
+from urllib.parse import urlsplit
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from starlette.requests import Request
@@ -43,6 +44,23 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+def local_path(text: str) -> str | None:
+    """``text`` as a path of this reader (``/papers/2601.08800``), or None when it is not one: a full URL, a
+    protocol-relative ``//host``, a backslash some browsers read as a slash, a control character."""
+    path = urlsplit(text).path if text.startswith(("http://", "https://")) else text
+    if not path.startswith("/") or path.startswith("//") or "\\" in path or not path.isprintable():
+        return None
+    return path
+
+
+def here(request: Request) -> str:
+    """The page a button bar sits on: where its plain form comes back to. For htmx's POSTs, the page that sent
+    them (``HX-Current-URL``), not the POST's own path."""
+    if is_htmx(request):
+        return local_path(request.headers.get("hx-current-url", "")) or "/"
+    return request.url.path
+
+
 @dataclass
 class Reader:
     """The state of one server: what it reads, and the secret behind its pages' tokens."""
@@ -55,11 +73,8 @@ class Reader:
     def page(self, request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
         """A template rendered for this request's session (set as a cookie when new) with its token."""
         session, new = self.sessions.session(request)
-        html = (
-            templates()
-            .get_template(name)
-            .render(token=self.sessions.token(session), version=__version__, title=self.env.config.title, **context)
-        )
+        shared = {"token": self.sessions.token(session), "version": __version__, "here": here(request)}
+        html = templates().get_template(name).render(**shared, title=self.env.config.title, **context)
         response = HTMLResponse(html, status, headers={"Vary": "HX-Request", "Cache-Control": "no-store"})
         if new:
             self.sessions.set_cookie(response, session)

@@ -2,8 +2,8 @@
 
 Each is guarded (``guard.guarded``): it runs only for a POST from the reader's own page. It records the signal
 with ``Store.record_signals`` at the environment's clock, then answers htmx with the card's button bar, or a plain
-form with a 303 back to the page it came from (only a path of this reader). A run writing the archive at that
-moment is a 503 the page can show ("try again"); nothing is half-written.
+form with a 303 back to the card on the page it came from (only a path of this reader). A run writing the archive
+at that moment is a 503 the page can show ("try again"); nothing is half-written.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from starlette.routing import Route
 from dailypapers.errors import DailyPapersError, StoreError, UnknownPaperError
 from dailypapers.model import Signal
 from dailypapers.serve import convertors  # noqa: F401 - registers the URL convertors the routes name
+from dailypapers.serve.cards import card_anchor
 from dailypapers.serve.guard import guarded
-from dailypapers.serve.reader import Reader, is_htmx
+from dailypapers.serve.reader import Reader, is_htmx, local_path
 from dailypapers.store import database_errors
 from dailypapers.store.signals import PaperSignals
 
@@ -44,14 +45,16 @@ async def give_signal(request: Request) -> Response:
         return PlainTextResponse(f"{str(err).splitlines()[0]}\n", 503)
     if is_htmx(request):
         return reader.page(request, "_actions.html.j2", paper_id=paper_id, state=state)
-    return RedirectResponse(_back(request), 303)
+    return RedirectResponse(await _back(request, paper_id), 303)
 
 
-def _back(request: Request) -> str:
-    """Where a plain form returns: the page it was sent from when that is this reader's, else the inbox."""
-    referer = request.headers.get("referer", "")
-    base = f"{request.url.scheme}://{request.headers.get('host', '')}/"
-    return referer[len(base) - 1 :] if referer.startswith(base) else "/"
+async def _back(request: Request, paper_id: str) -> str:
+    """Where a plain form comes back to: the page it names (``next``) when it is a path of this reader, else the
+    inbox; at the paper's card."""
+    form = await request.form(max_files=0, max_fields=20)
+    named = form.get("next")
+    path = local_path(named) if isinstance(named, str) else None
+    return f"{path or '/'}#{card_anchor(paper_id)}"
 
 
 ROUTES = [Route("/papers/{paper_id:arxiv}/{signal:signal}", give_signal, methods=["POST"])]
