@@ -53,10 +53,11 @@ def test_a_plain_form_with_its_token_field_works_and_htmx_gets_the_button_bar(re
         assert form.status_code == 303
         swap = client.post(
             f"{reader.url}papers/{paper_id}/undismiss",
-            headers={**post_headers(reader.url, token), "HX-Request": "true"},
+            headers={**post_headers(reader.url, token), "HX-Request": "true", "HX-Current-URL": reader.url},
         )
     assert swap.status_code == 200 and swap.text.lstrip().startswith('<div class="actions"')
     assert ">Dismiss</button>" in swap.text and "<html" not in swap.text
+    assert swap.text.count('name="next" value="/"') == 2  # the page htmx was on, not the POST's path
     assert [row[3] for row in signal_rows(reader.database)] == ["dismiss", "undismiss"]
 
 
