@@ -93,6 +93,8 @@ def test_a_signal_by_get_is_405_and_a_huge_body_413(reader: Running, client: htt
     token = session(client, reader.url)
     big = {"csrf_token": token, "x": "y" * 70_000}
     refused(star(client, reader, post_headers(reader.url, token), data=big), reader, 413)
+    chunked = (bytes(100) for _ in range(1000))  # no Content-Length: counted while read
+    refused(star(client, reader, post_headers(reader.url, token), content=chunked), reader, 413)
     assert signal_rows(reader.database) == []
 
 

@@ -128,13 +128,26 @@ def _length(request: Request) -> int:
     return int(text) if text.isdigit() else MAX_BODY + 1
 
 
+async def _bounded_body(request: Request) -> bool:
+    """Read the body, up to ``MAX_BODY`` bytes (a chunked body declares no length): whether it fits. What was read
+    is kept, so the form is parsed from it."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return False
+        chunks.append(chunk)
+    request._body = b"".join(chunks)  # Request.stream() and .form() read a body already received from here
+    return True
+
+
 def guarded(endpoint: Endpoint) -> Endpoint:
     """An endpoint that changes the archive: it runs only for a POST from the reader's own page, else 403 (or
     413 for a body larger than any form of the reader)."""
 
     @wraps(endpoint)
     async def checked(request: Request) -> Response:
-        if _length(request) > MAX_BODY:
+        if _length(request) > MAX_BODY or not await _bounded_body(request):
             return PlainTextResponse("this request is larger than any form of the reader\n", 413)
         sessions: Sessions = request.app.state.sessions
         reason = await sessions.refusal(request)
