@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from markupsafe import escape
 
+from dailypapers.model import Signal
+from dailypapers.store import Store
 from reader_server import Running, post_headers, running_reader, session
 from reader_world import BREAKOUT, HOSTILE_TITLES, IMAGE, SCRIPT, second_run_ids, seed_archive
 from signals_world import signal_rows
@@ -113,3 +117,17 @@ def test_the_forms_of_a_page_name_it_as_the_way_back(reader: Running) -> None:
     assert page.count(f'name="next" value="/papers/{paper_id}"') == 2
     inbox = httpx.get(reader.url, timeout=5).text
     assert inbox.count('name="next" value="/"') == 2 * inbox.count("data-paper=")
+
+
+def test_read_papers_come_after_the_unread_ones(tmp_path: Path) -> None:
+    config, database = seed_archive(tmp_path)
+    first, second = second_run_ids()[:2]
+    with Store.open(database) as store:
+        store.record_signals(Signal.READ, [(first, None)], datetime(2026, 5, 15, 8, tzinfo=UTC))
+    with running_reader(config) as reader:
+        page = httpx.get(reader.url, timeout=5).text
+    new = page.split("<h1>Recent</h1>")[0]
+    assert new.index(f'data-paper="{second}"') < new.index(f'data-paper="{first}"')
+    assert re.search(rf'class="paper read"[^>]*data-paper="{re.escape(first)}"', new)
+    last = max(new.index(f'data-paper="{paper_id}"') for paper_id in second_run_ids())
+    assert new.index(f'data-paper="{first}"') == last
