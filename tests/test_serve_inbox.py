@@ -131,3 +131,18 @@ def test_read_papers_come_after_the_unread_ones(tmp_path: Path) -> None:
     assert re.search(rf'class="paper read"[^>]*data-paper="{re.escape(first)}"', new)
     last = max(new.index(f'data-paper="{paper_id}"') for paper_id in second_run_ids())
     assert new.index(f'data-paper="{first}"') == last
+
+
+def test_a_config_changed_while_serving_is_read_again_and_a_broken_one_ignored(tmp_path: Path) -> None:
+    config, _ = seed_archive(tmp_path)
+    both = second_run_ids()[0]
+    text = config.read_text(encoding="utf-8")
+    with running_reader(config) as reader:
+        assert '<span class="topic">compilers</span>' in httpx.get(reader.url, timeout=5).text
+        config.write_text(text.replace('name = "compilers"', 'name = "kernels"'), encoding="utf-8")
+        renamed = httpx.get(reader.url, timeout=5).text
+        config.write_text(text.replace("[[topics]]", "[[topics]", 1), encoding="utf-8")
+        broken = httpx.get(reader.url, timeout=5)
+    card = renamed.split(f'data-paper="{both}"')[1].split("</li>")[0]
+    assert '<span class="topic">compilers</span>' not in card and '<span class="topic">everything</span>' in card
+    assert broken.status_code == 200 and broken.text.count("data-paper=") == renamed.count("data-paper=")

@@ -19,6 +19,7 @@ from dailypapers.serve.reader import Reader
 def _inbox(reader: Reader) -> tuple[Digest | None, list[Card], list[Card]]:
     """The latest run's digest, its new papers' cards and the recent ones not among them."""
     with reader.lock:
+        reader.refresh()
         run = reader.store.last_successful_run()
         if run is None:
             return None, [], []

@@ -17,6 +17,7 @@ from dailypapers.serve.reader import Reader
 
 def _card(reader: Reader, paper_id: str) -> Card | None:
     with reader.lock:
+        reader.refresh()
         paper = reader.store.latest(paper_id)
         if paper is None:
             return None

@@ -9,8 +9,9 @@ archive meanwhile never breaks a page. The reader never takes the run's lock, so
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
@@ -18,9 +19,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from dailypapers import __version__
+from dailypapers.config import load_config
+from dailypapers.errors import DailyPapersError
 from dailypapers.pipeline.context import Environment as RunEnvironment
 from dailypapers.serve.guard import Sessions
 from dailypapers.store import Store
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
 
 
 @cache
@@ -69,6 +80,25 @@ class Reader:
     store: Store
     sessions: Sessions
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stamp: tuple[int, int] | None = None
+
+    def __post_init__(self) -> None:
+        self.stamp = _stamp(self.env.config.path)
+
+    def refresh(self) -> None:
+        """Read the config again when its file changed (a topic added by hand or by ``dailypapers``), so the next
+        page shows its topics. A config that no longer loads is logged once and the last good one kept; the
+        database stays the one opened at the start."""
+        stamp = _stamp(self.env.config.path)
+        if stamp == self.stamp:
+            return
+        self.stamp = stamp
+        try:
+            config = load_config(self.env.config.path, self.env.environ)
+        except DailyPapersError as err:
+            self.env.log(f"{str(err).splitlines()[0]}; the reader keeps the config it read before")
+            return
+        self.env = replace(self.env, config=config)
 
     def page(self, request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
         """A template rendered for this request's session (set as a cookie when new) with its token."""
