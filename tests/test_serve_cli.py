@@ -137,6 +137,8 @@ def test_loopback_hosts_are_not_warned_about(tmp_path: Path, host: str) -> None:
             pytest.skip("no IPv6 loopback here")
         raise
     assert len(lines) == 1 and "warning" not in lines[0]
+    found = URL.match(lines[0])
+    assert found is not None and httpx.get(found["url"], timeout=5).status_code == 200
     assert stop(process)[0] == 0
 
 
@@ -151,3 +153,21 @@ def test_serve_without_a_database_is_one_line(tmp_path: Path) -> None:
     )
     assert done.returncode != 0 and len(done.stderr.splitlines()) == 1 and "no database yet" in done.stderr
     assert not (tmp_path / "dailypapers.db").exists()
+
+
+def test_open_hands_the_url_to_the_web_browser_once_it_answers(tmp_path: Path) -> None:
+    """``BROWSER`` is the standard library's own way to choose the browser: here a script noting the URL."""
+    config, _ = seed_archive(tmp_path)
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser"
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n', encoding="utf-8")
+    browser.chmod(0o755)
+    command = [sys.executable, "-m", "dailypapers", "serve", "--config", str(config), "--port", "0", "--open"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "BROWSER": f"{browser} %s"}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    found = URL.match(first_lines(process, URL)[-1])
+    end = time.monotonic() + 5
+    while not (opened.exists() and opened.read_text(encoding="utf-8").endswith("\n")) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert stop(process)[0] == 0
+    assert found is not None and opened.read_text(encoding="utf-8").strip() == found["url"]
