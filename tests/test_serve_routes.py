@@ -7,6 +7,7 @@ import ast
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -54,6 +55,8 @@ def test_opening_a_paper_marks_nothing(reader: Running) -> None:
     [
         ("GET", "papers/2999.99999", 404),
         ("GET", "papers/not-an-id", 404),
+        ("GET", "papers/2999.99999v2", 308),
+        ("GET", "papers/2601.0880v", 404),
         ("GET", "no/such/page", 404),
         ("GET", "papers/{id}/star", 405),
         ("GET", "papers/{id}/read", 405),
@@ -66,7 +69,7 @@ def test_unknown_pages_and_wrong_methods(reader: Running, method: str, path: str
     answer = httpx.request(method, reader.url + path.format(id=second_run_ids()[0]), timeout=5)
     assert answer.status_code == status
     assert "Traceback" not in answer.text and signal_rows(reader.database) == []
-    if method == "GET" and not path.startswith("static/"):
+    if method == "GET" and status != 308 and not path.startswith("static/"):
         assert answer.headers["content-type"].startswith("text/html") and 'href="/"' in answer.text
 
 
@@ -111,3 +114,20 @@ def test_the_reader_imports_neither_the_network_nor_the_command_line() -> None:
                 imported.update(alias.name for alias in node.names)
     banned = {"dailypapers.http", "dailypapers.cli", "dailypapers.ui", "httpx", "httpcore"}
     assert not {name for name in imported if name in banned or name.startswith("dailypapers.http.")}
+
+
+def test_an_old_style_id_with_its_slash_has_a_page_and_buttons(tmp_path: Path) -> None:
+    config, database = seed_archive(tmp_path)
+    old = replace(hostile_papers()[0], id="hep-th/9901001", title="Strings, the old way")
+    with Store.open(database) as store, store.transaction():
+        store.add_versions([old], run=None)
+    with running_reader(config) as reader, httpx.Client(timeout=5) as client:
+        page = client.get(f"{reader.url}papers/hep-th/9901001")
+        token = session(client, reader.url)
+        star = client.post(f"{reader.url}papers/hep-th/9901001/star", headers=post_headers(reader.url, token))
+        versioned = client.get(f"{reader.url}papers/hep-th/9901001v1")
+    assert page.status_code == 200 and "Strings, the old way" in page.text
+    assert 'action="/papers/hep-th/9901001/star"' in page.text and 'id="p-hep-th-9901001"' in page.text
+    assert star.status_code == 303 and star.headers["location"] == "/#p-hep-th-9901001"
+    assert [row[1:4:2] for row in signal_rows(database)] == [("hep-th/9901001", "star")]
+    assert versioned.status_code == 308 and versioned.headers["location"] == "/papers/hep-th/9901001"

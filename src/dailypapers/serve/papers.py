@@ -1,12 +1,13 @@
 """``GET /papers/{id}``: one paper of the archive, its latest stored version, with the topics that matched it and
-its buttons. A GET never writes: opening the page does not mark the paper read.
+its buttons (a versioned id redirects to the bare one). A GET never writes: opening the page does not mark the
+paper read.
 """
 
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dailypapers.model import Listed
@@ -36,4 +37,12 @@ async def paper_page(request: Request) -> Response:
     return reader.page(request, "paper.html.j2", shown=shown)
 
 
-ROUTES = [Route("/papers/{paper_id:arxiv}", paper_page, methods=["GET"])]
+async def versioned(request: Request) -> Response:
+    """``/papers/2601.08800v2``: the page is the paper's, at its latest stored version."""
+    return RedirectResponse(f"/papers/{request.path_params['paper_id']}", 308)
+
+
+ROUTES = [
+    Route("/papers/{paper_id:arxiv}", paper_page, methods=["GET"]),
+    Route("/papers/{paper_id:arxiv}v{version:int}", versioned, methods=["GET"]),
+]
