@@ -131,3 +131,15 @@ def test_an_old_style_id_with_its_slash_has_a_page_and_buttons(tmp_path: Path) -
     assert star.status_code == 303 and star.headers["location"] == "/#p-hep-th-9901001"
     assert [row[1:4:2] for row in signal_rows(database)] == [("hep-th/9901001", "star")]
     assert versioned.status_code == 308 and versioned.headers["location"] == "/papers/hep-th/9901001"
+
+
+def test_a_database_that_cannot_be_read_is_a_503_line_not_a_traceback(tmp_path: Path) -> None:
+    config, database = seed_archive(tmp_path)
+    with running_reader(config) as reader:
+        with closing(sqlite3.connect(database, isolation_level=None)) as other:
+            other.execute("DROP TABLE signals")  # what a damaged or foreign database looks like to the reader
+        inbox = httpx.get(reader.url, timeout=5)
+        page = httpx.get(f"{reader.url}papers/{second_run_ids()[0]}", timeout=5)
+    for answer in (inbox, page):
+        assert answer.status_code == 503 and "Traceback" not in answer.text
+        assert str(database) in answer.text and "signals" in answer.text

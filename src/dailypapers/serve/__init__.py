@@ -21,6 +21,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from dailypapers.errors import DailyPapersError
 from dailypapers.pipeline.context import Environment
 from dailypapers.serve import inbox, papers, signals
 from dailypapers.serve.guard import HostGuard, Sessions
@@ -50,6 +51,14 @@ async def error_page(request: Request, exc: Exception) -> Response:
     return reader.page(request, "error.html.j2", status, code=status, heading=heading, detail=f"{detail}.")
 
 
+async def trouble_page(request: Request, exc: Exception) -> Response:
+    """A database that cannot be read (damaged, changed by a newer version): the store's one line, which names
+    the file and what to do, as a 503 page; never a traceback."""
+    line = (str(exc).splitlines() or ["the archive cannot be read"])[0]
+    reader: Reader = request.app.state.reader
+    return reader.page(request, "error.html.j2", 503, code=503, heading="The archive cannot be read", detail=line)
+
+
 def create_app(env: Environment, store: Store, allowed_hosts: Iterable[str]) -> Starlette:
     """The reader over ``store``, answering only requests whose Host is in ``allowed_hosts`` (``name:port``)."""
     sessions = Sessions()
@@ -64,7 +73,7 @@ def create_app(env: Environment, store: Store, allowed_hosts: Iterable[str]) -> 
         debug=False,
         routes=routes,
         middleware=[Middleware(HostGuard, hosts=allowed_hosts)],
-        exception_handlers={HTTPException: error_page},
+        exception_handlers={HTTPException: error_page, DailyPapersError: trouble_page},
     )
     app.state.reader = Reader(env, store, sessions)
     app.state.sessions = sessions

@@ -14,11 +14,12 @@ from dailypapers.match.digest import build_digest
 from dailypapers.model import Digest
 from dailypapers.serve.cards import Card, cards, merged
 from dailypapers.serve.reader import Reader
+from dailypapers.store import database_errors
 
 
 def _inbox(reader: Reader) -> tuple[Digest | None, list[Card], list[Card]]:
     """The latest run's digest, its new papers' cards and the recent ones not among them."""
-    with reader.lock:
+    with reader.lock, database_errors(reader.store.path):
         reader.refresh()
         run = reader.store.last_successful_run()
         if run is None:

@@ -14,10 +14,11 @@ from dailypapers.model import Listed
 from dailypapers.serve import convertors  # noqa: F401 - registers the URL convertors the routes name
 from dailypapers.serve.cards import Card, card
 from dailypapers.serve.reader import Reader
+from dailypapers.store import database_errors
 
 
 def _card(reader: Reader, paper_id: str) -> Card | None:
-    with reader.lock:
+    with reader.lock, database_errors(reader.store.path):
         reader.refresh()
         paper = reader.store.latest(paper_id)
         if paper is None:
