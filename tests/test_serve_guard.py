@@ -41,8 +41,19 @@ def refused(answer: httpx.Response, reader: Running, status: int = 403) -> None:
 
 @pytest.mark.parametrize(
     "origin",
-    ["http://evil.example", None, "null", "https://127.0.0.1:{port}", "http://localhost:{port}", "http://127.0.0.1"],
-    ids=["other-site", "absent", "null", "other-scheme", "other-name", "no-port"],
+    [
+        "http://evil.example",
+        None,
+        "null",
+        "",
+        "https://127.0.0.1:{port}",
+        "http://localhost:{port}",
+        "http://127.0.0.1",
+        "http://127.0.0.1:{port}/",
+        "http://127.0.0.1:{port}.evil.example",
+        "http://evil.example/http://127.0.0.1:{port}",
+    ],
+    ids=["other-site", "absent", "null", "empty", "scheme", "name", "no-port", "slash", "suffix", "path"],
 )
 def test_a_post_from_another_origin_is_refused(reader: Running, client: httpx.Client, origin: str | None) -> None:
     token = session(client, reader.url)
