@@ -26,15 +26,27 @@ from dailypapers.errors import (
     DatabaseBusyError,
     QuerySyntaxError,
     RunInProgressError,
+    ServeError,
     StoreError,
 )
 from dailypapers.model import DeliveryStatus, RunOutcome
-from dailypapers.pipeline.context import Environment, Progress, fixed_clock, fixed_now, load_replay, system_clock
-from dailypapers.ui import SIGNAL_COMMANDS, error, log, print_stars, shown, signal_line, unexpected_line, warn
+from dailypapers.pipeline.context import Environment, fixed_now, load_replay
+from dailypapers.ui import (
+    SIGNAL_COMMANDS,
+    command_environment,
+    error,
+    failed_deliveries_line,
+    install_spec,
+    log,
+    print_stars,
+    shown,
+    signal_line,
+    unexpected_line,
+    warn,
+)
 
 if TYPE_CHECKING:
     from dailypapers.config import Config
-    from dailypapers.http import Replay
     from dailypapers.pipeline.daily import RunSummary
 
 # The config read when --config is not given: ``config.DEFAULT_CONFIG``, named here so that ``--help`` does not
@@ -59,6 +71,7 @@ _ERRORS: tuple[tuple[type[BaseException], ExitStatus], ...] = (
     (ConfigError, ExitStatus.USAGE),
     (QuerySyntaxError, ExitStatus.USAGE),
     (click.UsageError, ExitStatus.USAGE),
+    (ServeError, ExitStatus.USAGE),
     (RunInProgressError, ExitStatus.TRY_LATER),
     (DatabaseBusyError, ExitStatus.TRY_LATER),
 )
@@ -101,34 +114,9 @@ def _load(ctx: click.Context, config_path: Path) -> Config:
     return config
 
 
-def _environment(
-    ctx: click.Context,
-    config: Config,
-    *,
-    now: datetime | None = None,
-    progress: Progress | None = None,
-    replay: Replay | None = None,
-    record: Path | None = None,
-    dry_run: bool = False,
-) -> Environment:
-    """The command's one environment, built once its config is loaded; the runs read it and never change it."""
-    recorder = None
-    if record is not None:
-        from dailypapers.http import Recorder
-
-        recorder = Recorder(record)
-    clock = fixed_clock(now) if now is not None else system_clock
-    return Environment(
-        config=config,
-        now=clock,
-        log=log,
-        progress=progress,
-        environ=os.environ,
-        recorder=recorder,
-        replay=replay,
-        dry_run=dry_run,
-        debug=ctx.obj["debug"],
-    )
+def _environment(ctx: click.Context, config: Config, **options: Any) -> Environment:
+    """The command's one environment (``ui.command_environment``), with the command line's ``--debug``."""
+    return command_environment(config, debug=ctx.obj["debug"], **options)
 
 
 config_option = click.option(
@@ -179,7 +167,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--install",
     metavar="SPEC",
-    callback=lambda ctx, param, value: _install_spec(value),
+    callback=lambda ctx, param, value: install_spec(value),
     help="What the workflow installs: dailypapers==VERSION (default: this version, from PyPI), a Git URL such "
     "as git+https://github.com/OWNER/REPO@TAG, or a wheel.",
 )
@@ -208,15 +196,6 @@ def init(directory: Path, force: bool, install: str | None) -> None:
         f"edit the topics in {directory / DEFAULT_CONFIG}, then run `dailypapers run --config "
         f"{directory / DEFAULT_CONFIG}`"
     )
-
-
-def _install_spec(value: str | None) -> str | None:
-    from dailypapers.pipeline.workflow import check_install
-
-    try:
-        return None if value is None else check_install(value)
-    except ValueError as err:
-        raise click.BadParameter(str(err)) from None
 
 
 @cli.command()
@@ -271,11 +250,9 @@ def _end_run(summary: RunSummary) -> None:
     status = exit_status(summary.outcome)
     if status != ExitStatus.OK:
         raise SystemExit(status)
-    failed = summary.failed_deliveries
-    if failed:
-        more = f" (and {len(failed) - 1} more delivery failures)" if len(failed) > 1 else ""
-        detail = shown(str(failed[0].detail))
-        click.echo(f"dailypapers: error: {detail}{more}; they will be tried again on the next run", err=True)
+    line = failed_deliveries_line(summary)
+    if line is not None:
+        click.echo(line, err=True)
         raise SystemExit(exit_status(DeliveryStatus.FAILED))
 
 
@@ -392,6 +369,22 @@ def stars(ctx: click.Context, config_path: Path, form: str | None) -> None:
 
     try:
         print_stars(starred_papers(_load(ctx, config_path)), form)
+    except DailyPapersError as err:
+        _fail(err, ctx.obj["debug"])
+
+
+@cli.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free one.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the reader in the web browser.")
+@click.pass_context
+def serve(ctx: click.Context, config_path: Path, host: str, port: int, open_browser: bool) -> None:
+    """Read the archive in a web browser: the latest papers, with Star and Dismiss (stops with Ctrl-C)."""
+    from dailypapers.serve.server import serve_forever
+
+    try:
+        serve_forever(_environment(ctx, _load(ctx, config_path)), host, port, open_browser, warn=warn)
     except DailyPapersError as err:
         _fail(err, ctx.obj["debug"])
 

@@ -108,3 +108,7 @@ class DatabaseBusyError(StoreError):
 
 class UnknownPaperError(DailyPapersError):
     """A paper named by a reader (``dailypapers star ID``) that is not in the archive, or not at that version."""
+
+
+class ServeError(DailyPapersError):
+    """The reader cannot start: its port is in use, or its address is not one of this machine."""

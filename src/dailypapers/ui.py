@@ -10,20 +10,24 @@ does not pay for it at start.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from dailypapers.model import DeliveryStatus, Paper, RunOutcome
-from dailypapers.pipeline.context import HarvestUpdate, Update
+from dailypapers.pipeline.context import Environment, HarvestUpdate, Update, fixed_clock, system_clock
+from dailypapers.pipeline.context import Progress as RunProgress
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from dailypapers.config import Config
+    from dailypapers.http import Replay
     from dailypapers.pipeline.backfill import BackfillSummary
     from dailypapers.pipeline.daily import RunSummary
     from dailypapers.pipeline.signals import SignalOutcome
@@ -35,6 +39,55 @@ def shown(text: str) -> str:
     """``text`` with every form of the config's secrets blanked: the one filter before stderr and stdout."""
     redactor = redactor_in_use()
     return text if redactor is None else redactor(text)
+
+
+def command_environment(
+    config: Config,
+    *,
+    debug: bool,
+    now: datetime | None = None,
+    progress: RunProgress | None = None,
+    replay: Replay | None = None,
+    record: Path | None = None,
+    dry_run: bool = False,
+) -> Environment:
+    """A command's one environment, built once its config is loaded; the runs read it and never change it."""
+    recorder = None
+    if record is not None:
+        from dailypapers.http import Recorder
+
+        recorder = Recorder(record)
+    clock = fixed_clock(now) if now is not None else system_clock
+    return Environment(
+        config=config,
+        now=clock,
+        log=log,
+        progress=progress,
+        environ=os.environ,
+        recorder=recorder,
+        replay=replay,
+        dry_run=dry_run,
+        debug=debug,
+    )
+
+
+def install_spec(value: str | None) -> str | None:
+    """``init --install``, checked: a bad one is click's usage error naming the option."""
+    from dailypapers.pipeline.workflow import check_install
+
+    try:
+        return None if value is None else check_install(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+
+
+def failed_deliveries_line(summary: RunSummary) -> str | None:
+    """The error line of a run whose deliveries (some) failed, or None when none did."""
+    failed = summary.failed_deliveries
+    if not failed:
+        return None
+    more = f" (and {len(failed) - 1} more delivery failures)" if len(failed) > 1 else ""
+    return f"dailypapers: error: {shown(str(failed[0].detail))}{more}; they will be tried again on the next run"
 
 
 def redactor_in_use() -> Redactor | None:

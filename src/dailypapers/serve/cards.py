@@ -1,0 +1,57 @@
+"""A paper as the reader shows it: the static site's card (``render.site.entry``), the topics it matched and what
+the reader said about it.
+
+A paper matched by several topics is one card naming every topic: the reader marks a paper, not a listing.
+Unread cards come first, each group in the order the digest gave (newest first within a topic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from dailypapers.model import Listed, Section
+from dailypapers.render.site import Entry, entry
+from dailypapers.store.signals import PaperSignals
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One card: the site's entry, the paper's bare id (for the buttons' URLs), its topics and its state."""
+
+    paper_id: str
+    entry: Entry
+    topics: tuple[str, ...]
+    starred: bool = False
+    dismissed: bool = False
+    read: bool = False
+
+
+def card_anchor(paper_id: str) -> str:
+    """The card's element id: ``p-2601-08800``, ``p-hep-th-9901001`` (no dot or slash, which CSS would need to
+    escape)."""
+    return "p-" + paper_id.replace("/", "-").replace(".", "-")
+
+
+def merged(sections: Iterable[Section]) -> list[tuple[Listed, tuple[str, ...]]]:
+    """Each paper the sections list, once, with every topic that lists it, in first-seen order."""
+    found: dict[str, tuple[Listed, list[str]]] = {}
+    for section in sections:
+        for listed in section.papers:
+            _, topics = found.setdefault(listed.paper.id, (listed, []))
+            if section.topic not in topics:
+                topics.append(section.topic)
+    return [(listed, tuple(topics)) for listed, topics in found.values()]
+
+
+def card(listed: Listed, topics: tuple[str, ...], state: PaperSignals | None) -> Card:
+    shown = Card(listed.paper.id, entry(listed), topics)
+    if state is None:
+        return shown
+    return replace(shown, starred=state.starred, dismissed=state.dismissed, read=state.read)
+
+
+def cards(listings: Iterable[tuple[Listed, tuple[str, ...]]], states: Mapping[str, PaperSignals]) -> list[Card]:
+    """The cards of these listings, unread first."""
+    made = [card(listed, topics, states.get(listed.paper.id)) for listed, topics in listings]
+    return sorted(made, key=lambda shown: shown.read)
