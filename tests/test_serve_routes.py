@@ -4,6 +4,7 @@ archive without a run, a run holding the database while a button is pressed, and
 from __future__ import annotations
 
 import ast
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -14,6 +15,7 @@ import httpx
 import pytest
 from markupsafe import escape
 
+from dailypapers.render.assets import HTMX_VERSION
 from dailypapers.store import Store
 from reader_server import Running, post_headers, running_reader, session
 from reader_world import HOSTILE_TITLES, hostile_papers, second_run_ids, seed_archive
@@ -143,3 +145,13 @@ def test_a_database_that_cannot_be_read_is_a_503_line_not_a_traceback(tmp_path: 
     for answer in (inbox, page):
         assert answer.status_code == 503 and "Traceback" not in answer.text
         assert str(database) in answer.text and "signals" in answer.text
+
+
+def test_the_page_loads_the_htmx_the_package_ships(reader: Running) -> None:
+    """The script a page names is served from the package (no CDN), the pinned version, as JavaScript."""
+    page = httpx.get(reader.url, timeout=5).text
+    sources = re.findall(r'<script src="([^"]+)"', page)
+    assert sources == [f"/assets/vendor/htmx.org-{HTMX_VERSION}/htmx.min.js"]
+    script = httpx.get(reader.url.rstrip("/") + sources[0], timeout=5)
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert f'version:"{HTMX_VERSION}"' in script.text.replace(" ", "")

@@ -44,7 +44,7 @@ async def error_page(request: Request, exc: Exception) -> Response:
     """404, 405 and the like in the reader's frame (a page) or as one line (anything else asked)."""
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     detail = exc.detail if isinstance(exc, HTTPException) else "the reader failed"
-    if request.method != "GET" or request.url.path.startswith(("/static/", "/site/")):
+    if request.method != "GET" or request.url.path.startswith(("/static/", "/site/", "/assets/")):
         return PlainTextResponse(f"{detail}\n", status)
     reader: Reader = request.app.state.reader
     heading = _HEADINGS.get(status, "Something went wrong")
@@ -68,6 +68,7 @@ def create_app(env: Environment, store: Store, allowed_hosts: Iterable[str]) -> 
         *papers.ROUTES,
         Route("/site/style.css", stylesheet, methods=["GET"]),
         Mount("/static", StaticFiles(packages=[("dailypapers", "serve/static")]), name="static"),
+        Mount("/assets", StaticFiles(packages=[("dailypapers", "render/static")]), name="assets"),
     ]
     app = Starlette(
         debug=False,

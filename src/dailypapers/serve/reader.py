@@ -22,6 +22,7 @@ from dailypapers import __version__
 from dailypapers.config import load_config
 from dailypapers.errors import DailyPapersError
 from dailypapers.pipeline.context import Environment as RunEnvironment
+from dailypapers.render.assets import HTMX
 from dailypapers.serve.guard import Sessions
 from dailypapers.store import Store
 
@@ -40,7 +41,7 @@ def templates() -> Environment:
     loader = ChoiceLoader(
         [PackageLoader("dailypapers", "serve/templates"), PackageLoader("dailypapers", "render/templates/site")]
     )
-    return Environment(
+    environment = Environment(
         loader=loader,
         autoescape=True,
         keep_trailing_newline=True,
@@ -48,6 +49,8 @@ def templates() -> Environment:
         lstrip_blocks=True,
         undefined=StrictUndefined,
     )
+    environment.globals["htmx"] = f"/assets/{HTMX}"  # the vendored copy the package ships (render/static/)
+    return environment
 
 
 def is_htmx(request: Request) -> bool:
