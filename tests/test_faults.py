@@ -82,6 +82,7 @@ from github_server import _Handler as GitHubHandler
 from hostile import Act
 from loopback import Mailbox, QuietHandler, free_port, serve_http, smtp_server
 from oai_server import OaiService, generate_records, mount_oai
+from runfolder import Ran
 
 # -- the days and the papers ---------------------------------------------------------------------------------
 
@@ -303,22 +304,6 @@ class Arxiv:
 
 
 # -- running the command --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Ran:
-    status: int
-    stdout: str
-    stderr: str
-
-    @property
-    def errors(self) -> list[str]:
-        return [line for line in self.stderr.splitlines() if line.startswith("dailypapers: error:")]
-
-    @property
-    def summary(self) -> dict[str, Any]:
-        parsed: dict[str, Any] = json.loads(self.stdout.splitlines()[0])
-        return parsed
 
 
 @dataclass(frozen=True)
