@@ -36,6 +36,7 @@ from dailypapers.ui import (
     command_environment,
     error,
     failed_deliveries_line,
+    harvest_target,
     install_spec,
     log,
     print_stars,
@@ -295,7 +296,6 @@ def backfill(
     Back-filled papers are matched to the topics but never notified as new.
     """
     from dailypapers.pipeline.backfill import backfill as run_backfill
-    from dailypapers.pipeline.backfill import harvest_target
     from dailypapers.ui import ProgressReporter, backfill_line
 
     try:

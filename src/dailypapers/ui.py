@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from dailypapers.config import Config
     from dailypapers.http import Replay
-    from dailypapers.pipeline.backfill import BackfillSummary
+    from dailypapers.pipeline.backfill import BackfillSummary, Harvest
     from dailypapers.pipeline.daily import RunSummary
     from dailypapers.pipeline.signals import SignalOutcome
     from dailypapers.redact import Redactor
@@ -344,3 +344,28 @@ def print_stars(starred: list[Starred], form: str | None) -> None:
         authors = ", ".join(a.name for a in paper.authors[:3]) + (" et al." if len(paper.authors) > 3 else "")
         table.add_row(star.starred_at.date().isoformat(), paper.versioned_id, paper.title, authors)
     Console(soft_wrap=False, markup=False).print(table)  # paper text is no markup
+
+
+def harvest_target(
+    config: Config, start: datetime, until: datetime | None, set_spec: str | None, category: str | None
+) -> Harvest:
+    """What ``backfill``'s options ask to harvest: ``--set``, ``--category``, or the scope when it is one archive
+    or category; ``click.UsageError`` when they say too little, too much, or days in the wrong order. Option
+    checking belongs to the face, so it lives here rather than in the back-fill run."""
+    from dailypapers.arxiv.taxonomy import GROUPS
+    from dailypapers.pipeline.backfill import Harvest, check_set, set_for_category  # noqa: F811
+
+    if set_spec and category:
+        raise click.UsageError("give --set or --category, not both")
+    if category:
+        set_spec = set_for_category(category)
+    elif not set_spec and len(config.categories) == 1:
+        only = config.categories[0]
+        set_spec = only if only in GROUPS else set_for_category(only)
+    elif not set_spec:
+        raise click.UsageError("choose what to harvest with --set (e.g. cs) or --category (e.g. cs.DC)")
+    else:
+        check_set(set_spec)
+    if until is not None and until < start:
+        raise click.UsageError("--until is before --from")
+    return Harvest(start.date(), until.date() if until else None, set_spec)

@@ -15,14 +15,11 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
-
-import click
+from datetime import UTC, date
 
 from dailypapers.arxiv.clock import day_ahead, day_problem, named, stamp
 from dailypapers.arxiv.oai import OaiPage, ResumptionTokenExpired, harvest
-from dailypapers.arxiv.taxonomy import GROUPS, oai_set, scope_problem, set_problem
-from dailypapers.config import Config
+from dailypapers.arxiv.taxonomy import oai_set, scope_problem, set_problem
 from dailypapers.errors import ConfigError
 from dailypapers.http import Http
 from dailypapers.match.rematch import rematch
@@ -114,27 +111,6 @@ def check_set(spec: str) -> str:
     if problem is not None:
         raise ConfigError("command line", "--set", problem)
     return spec
-
-
-def harvest_target(
-    config: Config, start: datetime, until: datetime | None, set_spec: str | None, category: str | None
-) -> Harvest:
-    """What ``backfill``'s options ask to harvest: ``--set``, ``--category``, or the scope when it is one archive
-    or category; ``click.UsageError`` when they say too little, too much, or days in the wrong order."""
-    if set_spec and category:
-        raise click.UsageError("give --set or --category, not both")
-    if category:
-        set_spec = set_for_category(category)
-    elif not set_spec and len(config.categories) == 1:
-        only = config.categories[0]
-        set_spec = only if only in GROUPS else set_for_category(only)
-    elif not set_spec:
-        raise click.UsageError("choose what to harvest with --set (e.g. cs) or --category (e.g. cs.DC)")
-    else:
-        check_set(set_spec)
-    if until is not None and until < start:
-        raise click.UsageError("--until is before --from")
-    return Harvest(start.date(), until.date() if until else None, set_spec)
 
 
 def backfill(env: Environment, target: Harvest, *, http: Http | None = None) -> BackfillSummary:
