@@ -26,6 +26,16 @@ class Card:
     dismissed: bool = False
     read: bool = False
 
+    @property
+    def anchor(self) -> str:
+        """The card's element id, which a plain form's 303 comes back to."""
+        return card_anchor(self.paper_id)
+
+    @property
+    def page_url(self) -> str:
+        """The paper's page in the reader."""
+        return f"/papers/{self.paper_id}"
+
 
 def card_anchor(paper_id: str) -> str:
     """The card's element id: ``p-2601-08800``, ``p-hep-th-9901001`` (no dot or slash, which CSS would need to
