@@ -1,0 +1,64 @@
+"""``GET /starred``: every starred paper, newest star first, with its card; and its exports, ``/starred.bib``
+(BibTeX) and ``/starred.json`` (CSL-JSON, what Zotero imports).
+
+The exports are the very text ``dailypapers stars --bibtex`` and ``--json`` print: both take the store's
+``starred_papers`` and hand them to ``render.cite``, so a file saved from the reader and one written by a script
+are the same bytes. They are served as attachments (``Content-Disposition``), never as a page: paper text in them
+is whatever its authors wrote. Reading never writes.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from dailypapers.model import Paper
+from dailypapers.render.cite import bibtex, csl_json
+from dailypapers.serve.cards import Card, card, matched
+from dailypapers.serve.reader import Reader
+from dailypapers.store import database_errors
+
+BIBTEX = "text/x-bibtex; charset=utf-8"
+CSL_JSON = "application/vnd.citationstyles.csl+json"
+
+
+def _cards(reader: Reader) -> list[Card]:
+    """The starred papers' cards, newest star first, each with the topics that matched it."""
+    with reader.lock, database_errors(reader.store.path):
+        reader.refresh()
+        starred = reader.store.starred_papers()
+        states = reader.store.signal_states(star.paper.id for star in starred)
+        topics = [topic.name for topic in reader.env.config.topics]
+        listings = [matched(reader.store, topics, star.paper) for star in starred]
+    return [card(listed, names, states.get(listed.paper.id)) for listed, names in listings]
+
+
+def _papers(reader: Reader) -> list[Paper]:
+    with reader.lock, database_errors(reader.store.path):
+        return [star.paper for star in reader.store.starred_papers()]
+
+
+def _attachment(text: str, media_type: str, name: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    return Response(text, media_type=media_type, headers=headers)
+
+
+async def starred(request: Request) -> Response:
+    reader: Reader = request.app.state.reader
+    return reader.page(request, "starred.html.j2", starred=_cards(reader))
+
+
+async def starred_bibtex(request: Request) -> Response:
+    return _attachment(bibtex(_papers(request.app.state.reader)), BIBTEX, "starred.bib")
+
+
+async def starred_csl_json(request: Request) -> Response:
+    return _attachment(csl_json(_papers(request.app.state.reader)), CSL_JSON, "starred.json")
+
+
+ROUTES = [
+    Route("/starred", starred, methods=["GET"]),
+    Route("/starred.bib", starred_bibtex, methods=["GET"]),
+    Route("/starred.json", starred_csl_json, methods=["GET"]),
+]
