@@ -11,6 +11,7 @@ import httpx
 import lxml.html
 import pytest
 from click.testing import CliRunner
+from lxml.html import HtmlElement as Element
 
 from dailypapers.cli import cli
 from reader_server import running_reader
@@ -18,7 +19,6 @@ from reader_world import hostile_papers, second_run_ids, seed_archive
 
 COMMON = ("title", "authors", "meta", "comment", "journal-ref", "abstract-toggle", "reason")
 READER_ONLY = {"topics", "actions"}
-Element = lxml.html.HtmlElement
 
 
 @pytest.fixture(scope="module")
