@@ -81,6 +81,7 @@ def test_starred_lists_every_starred_paper_newest_star_first_with_its_card(
     assert "4 starred papers, newest star first" in page.text
     assert page.text.count(">Unstar</button>") == 4 and ">Star</button>" not in page.text
     assert page.text.count('class="paper starred"') == 4
+    assert page.text.count('Starred <time datetime="2026-05-15">2026-05-15</time>') == 4  # UTC: no timezone set
     card = page.text.split(f'data-paper="{order[0]}"')[1].split("</li>")[0]
     assert '<span class="topic">compilers</span>' in card and '<span class="topic">everything</span>' in card
     assert f'href="/papers/{order[0]}">Page</a>' in card

@@ -23,15 +23,20 @@ BIBTEX = "text/x-bibtex; charset=utf-8"
 CSL_JSON = "application/vnd.citationstyles.csl+json"
 
 
-def _cards(reader: Reader) -> list[Card]:
-    """The starred papers' cards, newest star first, each with the topics that matched it."""
+def _cards(reader: Reader) -> list[tuple[Card, str]]:
+    """The starred papers' cards, newest star first, each with the topics that matched it and the day it was
+    starred (in the config's time zone, as the run's days are)."""
     with reader.lock, database_errors(reader.store.path):
         reader.refresh()
         starred = reader.store.starred_papers()
         states = reader.store.signal_states(star.paper.id for star in starred)
         topics = [topic.name for topic in reader.env.config.topics]
         listings = [matched(reader.store, topics, star.paper) for star in starred]
-    return [card(listed, names, states.get(listed.paper.id)) for listed, names in listings]
+    zone = reader.env.config.timezone
+    return [
+        (card(listed, names, states.get(listed.paper.id)), star.starred_at.astimezone(zone).date().isoformat())
+        for (listed, names), star in zip(listings, starred, strict=True)
+    ]
 
 
 def _papers(reader: Reader) -> list[Paper]:
