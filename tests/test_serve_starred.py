@@ -114,15 +114,21 @@ def test_with_nothing_starred_the_page_says_how_to_star(tmp_path: Path) -> None:
     assert (bib.status_code, bib.text, items.status_code, items.json()) == (200, stars(config, "--bibtex"), 200, [])
 
 
-def test_the_bibtex_export_is_what_stars_bibtex_prints(tmp_path: Path) -> None:
-    config, order = starred_archive(tmp_path)
+def exported(folder: Path, name: str, media_type: str, form: str) -> tuple[str, list[str]]:
+    """``/<name>`` over the starred archive, checked to be an attachment of ``media_type`` holding exactly what
+    ``dailypapers stars <form>`` prints; its text, and the starred ids newest star first."""
+    config, order = starred_archive(folder)
     with running_reader(config) as reader:
-        answer = httpx.get(f"{reader.url}starred.bib", timeout=5)
-    assert answer.status_code == 200
-    assert answer.headers["content-type"] == "text/x-bibtex; charset=utf-8"
-    assert answer.headers["content-disposition"] == 'attachment; filename="starred.bib"'
-    assert answer.content == stars(config, "--bibtex").encode("utf-8")
-    entries = bibtexparser.loads(answer.text).entries
+        answer = httpx.get(reader.url + name, timeout=5)
+    assert (answer.status_code, answer.headers["content-type"]) == (200, media_type)
+    assert answer.headers["content-disposition"] == f'attachment; filename="{name}"'
+    assert answer.content == stars(config, form).encode("utf-8")
+    return answer.text, order
+
+
+def test_the_bibtex_export_is_what_stars_bibtex_prints(tmp_path: Path) -> None:
+    text, order = exported(tmp_path, "starred.bib", "text/x-bibtex; charset=utf-8", "--bibtex")
+    entries = bibtexparser.loads(text).entries
     assert [entry["eprint"] for entry in entries] == order
     titles = {entry["eprint"]: entry["title"] for entry in entries}
     for paper in hostile_papers():
@@ -130,14 +136,8 @@ def test_the_bibtex_export_is_what_stars_bibtex_prints(tmp_path: Path) -> None:
 
 
 def test_the_csl_json_export_is_what_stars_json_prints_and_fits_the_schema(tmp_path: Path) -> None:
-    config, order = starred_archive(tmp_path)
-    with running_reader(config) as reader:
-        answer = httpx.get(f"{reader.url}starred.json", timeout=5)
-    assert answer.status_code == 200
-    assert answer.headers["content-type"] == "application/vnd.citationstyles.csl+json"
-    assert answer.headers["content-disposition"] == 'attachment; filename="starred.json"'
-    assert answer.content == stars(config, "--json").encode("utf-8")
-    items = answer.json()
+    text, order = exported(tmp_path, "starred.json", "application/vnd.citationstyles.csl+json", "--json")
+    items = json.loads(text)
     jsonschema.validate(items, SCHEMA)
     assert [item["number"] for item in items] == order
     titles = {item["number"]: item["title"] for item in items}
