@@ -9,18 +9,20 @@ is whatever its authors wrote. Reading never writes.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from dailypapers.model import Paper
-from dailypapers.render.cite import bibtex, csl_json
+from dailypapers.render.cite import EXPORTS, Export
 from dailypapers.serve.cards import Card, card, matched
 from dailypapers.serve.reader import Reader
 from dailypapers.store import database_errors
 
-BIBTEX = "text/x-bibtex; charset=utf-8"
-CSL_JSON = "application/vnd.citationstyles.csl+json"
+# Each export at its path: /starred.bib, /starred.json.
+FILES = {f"/starred.{export.suffix}": export for export in EXPORTS.values()}
 
 
 def _cards(reader: Reader) -> list[tuple[Card, str]]:
@@ -44,26 +46,23 @@ def _papers(reader: Reader) -> list[Paper]:
         return [star.paper for star in reader.store.starred_papers()]
 
 
-def _attachment(text: str, media_type: str, name: str) -> Response:
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    return Response(text, media_type=media_type, headers=headers)
-
-
 async def starred(request: Request) -> Response:
     reader: Reader = request.app.state.reader
-    return reader.page(request, "starred.html.j2", starred=_cards(reader))
+    return reader.page(request, "starred.html.j2", starred=_cards(reader), files=FILES)
 
 
-async def starred_bibtex(request: Request) -> Response:
-    return _attachment(bibtex(_papers(request.app.state.reader)), BIBTEX, "starred.bib")
+def download(name: str, export: Export) -> Callable[[Request], Awaitable[Response]]:
+    """The endpoint of one export: every starred paper's citation, as an attachment called ``name``."""
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
 
+    async def starred_file(request: Request) -> Response:
+        text = export.write(_papers(request.app.state.reader))
+        return Response(text, media_type=export.media_type, headers=headers)
 
-async def starred_csl_json(request: Request) -> Response:
-    return _attachment(csl_json(_papers(request.app.state.reader)), CSL_JSON, "starred.json")
+    return starred_file
 
 
 ROUTES = [
     Route("/starred", starred, methods=["GET"]),
-    Route("/starred.bib", starred_bibtex, methods=["GET"]),
-    Route("/starred.json", starred_csl_json, methods=["GET"]),
+    *(Route(path, download(path[1:], export), methods=["GET"]) for path, export in FILES.items()),
 ]
