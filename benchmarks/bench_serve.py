@@ -3,8 +3,8 @@
 The archive is ``bench_search.py``'s (synthetic papers with their search index, built once and cached under
 ``benchmarks/.cache/``), copied and given what a researcher's years of daily runs leave: ten topics whose
 queries are common words, ``--matches`` matches in all (found by searching the archive, so each match is a real
-one), spread over ``--runs`` daily runs in date order, and a few hundred stars, dismissals and reads. The copy is
-cached too.
+one), spread over ``--runs`` daily runs in date order (about 100 a day by default, what ten broad topics bring),
+and a few hundred stars, dismissals and reads. The copy is cached too.
 
 The reader then runs for real, as ``dailypapers serve`` does: uvicorn on a socket bound to 127.0.0.1 in a thread,
 one store connection, with requests through an ``httpx`` client over that socket (``tests/reader_server.py``).
@@ -19,7 +19,7 @@ Each page is asked for once untimed, then ``--rounds`` times for each of its URL
 Beside them, what a user would do instead: ``dailypapers search`` from the command line, a fresh process per
 query (what answering one question costs without the reader).
 
-    python benchmarks/bench_serve.py [--papers 1000000] [--matches 100000] [--runs 100] [--rounds 5] [--json]
+    python benchmarks/bench_serve.py [--papers 1000000] [--matches 100000] [--runs 1000] [--rounds 5] [--json]
 """
 
 from __future__ import annotations
@@ -244,7 +244,7 @@ def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--papers", type=int, default=1_000_000, help="papers in the archive (default 1000000)")
     options.add_argument("--matches", type=int, default=100_000, help="matches over all topics (default 100000)")
-    options.add_argument("--runs", type=int, default=100, help="daily runs the matches are spread over (default 100)")
+    options.add_argument("--runs", type=int, default=1000, help="daily runs holding the matches (default 1000)")
     options.add_argument("--rounds", type=int, default=5, help="timed passes over each page's URLs (default 5)")
     options.add_argument("--cache", type=Path, default=bench_search.CACHE, help="folder for the archives")
     options.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
