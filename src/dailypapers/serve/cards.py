@@ -45,16 +45,13 @@ def card_anchor(paper_id: str) -> str:
 
 
 def merged(sections: Iterable[Section]) -> list[tuple[Listed, tuple[str, ...]]]:
-    """Each paper the sections list, once, with every topic that lists it, in first-seen order. Its listing is the
-    first one, with the first reason any topic gave ("Matched: …"): a topic without one does not hide another's."""
+    """Each paper the sections list, once, with every topic that lists it, in first-seen order."""
     found: dict[str, tuple[Listed, list[str]]] = {}
     for section in sections:
         for listed in section.papers:
-            first, topics = found.setdefault(listed.paper.id, (listed, []))
+            _, topics = found.setdefault(listed.paper.id, (listed, []))
             if section.topic not in topics:
                 topics.append(section.topic)
-            if first.reason is None and listed.reason is not None:
-                found[listed.paper.id] = (replace(first, reason=listed.reason), topics)
     return [(listed, tuple(topics)) for listed, topics in found.values()]
 
 
