@@ -195,6 +195,7 @@ def test_in_a_browser_unstar_swaps_the_button_and_a_reload_drops_the_card(
     first = page.locator(f'li.paper[data-paper="{order[0]}"]')
     first.get_by_role("button", name="Unstar").click()
     first.get_by_role("button", name="Star", exact=True).wait_for()
+    assert first.evaluate("card => getComputedStyle(card).opacity") == "0.5"  # unstarred: faded until reloaded
     page.reload()
     assert page.locator("li.paper").evaluate_all("cards => cards.map(card => card.dataset.paper)") == order[1:]
     assert page.get_by_text(HOSTILE_TITLES[0]).count() == 1 and watched.problems == []
