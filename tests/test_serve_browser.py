@@ -79,6 +79,20 @@ def test_dismiss_then_undo_brings_the_paper_back(browser: Browser, reader: Runni
     assert kinds(reader.database) == [(PAPER, "dismiss"), (PAPER, "undismiss")]
 
 
+def test_without_script_the_buttons_are_forms_that_come_back_to_the_card(browser: Browser, reader: Running) -> None:
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)  # type: ignore[arg-type]
+    try:
+        page = context.new_page()
+        page.goto(reader.url)
+        paper_card(page, PAPER).get_by_role("button", name="Star", exact=True).click()
+        page.wait_for_url(f"{reader.url}#p-{PAPER.replace('.', '-')}")
+        assert paper_card(page, PAPER).get_by_role("button", name="Unstar", exact=True).is_visible()
+        assert not page.locator("dialog").is_visible() and not page.locator(".keys-hint").is_visible()
+    finally:
+        context.close()
+    assert kinds(reader.database) == [(PAPER, "star")]
+
+
 def test_opening_the_abstract_marks_the_paper_read_once_and_it_stays_read(browser: Browser, reader: Running) -> None:
     with browsing(browser) as watched:
         page = watched.page

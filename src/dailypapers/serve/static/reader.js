@@ -40,7 +40,7 @@
     if (!line) {
       return;
     }
-    line.textContent = text;
+    line.textContent = text.charAt(0).toUpperCase() + text.slice(1);
     line.hidden = false;
     clearTimeout(statusTimer);
     statusTimer = setTimeout(function () {
@@ -218,8 +218,7 @@
       if (current) {
         current.classList.remove("current");
       }
-      current = card; // the keys act on the card last clicked
-      card.classList.add("current");
+      current = card; // the keys act on the card last clicked, which a click needs not mark
     }
     openedLink(event);
   }
