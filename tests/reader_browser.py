@@ -1,6 +1,6 @@
 """The reader in a real browser: an archive with TeX and hostile titles, a page of Debian's Chromium watched for
 anything that goes wrong, and the signals the reader stored. Shared by ``test_serve_browser.py`` and
-``test_serve_keys_browser.py``, which must not import each other.
+``test_serve_keys_browser.py``, which must not import each other; their fixtures are in ``reader_fixtures.py``.
 
 arXiv itself is never reached: a context answers every ``https://arxiv.org/`` request with a small page of its
 own, so a test can follow a card's link to arXiv offline.
@@ -58,13 +58,15 @@ def _arxiv(route: Route) -> None:
 
 
 @contextmanager
-def browsing(browser: Browser, viewport: dict[str, int] = DESKTOP, dark: bool = False) -> Iterator[Watched]:
-    """A new context and page, watched; arXiv answered offline."""
+def browsing(browser: Browser, url: str, viewport: dict[str, int] = DESKTOP, dark: bool = False) -> Iterator[Watched]:
+    """A new context with a page open at ``url``, watched; arXiv answered offline."""
     context = browser.new_context(viewport=viewport, color_scheme="dark" if dark else "light")  # type: ignore[arg-type]
     context.set_default_timeout(5000)
     context.route("https://arxiv.org/**", _arxiv)
     try:
-        yield Watched(context.new_page())
+        watched = Watched(context.new_page())
+        watched.page.goto(url)
+        yield watched
     finally:
         context.close()
 

@@ -7,27 +7,26 @@ breaks a page. Screenshots of the inbox at desktop and phone width are kept in `
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from browser import DESKTOP, PHONE, TEX_SOURCE, launched, screenshot
+from browser import DESKTOP, PHONE, TEX_SOURCE, screenshot
 from dailypapers.store import Store
 from reader_browser import (
     TEX_ABSTRACT,
     TEX_TITLES,
-    browser_archive,
     browsing,
     kinds,
     paper_card,
     wait_for_card,
     wait_for_kinds,
 )
-from reader_server import Running, running_reader
+from reader_server import Running
 from reader_world import HOSTILE_TITLES, hostile_papers, latest_seed_papers
+
+pytest_plugins = ("reader_fixtures",)  # the fixtures browser and served
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -36,22 +35,9 @@ PAPER = latest_seed_papers()[0].id
 TEX, BROKEN = TEX_TITLES
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched() as browser:
-        yield browser
-
-
-@pytest.fixture
-def reader(tmp_path: Path) -> Iterator[Running]:
-    with running_reader(browser_archive(tmp_path)) as running:
-        yield running
-
-
-def test_star_then_reload_is_still_starred(browser: Browser, reader: Running) -> None:
-    with browsing(browser) as watched:
+def test_star_then_reload_is_still_starred(browser: Browser, served: Running) -> None:
+    with browsing(browser, served.url) as watched:
         page = watched.page
-        page.goto(reader.url)
         paper_card(page, PAPER).get_by_role("button", name="Star", exact=True).click()
         wait_for_card(page, PAPER, "starred")
         page.reload()
@@ -59,13 +45,12 @@ def test_star_then_reload_is_still_starred(browser: Browser, reader: Running) ->
         assert button.get_attribute("aria-pressed") == "true"
         assert "starred" in (paper_card(page, PAPER).get_attribute("class") or "")
         assert watched.problems == []
-    assert kinds(reader.database) == [(PAPER, "star")]
+    assert kinds(served.database) == [(PAPER, "star")]
 
 
-def test_dismiss_then_undo_brings_the_paper_back(browser: Browser, reader: Running) -> None:
-    with browsing(browser) as watched:
+def test_dismiss_then_undo_brings_the_paper_back(browser: Browser, served: Running) -> None:
+    with browsing(browser, served.url) as watched:
         page = watched.page
-        page.goto(reader.url)
         card = paper_card(page, PAPER)
         card.get_by_role("button", name="Dismiss", exact=True).click()
         wait_for_card(page, PAPER, "dismissed")
@@ -76,27 +61,26 @@ def test_dismiss_then_undo_brings_the_paper_back(browser: Browser, reader: Runni
         page.reload()
         assert paper_card(page, PAPER).get_by_role("button", name="Dismiss", exact=True).is_visible()
         assert watched.problems == []
-    assert kinds(reader.database) == [(PAPER, "dismiss"), (PAPER, "undismiss")]
+    assert kinds(served.database) == [(PAPER, "dismiss"), (PAPER, "undismiss")]
 
 
-def test_without_script_the_buttons_are_forms_that_come_back_to_the_card(browser: Browser, reader: Running) -> None:
+def test_without_script_the_buttons_are_forms_that_come_back_to_the_card(browser: Browser, served: Running) -> None:
     context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)  # type: ignore[arg-type]
     try:
         page = context.new_page()
-        page.goto(reader.url)
+        page.goto(served.url)
         paper_card(page, PAPER).get_by_role("button", name="Star", exact=True).click()
-        page.wait_for_url(f"{reader.url}#p-{PAPER.replace('.', '-')}")
+        page.wait_for_url(f"{served.url}#p-{PAPER.replace('.', '-')}")
         assert paper_card(page, PAPER).get_by_role("button", name="Unstar", exact=True).is_visible()
         assert not page.locator("dialog").is_visible() and not page.locator(".keys-hint").is_visible()
     finally:
         context.close()
-    assert kinds(reader.database) == [(PAPER, "star")]
+    assert kinds(served.database) == [(PAPER, "star")]
 
 
-def test_opening_the_abstract_marks_the_paper_read_once_and_it_stays_read(browser: Browser, reader: Running) -> None:
-    with browsing(browser) as watched:
+def test_opening_the_abstract_marks_the_paper_read_once_and_it_stays_read(browser: Browser, served: Running) -> None:
+    with browsing(browser, served.url) as watched:
         page = watched.page
-        page.goto(reader.url)
         summary = paper_card(page, PAPER).locator("details.abstract-toggle summary")
         summary.click()
         wait_for_card(page, PAPER, "read")
@@ -105,39 +89,36 @@ def test_opening_the_abstract_marks_the_paper_read_once_and_it_stays_read(browse
         page.reload()
         assert "read" in (paper_card(page, PAPER).get_attribute("class") or "").split()
         assert watched.problems == []
-    assert kinds(reader.database) == [(PAPER, "read")]
+    assert kinds(served.database) == [(PAPER, "read")]
 
 
-def test_following_a_link_to_arxiv_marks_the_paper_read(browser: Browser, reader: Running) -> None:
-    with browsing(browser) as watched:
+def test_following_a_link_to_arxiv_marks_the_paper_read(browser: Browser, served: Running) -> None:
+    with browsing(browser, served.url) as watched:
         page = watched.page
-        page.goto(reader.url)
         paper_card(page, PAPER).get_by_role("link", name="PDF").click()
         page.wait_for_url("https://arxiv.org/pdf/**")
-    assert wait_for_kinds(reader.database, 1) == [(PAPER, "read")]  # sent as the page was left
+    assert wait_for_kinds(served.database, 1) == [(PAPER, "read")]  # sent as the page was left
 
 
-def test_a_papers_page_marks_it_read_once_by_script(browser: Browser, reader: Running) -> None:
-    with browsing(browser) as watched:
+def test_a_papers_page_marks_it_read_once_by_script(browser: Browser, served: Running) -> None:
+    with browsing(browser, f"{served.url}papers/{PAPER}") as watched:
         page = watched.page
-        page.goto(f"{reader.url}papers/{PAPER}")
         wait_for_card(page, PAPER, "read")
         page.reload()
-        page.goto(reader.url)
+        page.goto(served.url)
         assert "read" in (paper_card(page, PAPER).get_attribute("class") or "").split()
         assert watched.problems == []
-    assert kinds(reader.database) == [(PAPER, "read")]
+    assert kinds(served.database) == [(PAPER, "read")]
 
 
-def test_hostile_titles_never_open_a_dialog_or_log_an_error(browser: Browser, reader: Running) -> None:
-    with browsing(browser) as watched:
+def test_hostile_titles_never_open_a_dialog_or_log_an_error(browser: Browser, served: Running) -> None:
+    with browsing(browser, served.url) as watched:
         page = watched.page
-        page.goto(reader.url)
         page.locator("details.abstract-toggle summary").evaluate_all("all => all.forEach(s => s.click())")
         for key in ("j", "j", "?", "Escape"):
             page.keyboard.press(key)
         for paper in hostile_papers():
-            page.goto(f"{reader.url}papers/{paper.id}")
+            page.goto(f"{served.url}papers/{paper.id}")
             assert paper_card(page, paper.id).locator("h1.title").inner_text() in HOSTILE_TITLES
             assert page.locator("main img, main iframe, main svg, .paper script").count() == 0
         page.wait_for_timeout(200)
@@ -145,11 +126,10 @@ def test_hostile_titles_never_open_a_dialog_or_log_an_error(browser: Browser, re
 
 
 def test_tex_in_a_title_is_typeset_and_what_katex_cannot_parse_stays_as_written(
-    browser: Browser, reader: Running
+    browser: Browser, served: Running
 ) -> None:
-    with browsing(browser) as watched:
+    with browsing(browser, served.url) as watched:
         page = watched.page
-        page.goto(reader.url)
         title = paper_card(page, TEX).locator(".title")
         assert title.locator(".katex").count() == 2 and title.evaluate(TEX_SOURCE) == TEX_TITLES[TEX]
         assert title.locator(".katex annotation").first.text_content() == "x^2"
@@ -161,10 +141,9 @@ def test_tex_in_a_title_is_typeset_and_what_katex_cannot_parse_stays_as_written(
         assert watched.problems == []
 
 
-def test_tex_in_a_card_htmx_swaps_in_is_typeset(browser: Browser, reader: Running) -> None:
-    with browsing(browser) as watched:
+def test_tex_in_a_card_htmx_swaps_in_is_typeset(browser: Browser, served: Running) -> None:
+    with browsing(browser, f"{served.url}papers/{PAPER}") as watched:
         page = watched.page
-        page.goto(f"{reader.url}papers/{PAPER}")
         swap = "{target: 'main li.paper', swap: 'outerHTML', select: 'li.paper'}"
         page.evaluate(f"htmx.ajax('GET', '/papers/{TEX}', {swap})")
         title = paper_card(page, TEX).locator(".title")
@@ -173,18 +152,17 @@ def test_tex_in_a_card_htmx_swaps_in_is_typeset(browser: Browser, reader: Runnin
         assert watched.problems == []
 
 
-def test_a_run_writing_the_archive_meanwhile_never_breaks_a_page(browser: Browser, reader: Running) -> None:
+def test_a_run_writing_the_archive_meanwhile_never_breaks_a_page(browser: Browser, served: Running) -> None:
     holding, done = threading.Event(), threading.Event()
 
     def daily_run() -> None:  # a run's transaction: it holds the write lock longer than the reader waits (1 s)
-        with Store.open(reader.database) as store, store.transaction():
+        with Store.open(served.database) as store, store.transaction():
             store.add_versions([replace(latest_seed_papers()[0], version=9)], None)
             holding.set()
             done.wait(5)
 
-    with browsing(browser) as watched:
+    with browsing(browser, served.url) as watched:
         page = watched.page
-        page.goto(reader.url)
         run = threading.Thread(target=daily_run)
         run.start()
         try:
@@ -203,14 +181,13 @@ def test_a_run_writing_the_archive_meanwhile_never_breaks_a_page(browser: Browse
         wait_for_card(page, PAPER, "starred")
         assert page.reload() is not None and page.locator("main li.paper").count() > 1
         assert all("503" in problem for problem in watched.problems)  # the refused POST, and nothing else
-    assert kinds(reader.database) == [(PAPER, "star")]
+    assert kinds(served.database) == [(PAPER, "star")]
 
 
 @pytest.mark.parametrize(("viewport", "dark"), [(DESKTOP, False), (PHONE, False), (PHONE, True)])
-def test_screenshots_of_the_inbox(browser: Browser, reader: Running, viewport: dict[str, int], dark: bool) -> None:
-    with browsing(browser, viewport, dark) as watched:
+def test_screenshots_of_the_inbox(browser: Browser, served: Running, viewport: dict[str, int], dark: bool) -> None:
+    with browsing(browser, served.url, viewport, dark) as watched:
         page = watched.page
-        page.goto(reader.url)
         paper_card(page, TEX).locator("details.abstract-toggle summary").click()
         page.keyboard.press("j")
         name = f"reader-inbox-{'phone' if viewport == PHONE else 'desktop'}{'-dark' if dark else ''}.png"

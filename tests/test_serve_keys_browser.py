@@ -5,32 +5,17 @@ to the search box and ``?`` shows the keys; nothing happens while typing or with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
+from reader_browser import browsing, kinds, paper_card, wait_for_card
+from reader_server import Running
 
-from browser import launched
-from reader_browser import browser_archive, browsing, kinds, paper_card, wait_for_card
-from reader_server import Running, running_reader
+pytest_plugins = ("reader_fixtures",)  # the fixtures browser and served
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 CURRENT = "document.activeElement.closest('li.paper')?.dataset.paper ?? null"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched() as browser:
-        yield browser
-
-
-@pytest.fixture
-def reader(tmp_path: Path) -> Iterator[Running]:
-    with running_reader(browser_archive(tmp_path)) as running:
-        yield running
 
 
 def card_ids(page: Page) -> list[str]:
@@ -44,10 +29,9 @@ def in_view(page: Page, paper_id: str) -> bool:
     return box is not None and box["y"] < height and box["y"] + min(box["height"], height) > 0
 
 
-def test_j_and_k_move_the_focus_between_papers_and_keep_it_in_view(browser: Browser, reader: Running) -> None:
-    with browsing(browser) as watched:
+def test_j_and_k_move_the_focus_between_papers_and_keep_it_in_view(browser: Browser, served: Running) -> None:
+    with browsing(browser, served.url) as watched:
         page = watched.page
-        page.goto(reader.url)
         ids = card_ids(page)
         page.keyboard.press("j")
         assert page.evaluate(CURRENT) == ids[0]
@@ -60,10 +44,9 @@ def test_j_and_k_move_the_focus_between_papers_and_keep_it_in_view(browser: Brow
         assert watched.problems == []
 
 
-def test_s_and_x_star_dismiss_and_undo_the_current_paper(browser: Browser, reader: Running) -> None:
-    with browsing(browser) as watched:
+def test_s_and_x_star_dismiss_and_undo_the_current_paper(browser: Browser, served: Running) -> None:
+    with browsing(browser, served.url) as watched:
         page = watched.page
-        page.goto(reader.url)
         first, second = card_ids(page)[:2]
         page.keyboard.press("j")
         page.keyboard.press("j")
@@ -76,29 +59,27 @@ def test_s_and_x_star_dismiss_and_undo_the_current_paper(browser: Browser, reade
         assert paper_card(page, second).get_by_role("button", name="Unstar", exact=True).is_visible()
         assert "starred" not in (paper_card(page, first).get_attribute("class") or "")
         assert watched.problems == []
-    assert kinds(reader.database) == [(second, "star"), (second, "dismiss"), (second, "undismiss")]
+    assert kinds(served.database) == [(second, "star"), (second, "dismiss"), (second, "undismiss")]
 
 
-def test_o_opens_the_current_paper_on_arxiv_in_a_new_tab_and_marks_it_read(browser: Browser, reader: Running) -> None:
-    with browsing(browser) as watched:
+def test_o_opens_the_current_paper_on_arxiv_in_a_new_tab_and_marks_it_read(browser: Browser, served: Running) -> None:
+    with browsing(browser, served.url) as watched:
         page = watched.page
-        page.goto(reader.url)
         first = card_ids(page)[0]
         page.keyboard.press("j")
         with page.context.expect_page() as opened:
             page.keyboard.press("o")
         opened.value.wait_for_load_state()
         assert opened.value.url.startswith(f"https://arxiv.org/abs/{first}v")
-        assert page.url == reader.url  # the reader stays open where it was
+        assert page.url == served.url  # the reader stays open where it was
         wait_for_card(page, first, "read")
         assert watched.problems == []
-    assert kinds(reader.database) == [(first, "read")]
+    assert kinds(served.database) == [(first, "read")]
 
 
-def test_slash_goes_to_the_search_box_and_keys_typed_there_are_text(browser: Browser, reader: Running) -> None:
-    with browsing(browser) as watched:
+def test_slash_goes_to_the_search_box_and_keys_typed_there_are_text(browser: Browser, served: Running) -> None:
+    with browsing(browser, served.url) as watched:
         page = watched.page
-        page.goto(reader.url)
         page.keyboard.press("/")
         search = page.get_by_role("searchbox", name="Search the archive")
         assert search.evaluate("box => box === document.activeElement") and search.input_value() == ""
@@ -109,13 +90,12 @@ def test_slash_goes_to_the_search_box_and_keys_typed_there_are_text(browser: Bro
         page.keyboard.press("Alt+s")
         assert page.locator("main li.paper.current").count() == 0 and not page.locator("dialog[open]").count()
         assert watched.problems == []
-    assert kinds(reader.database) == []
+    assert kinds(served.database) == []
 
 
-def test_question_mark_shows_the_keys_in_a_dialog_that_escape_closes(browser: Browser, reader: Running) -> None:
-    with browsing(browser) as watched:
+def test_question_mark_shows_the_keys_in_a_dialog_that_escape_closes(browser: Browser, served: Running) -> None:
+    with browsing(browser, served.url) as watched:
         page = watched.page
-        page.goto(reader.url)
         page.keyboard.press("?")
         dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
         assert dialog.is_visible()
