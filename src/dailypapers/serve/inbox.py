@@ -78,7 +78,8 @@ async def inbox(request: Request) -> Response:
     reader: Reader = request.app.state.reader
     digest, new, recent = _inbox(reader)
     count = sum(len(group.cards) for group in new)
-    return reader.page(request, "inbox.html.j2", digest=digest, new=new, recent=recent, count=count)
+    unread = sum(not shown.read for group in new for shown in group.cards)
+    return reader.page(request, "inbox.html.j2", digest=digest, new=new, recent=recent, count=count, unread=unread)
 
 
 ROUTES = [Route("/", inbox, methods=["GET"])]
