@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from itertools import islice
 from typing import assert_never
@@ -38,13 +39,15 @@ from dailypapers.model import Paper, split_id
 from dailypapers.query import And, AndNot, Matcher, Node, Not, Or, Term, stem
 from dailypapers.query.analysis import split_query_words
 from dailypapers.store import fts
+from dailypapers.store.door import Door
 
-__all__ = ["Candidates", "compile_candidates", "search", "search_papers"]
+__all__ = ["Candidates", "SearchPage", "SearchRows", "compile_candidates", "search", "search_page", "search_papers"]
 
 _ALL_FIELDS = ("ti", "au", "abs", "co", "jr", "cat", "rn", "id")  # as query/terms.py reads ``all:``
 _ASCII_TOKEN = re.compile(r"[0-9A-Za-z\x80-\U0010ffff]+")  # what FTS5's ascii tokenizer keeps
 _FIRST_BATCH_MIN = 20
 _BATCH_MAX = 1000
+_Papers = Generator[Paper, None, None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,27 +82,61 @@ def search(db: sqlite3.Connection, node: Node, *, limit: int = 20) -> list[tuple
 
 def search_papers(db: sqlite3.Connection, node: Node, *, limit: int = 20) -> list[Paper]:
     """Like ``search``, with each paper's latest version as stored."""
+    with closing(_matches(db, node, limit)) as stream:
+        return list(islice(stream, max(limit, 0)))
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """A page of a search: its papers, and how many papers match in all, counted up to a cap (``complete``
+    False: more than ``found`` match)."""
+
+    papers: list[Paper]
+    found: int
+    complete: bool
+
+
+def search_page(db: sqlite3.Connection, node: Node, *, offset: int, limit: int, cap: int) -> SearchPage:
+    """The matches ``offset`` to ``offset + limit`` (newest first), and the count of all matches up to ``cap``.
+
+    Every match counted is read and checked by the matcher, so the cost follows ``cap``, not the archive.
+    """
+    with closing(_matches(db, node, offset + limit)) as stream:
+        counted = list(islice(stream, max(cap, offset + limit) + 1))
+    complete = len(counted) <= cap
+    return SearchPage(counted[offset : offset + limit], min(len(counted), cap), complete)
+
+
+def _matches(db: sqlite3.Connection, node: Node, first: int) -> _Papers:
+    """Every paper that matches ``node``, newest first, read in batches of ``first`` candidates, then twice
+    as many each time, up to ``_BATCH_MAX``. Raises StoreError, at once, when the index cannot answer."""
     problem = fts.index_problem(db)
     if problem:
         raise StoreError(problem)
     compiled = compile_candidates(node, lambda: fts.known_categories(db))
-    if limit <= 0 or compiled.nothing:
-        return []
-    matcher = Matcher(node)
-    found: list[Paper] = []
+    return _checked(db, Matcher(node), compiled, first)
+
+
+def _checked(db: sqlite3.Connection, matcher: Matcher, compiled: Candidates, first: int) -> _Papers:
+    if compiled.nothing:
+        return
     stream = fts.candidates(db, compiled.expression)
     try:
-        size = max(limit, _FIRST_BATCH_MIN)
+        size = max(first, _FIRST_BATCH_MIN)
         while batch := list(islice(stream, size)):
-            for paper in fts.load_papers(db, batch):
-                if matcher.matches(paper):
-                    found.append(paper)
-                    if len(found) == limit:
-                        return found
+            yield from (paper for paper in fts.load_papers(db, batch) if matcher.matches(paper))
             size = min(size * 2, _BATCH_MAX)
     finally:
         stream.close()
-    return found
+
+
+class SearchRows(Door):
+    """Searching with pages and a count (part of ``Store``; ``Store.search`` gives the first matches alone)."""
+
+    def search_page(self, node: Node, *, offset: int = 0, limit: int = 20, cap: int = 500) -> SearchPage:
+        """``search_page`` over this store: a StoreError when the index is incomplete or was built by another
+        analysis (``update_search_index`` mends it)."""
+        return search_page(self._db, node, offset=offset, limit=limit, cap=cap)
 
 
 def compile_candidates(node: Node, categories: Callable[[], Sequence[str]]) -> Candidates:
