@@ -1,0 +1,107 @@
+"""``GET /search?q=…``: the topics' query language over the whole archive (back-filled papers too), newest first.
+
+The query is read as ``dailypapers search`` reads it (``pipeline.search.read_query``): a malformed one is the
+same message and caret, in a ``<pre>`` so that the caret stays under its column, with status 400; its warnings
+are shown as the command prints them. Papers a back-fill left unindexed are indexed first, under the database
+lock, as the command does; while a run holds that lock, such a search is a 503 that says to try again.
+
+A page holds ``PAGE_SIZE`` papers; the count stops at ``CAP`` (every match counted is read and checked by the
+matcher), so a search costs at most ``CAP`` papers whatever the archive, and its pages end there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from dailypapers.errors import QuerySyntaxError, RunInProgressError
+from dailypapers.model import Listed, Paper
+from dailypapers.pipeline.search import index_for_search, read_query
+from dailypapers.query import Document, Node, explain
+from dailypapers.serve.cards import Card, card
+from dailypapers.serve.days import page_number
+from dailypapers.serve.reader import Reader
+from dailypapers.store import database_errors
+
+PAGE_SIZE = 25
+CAP = 500
+MAX_QUERY = 2000  # characters; a topic query is a line, not a document
+EXAMPLES = (
+    ("ti:transformer AND cat:cs.LG", "the word in the title, in a category"),
+    ('abs:"graph neural network"', "a phrase in the abstract"),
+    ("au:del_maestro", "an author (_ joins the words of a name)"),
+    ("ti:compil* ANDNOT cat:cs.CL", "a word prefix, without a category"),
+    ("(ti:gpu OR abs:gpu) AND cat:cs.DC", "grouping; operators in capitals"),
+)
+BUSY = (
+    "A run is writing the archive, and papers it back-filled are not yet indexed for search; "
+    "search again once the run is done"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A page of results: its cards (newest first), the count up to ``CAP``, and the page's place."""
+
+    cards: list[Card]
+    count: int
+    complete: bool
+    page: int
+    pages: int
+    first: int
+
+
+def _topics(reader: Reader, paper: Paper) -> tuple[str, ...]:
+    """The config's topics that matched the paper (the reader's other cards say the same)."""
+    return tuple(t.name for t in reader.env.config.topics if reader.store.matched_version(t.name, paper.id))
+
+
+def _search(reader: Reader, node: Node, page: int) -> Found:
+    with reader.lock, database_errors(reader.store.path, reader.env.config.busy_timeout):
+        reader.refresh()
+        index_for_search(reader.store, reader.store.path, reader.env.log)
+        offset = (page - 1) * PAGE_SIZE
+        result = reader.store.search_page(node, offset=offset, limit=PAGE_SIZE, cap=CAP)
+        pages = max(1, -(-result.found // PAGE_SIZE))
+        if page > pages:
+            raise HTTPException(404, f"this search has {pages} page{'s' if pages > 1 else ''}")
+        states = reader.store.signal_states(paper.id for paper in result.papers)
+        shown = [
+            card(Listed(paper, reason=explain(node, Document(paper))), _topics(reader, paper), states.get(paper.id))
+            for paper in result.papers
+        ]
+    return Found(shown, result.found, result.complete, page, pages, offset + 1)
+
+
+def _answer(reader: Reader, request: Request, status: int = 200, **given: object) -> Response:
+    """The search page; every variable it reads has a value."""
+    context: dict[str, object] = {"query": "", "problem": None, "notice": None, "warnings": (), "found": None}
+    context["examples"] = EXAMPLES
+    return reader.page(request, "search.html.j2", status, **(context | given))
+
+
+async def search(request: Request) -> Response:
+    reader: Reader = request.app.state.reader
+    query = request.query_params.get("q", "")
+    if not query.strip():
+        return _answer(reader, request, query=query)
+    if len(query) > MAX_QUERY:
+        problem = f"the query is {len(query)} characters long; a search takes at most {MAX_QUERY}"
+        return _answer(reader, request, 400, query=query[:MAX_QUERY], notice=problem)
+    page = page_number(request)
+    try:
+        node, warnings = read_query(query)
+    except QuerySyntaxError as err:
+        return _answer(reader, request, 400, query=query, problem=str(err))
+    try:
+        found = _search(reader, node, page)
+    except RunInProgressError:
+        return _answer(reader, request, 503, query=query, warnings=warnings, notice=BUSY)
+    return _answer(reader, request, query=query, warnings=warnings, found=found)
+
+
+ROUTES = [Route("/search", search, methods=["GET"])]
