@@ -121,9 +121,7 @@ def day_sections(store: Store, config: Config, runs: Sequence[int]) -> tuple[Sec
             reason = match.reason or explanation(topics[match.topic], paper)
             by_topic[match.topic].append(Listed(paper, new_version=match.new_version, reason=reason))
     return tuple(
-        Section(topic=name, papers=tuple(found), query=topics[name].source)
-        for name, found in by_topic.items()
-        if found
+        Section(topic=name, papers=tuple(found), query=topics[name].source) for name, found in by_topic.items() if found
     )
 
 
