@@ -99,22 +99,32 @@ class SearchPage:
 def search_page(db: sqlite3.Connection, node: Node, *, offset: int, limit: int, cap: int) -> SearchPage:
     """The matches ``offset`` to ``offset + limit`` (newest first), and the count of all matches up to ``cap``.
 
-    Every match counted is read and checked by the matcher, so the cost follows ``cap``, not the archive.
+    When the index selects exactly the matches (``Candidates.exact``), the count is the index's alone; else
+    every match counted is read and checked by the matcher. Either way the cost follows ``cap``, not the archive.
     """
-    with closing(_matches(db, node, offset + limit)) as stream:
-        counted = list(islice(stream, max(cap, offset + limit) + 1))
-    complete = len(counted) <= cap
-    return SearchPage(counted[offset : offset + limit], min(len(counted), cap), complete)
+    compiled = _compiled(db, node)
+    wanted = offset + limit
+    with closing(_checked(db, Matcher(node), compiled, wanted)) as stream:
+        read = list(islice(stream, wanted if compiled.exact else max(cap, wanted) + 1))
+    found = len(read)
+    if compiled.exact and not compiled.nothing:
+        with closing(fts.candidates(db, compiled.expression)) as keys:
+            found = sum(1 for _ in islice(keys, max(cap, wanted) + 1))
+    return SearchPage(read[offset:wanted], min(found, cap), found <= cap)
+
+
+def _compiled(db: sqlite3.Connection, node: Node) -> Candidates:
+    """The candidates of ``node``; a StoreError when the index cannot answer."""
+    problem = fts.index_problem(db)
+    if problem:
+        raise StoreError(problem)
+    return compile_candidates(node, lambda: fts.known_categories(db))
 
 
 def _matches(db: sqlite3.Connection, node: Node, first: int) -> _Papers:
     """Every paper that matches ``node``, newest first, read in batches of ``first`` candidates, then twice
     as many each time, up to ``_BATCH_MAX``. Raises StoreError, at once, when the index cannot answer."""
-    problem = fts.index_problem(db)
-    if problem:
-        raise StoreError(problem)
-    compiled = compile_candidates(node, lambda: fts.known_categories(db))
-    return _checked(db, Matcher(node), compiled, first)
+    return _checked(db, Matcher(node), _compiled(db, node), first)
 
 
 def _checked(db: sqlite3.Connection, matcher: Matcher, compiled: Candidates, first: int) -> _Papers:
