@@ -20,8 +20,9 @@ from markupsafe import escape
 
 from dailypapers.cli import cli
 from dailypapers.model import Paper
+from dailypapers.pipeline.search import index_for_search
 from dailypapers.store import Store, database_lock
-from reader_server import Running, running_reader
+from reader_server import Running, post_headers, running_reader, session
 from reader_world import HOSTILE_TITLES, hostile_papers, latest_seed_papers, seed_archive
 from signals_world import signal_rows
 
@@ -45,12 +46,24 @@ def zeppelin(number: int = 1) -> Paper:
     )  # fmt: skip
 
 
+def index_all(database: Path) -> None:
+    """Index the archive as ``dailypapers search`` does before it searches."""
+    with Store.open(database) as store:
+        index_for_search(store, database)
+
+
 @pytest.fixture(scope="module")
 def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     config, database = seed_archive(tmp_path_factory.mktemp("search"))
     back_fill(database, zeppelin())
+    index_all(database)
     with running_reader(config) as running:
         yield running
+
+
+def unindexed(database: Path) -> int:
+    with Store.open(database) as store:
+        return store.unindexed_papers()
 
 
 def _ids(page: str) -> list[str]:
@@ -150,19 +163,49 @@ def test_hostile_text_in_results_and_queries_stays_text(reader: Running, query: 
         assert {paper.id for paper in hostile_papers()} <= set(_ids(page.text))
 
 
-def test_a_search_while_a_run_writes_answers_and_one_needing_the_index_says_to_wait(tmp_path: Path) -> None:
+def test_a_get_never_indexes_and_the_button_indexes_what_a_back_fill_left(tmp_path: Path) -> None:
     config, database = seed_archive(tmp_path)
-    with running_reader(config) as reader:
-        assert httpx.get(f"{reader.url}search", params={"q": "abs:compiler"}, timeout=5).status_code == 200
+    back_fill(database, zeppelin())
+    waiting = unindexed(database)
+    with running_reader(config) as reader, httpx.Client(timeout=5) as client:
+        before = client.get(f"{reader.url}search", params={"q": "ti:zeppelin OR abs:compiler"})
+        token = session(client, reader.url)
+        refused = client.post(f"{reader.url}search/index", data={"q": "x"}, headers={"Origin": "http://evil.example"})
+        assert unindexed(database) == waiting > 1 and refused.status_code == 403
+        pressed = client.post(
+            f"{reader.url}search/index", data={"q": "ti:zeppelin OR abs:compiler", "csrf_token": token},
+            headers=post_headers(reader.url, None),
+        )  # fmt: skip
+        after = client.get(f"{reader.url}{pressed.headers['location'].lstrip('/')}")
+    assert before.status_code == 200 and not _ids(before.text)
+    assert (
+        f"{waiting} papers are not in the search index yet" in before.text and ">Index them now</button>" in before.text
+    )
+    assert pressed.status_code == 303 and pressed.headers["location"] == "/search?q=ti%3Azeppelin+OR+abs%3Acompiler"
+    assert (
+        unindexed(database) == 0
+        and _ids(after.text)[0] == zeppelin().id
+        and "not in the search index" not in after.text
+    )
+
+
+def test_a_search_while_a_run_writes_answers_and_indexing_then_says_to_wait(tmp_path: Path) -> None:
+    config, database = seed_archive(tmp_path)
+    index_all(database)
+    with running_reader(config) as reader, httpx.Client(timeout=5) as client:
+        token = session(client, reader.url)
         with closing(sqlite3.connect(database, isolation_level=None)) as run, database_lock(database):
             run.execute("BEGIN IMMEDIATE")
             run.execute("INSERT INTO state (key, value) VALUES ('a run', 'writing')")
-            during = httpx.get(f"{reader.url}search", params={"q": "abs:compiler"}, timeout=5)
+            during = client.get(f"{reader.url}search", params={"q": "abs:compiler"})
             run.execute("ROLLBACK")
-        assert during.status_code == 200 and _ids(during.text)
         back_fill(database, zeppelin(2))
+        form = {"q": "ti:zeppelin", "csrf_token": token}
         with database_lock(database):
-            waiting = httpx.get(f"{reader.url}search", params={"q": "ti:zeppelin"}, timeout=5)
-        after = httpx.get(f"{reader.url}search", params={"q": "ti:zeppelin"}, timeout=5)
-    assert waiting.status_code == 503 and "search again once the run is done" in waiting.text
+            busy = client.post(f"{reader.url}search/index", data=form, headers=post_headers(reader.url, None))
+        assert unindexed(database) == 1
+        client.post(f"{reader.url}search/index", data=form, headers=post_headers(reader.url, None))
+        after = client.get(f"{reader.url}search", params={"q": "ti:zeppelin"})
+    assert during.status_code == 200 and _ids(during.text)
+    assert busy.status_code == 503 and "Try again in a moment" in busy.text and "Traceback" not in busy.text
     assert after.status_code == 200 and _ids(after.text) == [zeppelin(2).id]

@@ -2,8 +2,9 @@
 needed, then search it.
 
 A back-fill stores papers without indexing them, so that harvesting stays fast; the first search after it
-indexes what is missing (under the database lock, as any write), and later searches only read. The command
-line and the reader both read a query with ``read_query``, so a malformed one gets the same message and caret.
+indexes what is missing (under the database lock, as any write), and later searches only read; the reader, whose
+GETs never write, indexes only when asked (a button, ``serve/search.py``). The command line and the reader both
+read a query with ``read_query``, so a malformed one gets the same message and caret.
 """
 
 from __future__ import annotations

@@ -48,6 +48,7 @@ _ASCII_TOKEN = re.compile(r"[0-9A-Za-z\x80-\U0010ffff]+")  # what FTS5's ascii t
 _FIRST_BATCH_MIN = 20
 _BATCH_MAX = 1000
 _Papers = Generator[Paper, None, None]
+_UNINDEXED = "search_key IS NULL OR search_version != latest_version"  # the partial index papers_unindexed
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +97,17 @@ class SearchPage:
     complete: bool
 
 
-def search_page(db: sqlite3.Connection, node: Node, *, offset: int, limit: int, cap: int) -> SearchPage:
+def search_page(
+    db: sqlite3.Connection, node: Node, *, offset: int, limit: int, cap: int, partial: bool = False
+) -> SearchPage:
     """The matches ``offset`` to ``offset + limit`` (newest first), and the count of all matches up to ``cap``.
 
     When the index selects exactly the matches (``Candidates.exact``), the count is the index's alone; else
     every match counted is read and checked by the matcher. Either way the cost follows ``cap``, not the archive.
+    ``partial`` searches the papers indexed so far when some are not (a back-fill's): a reader that must not
+    write says so beside the answer. An index of another analysis is a StoreError either way.
     """
-    compiled = _compiled(db, node)
+    compiled = _compiled(db, node, partial)
     wanted = offset + limit
     with closing(_checked(db, Matcher(node), compiled, wanted)) as stream:
         read = list(islice(stream, wanted if compiled.exact else max(cap, wanted) + 1))
@@ -113,10 +118,11 @@ def search_page(db: sqlite3.Connection, node: Node, *, offset: int, limit: int, 
     return SearchPage(read[offset:wanted], min(found, cap), found <= cap)
 
 
-def _compiled(db: sqlite3.Connection, node: Node) -> Candidates:
-    """The candidates of ``node``; a StoreError when the index cannot answer."""
+def _compiled(db: sqlite3.Connection, node: Node, partial: bool = False) -> Candidates:
+    """The candidates of ``node``; a StoreError when the index cannot answer (with ``partial``, only when it
+    was built by another analysis)."""
     problem = fts.index_problem(db)
-    if problem:
+    if problem and not (partial and index_is_current(db)):
         raise StoreError(problem)
     return compile_candidates(node, lambda: fts.known_categories(db))
 
@@ -140,13 +146,29 @@ def _checked(db: sqlite3.Connection, matcher: Matcher, compiled: Candidates, fir
         stream.close()
 
 
-class SearchRows(Door):
-    """Searching with pages and a count (part of ``Store``; ``Store.search`` gives the first matches alone)."""
+def index_is_current(db: sqlite3.Connection) -> bool:
+    """Whether the index was built by this version's analysis (papers may still be missing from it)."""
+    return "another version" not in (fts.index_problem(db) or "")
 
-    def search_page(self, node: Node, *, offset: int = 0, limit: int = 20, cap: int = 500) -> SearchPage:
-        """``search_page`` over this store: a StoreError when the index is incomplete or was built by another
-        analysis (``update_search_index`` mends it)."""
-        return search_page(self._db, node, offset=offset, limit=limit, cap=cap)
+
+class SearchRows(Door):
+    """Searching with pages and a count, and what the index lacks (part of ``Store``; ``Store.search`` gives the
+    first matches alone)."""
+
+    def search_page(
+        self, node: Node, *, offset: int = 0, limit: int = 20, cap: int = 500, partial: bool = False
+    ) -> SearchPage:
+        """``search_page`` over this store: a StoreError when the index was built by another analysis, or, unless
+        ``partial``, lacks papers (``update_search_index`` mends both)."""
+        return search_page(self._db, node, offset=offset, limit=limit, cap=cap, partial=partial)
+
+    def unindexed_papers(self) -> int:
+        """How many papers the search index lacks or holds at an older version (a back-fill leaves them)."""
+        return int(self._db.execute(f"SELECT COUNT(*) FROM papers WHERE {_UNINDEXED}").fetchone()[0])
+
+    def search_index_is_current(self) -> bool:
+        """Whether the index was built by this version's analysis; when not, it must be rebuilt to answer."""
+        return index_is_current(self._db)
 
 
 def compile_candidates(node: Node, categories: Callable[[], Sequence[str]]) -> Candidates:
