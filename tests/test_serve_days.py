@@ -137,3 +137,17 @@ def test_years_of_days_come_in_pages(tmp_path: Path) -> None:
     assert {count for _, count, _ in shown} == {"2 papers"}
     assert 'rel="next" href="/days?page=2"' in first and 'rel="prev" href="/days?page=1"' in second
     assert beyond == [404, 404, 404]
+
+
+def test_a_day_of_many_papers_comes_in_pages_of_cards(tmp_path: Path) -> None:
+    database = tmp_path / "dailypapers.db"
+    growing_archive(database, ["graphs"], days=1, per_day=150)
+    config = tmp_path / "dailypapers.toml"
+    config.write_text('[[topics]]\nname = "graphs"\nquery = "abs:graph"\n', encoding="utf-8")
+    with running_reader(config) as reader:
+        day = _days(httpx.get(f"{reader.url}days", timeout=5).text)[0][0]
+        pages = [httpx.get(f"{reader.url}days/{day}?page={page}", timeout=5) for page in (1, 2, 3)]
+    first, second = _cards(pages[0].text), _cards(pages[1].text)
+    assert len(first) == 100 and len(second) == 50 and len(set(first + second)) == 150
+    assert "150 papers: graphs 150; page 1 of 2" in pages[0].text and 'href="?page=2"' in pages[0].text
+    assert pages[2].status_code == 404

@@ -31,6 +31,7 @@ from dailypapers.store import Store, database_errors
 from dailypapers.store.days import DayRun
 
 DAYS_PER_PAGE = 60  # a quarter of a year of announcements: every day of years is a few pages away
+CARDS_PER_PAGE = 100
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -158,16 +159,18 @@ async def days_list(request: Request) -> Response:
 
 @dataclass(frozen=True, slots=True)
 class DayView:
-    """One day's page: its count, its cards, the line naming its announcement, and its neighbours."""
+    """One day's page: its count, a page of its cards, the line naming its announcement, and its neighbours."""
 
     count: DayCount
     cards: list[Card]
     note: str | None
     older: date | None
     newer: date | None
+    page: int = 1
+    pages: int = 1
 
 
-def _day_view(reader: Reader, day: date) -> DayView | None:
+def _day_view(reader: Reader, day: date, page: int) -> DayView | None:
     with reader.lock, database_errors(reader.store.path):
         reader.refresh()
         store, config = reader.store, reader.env.config
@@ -178,7 +181,17 @@ def _day_view(reader: Reader, day: date) -> DayView | None:
         listings = merged(day_sections(store, config, runs))
         states = store.signal_states(listed.paper.id for listed, _ in listings)
         count = day_counts(store, config, [(day, runs)], known)[0]
-        return DayView(count, cards(listings, states), _note(store, day), *known.neighbours(day))
+        shown, pages = _page_of(cards(listings, states), page)
+        return DayView(count, shown, _note(store, day), *known.neighbours(day), page, pages)
+
+
+def _page_of(every: list[Card], page: int) -> tuple[list[Card], int]:
+    """Page ``page`` of a day's cards and the number of pages (a day a new topic was back-filled can hold
+    thousands); a page beyond the last is a 404."""
+    pages = max(1, -(-len(every) // CARDS_PER_PAGE))
+    if page > pages:
+        raise HTTPException(404, f"this day has {pages} page{'s' if pages > 1 else ''}")
+    return every[(page - 1) * CARDS_PER_PAGE : page * CARDS_PER_PAGE], pages
 
 
 async def day_page(request: Request) -> Response:
@@ -190,7 +203,7 @@ async def day_page(request: Request) -> Response:
         day = None
     if day is None:
         raise HTTPException(404, f"{text[:40]!r} is not a day: write it as YYYY-MM-DD, such as 2026-05-15")
-    view = _day_view(reader, day)
+    view = _day_view(reader, day, page_number(request))
     if view is None:
         raise HTTPException(404, f"the archive holds no papers for {describe(day)}; /days lists the days it holds")
     return reader.page(request, "day_page.html.j2", view=view)
