@@ -122,12 +122,16 @@ def test_a_run_that_covered_an_announcement_is_filed_under_that_day(tmp_path: Pa
     assert quiet.status_code == 200 and "No papers on your topics that day." in quiet.text
 
 
-def test_years_of_days_come_in_pages(tmp_path: Path) -> None:
-    database = tmp_path / "dailypapers.db"
-    growing_archive(database, ["graphs"], days=75, per_day=2)
-    config = tmp_path / "dailypapers.toml"
+def graphs_archive(folder: Path, days: int, per_day: int) -> Path:
+    """A config over ``days`` daily runs of ``per_day`` papers each, on one topic; its path."""
+    growing_archive(folder / "dailypapers.db", ["graphs"], days=days, per_day=per_day)
+    config = folder / "dailypapers.toml"
     config.write_text('[[topics]]\nname = "graphs"\nquery = "abs:graph"\n', encoding="utf-8")
-    with running_reader(config) as reader:
+    return config
+
+
+def test_years_of_days_come_in_pages(tmp_path: Path) -> None:
+    with running_reader(graphs_archive(tmp_path, days=75, per_day=2)) as reader:
         first = httpx.get(f"{reader.url}days", timeout=5).text
         second = httpx.get(f"{reader.url}days?page=2", timeout=5).text
         beyond = [httpx.get(f"{reader.url}days?page={page}", timeout=5).status_code for page in ("3", "0", "x")]
@@ -140,11 +144,7 @@ def test_years_of_days_come_in_pages(tmp_path: Path) -> None:
 
 
 def test_a_day_of_many_papers_comes_in_pages_of_cards(tmp_path: Path) -> None:
-    database = tmp_path / "dailypapers.db"
-    growing_archive(database, ["graphs"], days=1, per_day=150)
-    config = tmp_path / "dailypapers.toml"
-    config.write_text('[[topics]]\nname = "graphs"\nquery = "abs:graph"\n', encoding="utf-8")
-    with running_reader(config) as reader:
+    with running_reader(graphs_archive(tmp_path, days=1, per_day=150)) as reader:
         day = _days(httpx.get(f"{reader.url}days", timeout=5).text)[0][0]
         pages = [httpx.get(f"{reader.url}days/{day}?page={page}", timeout=5) for page in (1, 2, 3)]
     first, second = _cards(pages[0].text), _cards(pages[1].text)

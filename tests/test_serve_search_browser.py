@@ -4,14 +4,13 @@ column it names."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from browser import DESKTOP, PHONE, Watched, launched, screenshot
 from dailypapers.cli import cli
-from reader_server import Running, running_reader
+from reader_server import running_reader
 from reader_world import seed_archive
 
 QUERY = 'abs:compiler AND ti:(graph "neural'
@@ -31,17 +30,10 @@ _EDGES = """(pre, [source, caret]) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    config, _ = seed_archive(tmp_path_factory.mktemp("search-browser"))
-    with running_reader(config) as running:
-        yield running
-
-
-def test_a_malformed_query_typed_in_the_header_shows_the_caret_under_its_column(reader: Running) -> None:
-    config = reader.database.with_name("dailypapers.toml")
+def test_a_malformed_query_typed_in_the_header_shows_the_caret_under_its_column(tmp_path: Path) -> None:
+    config, _ = seed_archive(tmp_path)
     printed = CliRunner().invoke(cli, ["search", "--config", str(config), QUERY]).stderr
-    with launched() as browser:
+    with running_reader(config) as reader, launched() as browser:
         context = browser.new_context(viewport=DESKTOP)  # type: ignore[arg-type]
         context.set_default_timeout(5000)
         watched = Watched(context.new_page())
