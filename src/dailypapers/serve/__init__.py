@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 from dailypapers.errors import DailyPapersError
 from dailypapers.pipeline.context import Environment
-from dailypapers.serve import days, inbox, papers, search, signals
+from dailypapers.serve import days, inbox, papers, search, signals, starred
 from dailypapers.serve.guard import HostGuard, Sessions
 from dailypapers.serve.reader import Reader
 from dailypapers.store import Store
@@ -66,6 +66,7 @@ def create_app(env: Environment, store: Store, allowed_hosts: Iterable[str]) -> 
         *inbox.ROUTES,
         *signals.ROUTES,
         *papers.ROUTES,
+        *starred.ROUTES,
         *days.ROUTES,
         *search.ROUTES,
         Route("/site/style.css", stylesheet, methods=["GET"]),

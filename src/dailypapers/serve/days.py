@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from starlette.exceptions import HTTPException
@@ -25,7 +25,8 @@ from dailypapers.arxiv.coverage import summary
 from dailypapers.config import Config
 from dailypapers.match.verdicts import explanation, scope_query
 from dailypapers.model import Listed, Section
-from dailypapers.serve.cards import Card, cards, merged
+from dailypapers.serve.cards import merged
+from dailypapers.serve.inbox import Group, groups
 from dailypapers.serve.reader import Reader
 from dailypapers.store import Store, database_errors
 from dailypapers.store.days import DayRun
@@ -159,10 +160,11 @@ async def days_list(request: Request) -> Response:
 
 @dataclass(frozen=True, slots=True)
 class DayView:
-    """One day's page: its count, a page of its cards, the line naming its announcement, and its neighbours."""
+    """One day's page: its count, a page of its cards by topic, the line naming its announcement, and its
+    neighbours."""
 
     count: DayCount
-    cards: list[Card]
+    groups: list[Group]
     note: str | None
     older: date | None
     newer: date | None
@@ -171,6 +173,8 @@ class DayView:
 
 
 def _day_view(reader: Reader, day: date, page: int) -> DayView | None:
+    """The day as the inbox shows a run (``inbox.groups``): each paper once, under the first of its topics in
+    the config's order, naming every topic; unread first within a topic."""
     with reader.lock, database_errors(reader.store.path):
         reader.refresh()
         store, config = reader.store, reader.env.config
@@ -178,20 +182,28 @@ def _day_view(reader: Reader, day: date, page: int) -> DayView | None:
         runs = known.runs.get(day)
         if runs is None:
             return None
-        listings = merged(day_sections(store, config, runs))
-        states = store.signal_states(listed.paper.id for listed, _ in listings)
+        sections = day_sections(store, config, runs)
+        topics = {listed.paper.id: names for listed, names in merged(sections)}
+        states = store.signal_states(topics)
         count = day_counts(store, config, [(day, runs)], known)[0]
-        shown, pages = _page_of(cards(listings, states), page)
+        shown, pages = _page_of(groups(sections, topics, states, set()), page)
         return DayView(count, shown, _note(store, day), *known.neighbours(day), page, pages)
 
 
-def _page_of(every: list[Card], page: int) -> tuple[list[Card], int]:
-    """Page ``page`` of a day's cards and the number of pages (a day a new topic was back-filled can hold
-    thousands); a page beyond the last is a 404."""
-    pages = max(1, -(-len(every) // CARDS_PER_PAGE))
+def _page_of(every: list[Group], page: int) -> tuple[list[Group], int]:
+    """Page ``page`` of a day's groups, ``CARDS_PER_PAGE`` cards a page, and the number of pages (a day a new
+    topic was back-filled can hold thousands); a page beyond the last is a 404."""
+    total = sum(len(group.cards) for group in every)
+    pages = max(1, -(-total // CARDS_PER_PAGE))
     if page > pages:
         raise HTTPException(404, f"this day has {pages} page{'s' if pages > 1 else ''}")
-    return every[(page - 1) * CARDS_PER_PAGE : page * CARDS_PER_PAGE], pages
+    start, end, seen, shown = (page - 1) * CARDS_PER_PAGE, page * CARDS_PER_PAGE, 0, []
+    for group in every:
+        part = group.cards[max(start - seen, 0) : max(end - seen, 0)]
+        seen += len(group.cards)
+        if part:
+            shown.append(replace(group, cards=part))
+    return shown, pages
 
 
 async def day_page(request: Request) -> Response:
