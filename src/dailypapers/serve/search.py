@@ -27,11 +27,12 @@ from dailypapers.errors import DailyPapersError, DatabaseBusyError, QuerySyntaxE
 from dailypapers.model import Listed, Paper
 from dailypapers.pipeline.search import index_for_search, read_query
 from dailypapers.query import Document, Node, explain
-from dailypapers.serve.cards import Card, card
+from dailypapers.serve.cards import Card, card, matched
 from dailypapers.serve.days import page_number
 from dailypapers.serve.guard import guarded
 from dailypapers.serve.reader import Reader
 from dailypapers.store import database_errors
+from dailypapers.store.signals import PaperSignals
 
 PAGE_SIZE = 25
 CAP = 500
@@ -60,9 +61,10 @@ class Found:
     rebuild: bool = False  # the index was built by another version: nothing could be searched
 
 
-def _topics(reader: Reader, paper: Paper) -> tuple[str, ...]:
-    """The config's topics that matched the paper (the reader's other cards say the same)."""
-    return tuple(t.name for t in reader.env.config.topics if reader.store.matched_version(t.name, paper.id))
+def _card(reader: Reader, node: Node, paper: Paper, names: list[str], state: PaperSignals | None) -> Card:
+    """A result's card: the topics that matched the paper, and the part of the search it satisfies."""
+    _, topics = matched(reader.store, names, paper)
+    return card(Listed(paper, reason=explain(node, Document(paper))), topics, state)
 
 
 def _search(reader: Reader, node: Node, page: int) -> Found:
@@ -77,10 +79,8 @@ def _search(reader: Reader, node: Node, page: int) -> Found:
         if page > pages:
             raise HTTPException(404, f"this search has {pages} page{'s' if pages > 1 else ''}")
         states = reader.store.signal_states(paper.id for paper in result.papers)
-        shown = [
-            card(Listed(paper, reason=explain(node, Document(paper))), _topics(reader, paper), states.get(paper.id))
-            for paper in result.papers
-        ]
+        names = [topic.name for topic in reader.env.config.topics]
+        shown = [_card(reader, node, paper, names, states.get(paper.id)) for paper in result.papers]
     return Found(shown, result.found, result.complete, page, pages, offset + 1, unindexed)
 
 
