@@ -187,7 +187,8 @@ def _day_view(reader: Reader, day: date, page: int) -> DayView | None:
         states = store.signal_states(topics)
         count = day_counts(store, config, [(day, runs)], known)[0]
         shown, pages = _page_of(groups(sections, topics, states, set()), page)
-        return DayView(count, shown, _note(store, day), *known.neighbours(day), page, pages)
+        note = _note(store, day) if day in known.covered else None
+        return DayView(count, shown, note, *known.neighbours(day), page, pages)
 
 
 def _page_of(every: list[Group], page: int) -> tuple[list[Group], int]:
