@@ -26,13 +26,14 @@ from dailypapers.model import Paper
 from dailypapers.query import Node
 from dailypapers.store import fts
 from dailypapers.store.archive import Archive
+from dailypapers.store.days import DayRows
 from dailypapers.store.deliveries import Deliveries
 from dailypapers.store.matches import MatchRows
 from dailypapers.store.papers import PaperRows
 from dailypapers.store.rows import MatchRow, RunRecord, parse_iso
 from dailypapers.store.runs import RunRows
 from dailypapers.store.schema import MIGRATIONS
-from dailypapers.store.search import search_papers
+from dailypapers.store.search import SearchRows, search_papers
 from dailypapers.store.signals import PaperSignals, SignalRecord, SignalRows, Starred
 from dailypapers.store.trouble import BUSY_TIMEOUT, database_errors, make_folder, store_error
 
@@ -80,7 +81,7 @@ def existing_database(database: Path) -> Path:
     return database
 
 
-class Store(RunRows, PaperRows, MatchRows, SignalRows):
+class Store(RunRows, PaperRows, MatchRows, SignalRows, DayRows, SearchRows):
     """A SQLite archive. Use ``Store.open(path)``; writes happen inside ``transaction()``."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
