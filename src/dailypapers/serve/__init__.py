@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 from dailypapers.errors import DailyPapersError
 from dailypapers.pipeline.context import Environment
-from dailypapers.serve import inbox, papers, signals
+from dailypapers.serve import authors, inbox, papers, signals, topics
 from dailypapers.serve.guard import HostGuard, Sessions
 from dailypapers.serve.reader import Reader
 from dailypapers.store import Store
@@ -66,6 +66,8 @@ def create_app(env: Environment, store: Store, allowed_hosts: Iterable[str]) -> 
         *inbox.ROUTES,
         *signals.ROUTES,
         *papers.ROUTES,
+        *topics.ROUTES,
+        *authors.ROUTES,
         Route("/site/style.css", stylesheet, methods=["GET"]),
         Mount("/static", StaticFiles(packages=[("dailypapers", "serve/static")]), name="static"),
         Mount("/assets", StaticFiles(packages=[("dailypapers", "render/static")]), name="assets"),
