@@ -63,8 +63,9 @@ def recent_papers(today: date) -> list[Paper]:
     return papers + [dated(paper, noon - timedelta(days=1)) for paper in hostile_papers()]
 
 
-def topics_archive(folder: Path, today: date) -> tuple[Path, Path]:
-    """``folder/dailypapers.toml`` (``CONFIG``) and its database, each topic's matches as its query decides."""
+def topics_archive(folder: Path, today: date, indexed: bool = True) -> tuple[Path, Path]:
+    """``folder/dailypapers.toml`` (``CONFIG``) and its database, each topic's matches as its query decides;
+    searchable unless not ``indexed`` (as a back-fill leaves it)."""
     papers = recent_papers(today)
     matchers = {name: Matcher(parse(query)) for name, query in TOPICS.items()}
     matches: list[tuple[str, Paper, str | None]] = [
@@ -72,8 +73,9 @@ def topics_archive(folder: Path, today: date) -> tuple[Path, Path]:
     ]
     database = folder / "dailypapers.db"
     write_archive(database, TOPICS, [Run(datetime.combine(today, time(7), UTC), matches)])
-    with Store.open(database) as store, store.transaction():
-        store.update_search_index()
+    if indexed:
+        with Store.open(database) as store, store.transaction():
+            store.update_search_index()
     config = folder / "dailypapers.toml"
     config.write_text(CONFIG, encoding="utf-8")
     return config, database

@@ -82,7 +82,7 @@ def add_topic(
         existing = edit.topics[index].get("query")
         raise TopicExists(path, name, None if existing is None else str(existing))
     if index is None:
-        edit.topics.append(_new_table(edit.topics, name, query))
+        edit.topics.append(_new_table(edit.topics, name, query, _newline(edit.text)))
     elif query is None:
         edit.topics[index].pop("query", None)
     else:
@@ -146,6 +146,17 @@ def _index(topics: AoT, name: str) -> int | None:
     return None
 
 
+def _has_bom(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(3) == b"\xef\xbb\xbf"
+
+
+def _newline(text: str) -> str:
+    """The file's line ending: Windows's when its first line ends so."""
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
 def _string(value: str) -> tomlkit.items.String:
     """A literal string (``'...'``, as the config's examples write queries) when the value allows it."""
     if "'" not in value and one_line(value):
@@ -153,15 +164,20 @@ def _string(value: str) -> tomlkit.items.String:
     return tomlkit.string(value)
 
 
-def _new_table(topics: AoT, name: str, query: str | None) -> Table:
-    """A ``[[topics]]`` table set apart from the one before it by one blank line, and from what follows."""
+def _new_table(topics: AoT, name: str, query: str | None, newline: str) -> Table:
+    """A ``[[topics]]`` table with the file's line ending, set apart by one blank line from the table before it
+    and from what follows."""
     table = tomlkit.table()
     table.add("name", tomlkit.string(name))
     if query is not None:
         table.add("query", _string(query))
-    if len(topics) and not topics[-1].as_string().endswith("\n\n"):
-        table.trivia.indent = "\n"
-    table.add(tomlkit.nl())
+    for key, item in table.value.body:
+        if key is not None:
+            item.trivia.trail = newline
+    table.trivia.trail = newline
+    if len(topics) and not topics[-1].as_string().endswith(newline * 2):
+        table.trivia.indent = newline
+    table.add(tomlkit.ws(newline))
     return table
 
 
@@ -175,6 +191,8 @@ def _write(edit: _Edit, change: Change, environ: Mapping[str, str] | None) -> Co
         raise ConfigError(edit.path, None, _BY_HAND)
     try:
         mode = stat.S_IMODE(os.stat(target(edit.path)).st_mode)
+        if _has_bom(edit.path):
+            text = "\ufeff" + text  # kept as Notepad wrote it (the loader reads past it)
     except OSError as err:
         raise ConfigError(edit.path, None, f"cannot read: {err.strerror or err}") from None
     staged = stage(edit.path, text)
