@@ -25,7 +25,7 @@ LAYOUTS = {
     "the reader's test config": CONFIG,
     "topics last, no blank line at the end": 'title = "x"  # t\n\n[[topics]]\nname = "a"\n',
     "topics packed against the next table": '[[topics]]\nname = "a"\n[[topics]]\nname = "b"\n[outputs]\nsite = false\n',
-    "comments after the last topic": '[[topics]]\nname = "a"\n# name = "b"  (switched off)\n\n[outputs]\nsite = false\n',
+    "comments after the last topic": '[[topics]]\nname = "a"\n# name = "b"  (off)\n\n[outputs]\nsite = false\n',
 }
 
 
