@@ -90,6 +90,8 @@ def test_without_javascript_preview_is_a_get_of_the_whole_page(world: World) -> 
     assert page.status_code == 200 and 'value="mine"' in page.text and 'value="abs:compiler"' in page.text
     assert re.search(r"matches \d+ papers? in the archive", page.text)
     assert 'formmethod="get"' in page.text and 'hx-get="/topics/preview"' in page.text
+    with_token = httpx.get(world.reader.url + "topics", params={"csrf_token": "abc", "name": "n", "q": "x"}, timeout=5)
+    assert with_token.status_code == 303 and with_token.headers["location"] == "/topics?name=n&q=x#new-topic"
 
 
 def test_hostile_query_text_is_escaped(world: World) -> None:

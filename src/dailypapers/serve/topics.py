@@ -27,7 +27,7 @@ from dailypapers.config.edit import TopicExists, add_topic, same_name
 from dailypapers.errors import DailyPapersError, QuerySyntaxError, StoreError
 from dailypapers.model import Paper
 from dailypapers.query import Node, lint, parse
-from dailypapers.serve.guard import guarded
+from dailypapers.serve.guard import TOKEN_FIELD, guarded
 from dailypapers.serve.plot import Plot, first_week, weekly_plot
 from dailypapers.serve.reader import Reader
 from dailypapers.store import database_errors
@@ -170,6 +170,9 @@ def topics_page(request: Request, form: Form, status: int = 200) -> Response:
 async def topics(request: Request) -> Response:
     reader: Reader = request.app.state.reader
     params = request.query_params
+    if TOKEN_FIELD in params:  # the editor's Preview without JavaScript sends the form's token: keep it off the URL
+        kept = [(key, value) for key, value in params.multi_items() if key != TOKEN_FIELD]
+        return RedirectResponse(f"/topics?{urlencode(kept)}#new-topic", 303)
     form = Form(params.get("name", "")[:MAX_QUERY], params.get("q", "")[:MAX_QUERY], saved=params.get("saved"))
     form.preview = preview_of(reader, form.query)
     return topics_page(request, form)
