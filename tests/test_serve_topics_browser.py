@@ -34,7 +34,7 @@ def test_type_a_query_see_its_count_save_and_the_config_keeps_its_comments(brows
     with Store.open(database) as store:
         count = len(store.search(parse(query), limit=10_000))
     with running_reader(config) as reader:
-        context = browser.new_context(viewport=DESKTOP)
+        context = browser.new_context(viewport=DESKTOP)  # type: ignore[arg-type]
         watched = Watched(context.new_page())
         page = watched.page
         page.goto(reader.url + "topics")
@@ -50,7 +50,7 @@ def test_type_a_query_see_its_count_save_and_the_config_keeps_its_comments(brows
         screenshot(page, "topics-editor-desktop.png")
         page.get_by_role("button", name="Save").click()
         page.get_by_text("Saved the topic “not compilers”").wait_for(timeout=5000)
-        page.set_viewport_size(PHONE)
+        page.set_viewport_size(PHONE)  # type: ignore[arg-type]
         screenshot(page, "topics-saved-phone.png")
         assert watched.problems == []
         context.close()
