@@ -98,6 +98,13 @@ def test_hostile_query_text_is_escaped(world: World) -> None:
     for query in (f"ti:{SCRIPT}", f'ti:"{SCRIPT}', SCRIPT):
         answer = httpx.get(world.reader.url + "topics", params={"q": query, "name": SCRIPT}, timeout=5)
         assert answer.status_code == 200 and SCRIPT not in answer.text
+    with httpx.Client(timeout=5) as client:
+        token = session(client, world.reader.url)
+        form = {"csrf_token": token, "name": SCRIPT, "q": 'ti:"<img src=x>"'}
+        saved = client.post(world.reader.url + "topics", headers=post_headers(world.reader.url, None), data=form)
+        page = client.get(world.reader.url + saved.headers["location"].lstrip("/")).text
+    assert load_config(world.config).topics[-1].name == SCRIPT
+    assert SCRIPT not in page and "<img src=x>" not in page and "&lt;script&gt;" in page
 
 
 def test_save_without_a_token_or_from_another_site_is_refused_and_writes_nothing(world: World) -> None:
