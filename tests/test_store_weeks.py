@@ -44,15 +44,15 @@ def test_a_count_that_stops_early_says_it_is_a_lower_bound(tmp_path: Path) -> No
     assert not complete and count <= 5 < every
 
 
-def test_a_paper_counts_once_in_the_week_its_topic_first_matched_it(tmp_path: Path) -> None:
+def test_a_paper_counts_once_in_the_week_of_its_latest_version(tmp_path: Path) -> None:
     first = recent_papers(TODAY)[0]
-    revised = replace(first, version=2, updated=first.updated + timedelta(days=14))
+    revised = replace(first, version=first.version + 1, updated=first.updated + timedelta(days=14))
     other = replace(recent_papers(TODAY)[1], updated=datetime(2025, 1, 6, tzinfo=UTC))  # before the window
     moment = datetime(2026, 5, 14, tzinfo=UTC)
     matches = [("t", first, None), ("t", revised, None), ("t", other, None)]
     database = tmp_path / "dailypapers.db"
     write_archive(database, {"t": "abs:x"}, [Run(moment, matches)])
     with Store.open(database) as store:
-        monday = first.updated.date() - timedelta(days=first.updated.weekday())
+        monday = revised.updated.date() - timedelta(days=revised.updated.weekday())
         assert store.weekly_matches(monday - timedelta(weeks=4)) == {"t": {monday: 1}}
         assert store.matched_papers() == {"t": 2}

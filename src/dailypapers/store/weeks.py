@@ -1,8 +1,8 @@
 """How much each topic matched, week by week, and how many papers of the archive a query would match (part of
 ``Store``), for the reader's topics page and its editor.
 
-A paper counts once per topic, in the week (Monday to Sunday, UTC) of the first version the topic matched: a
-revision the topic matched again is not a second paper. Counting a query over the archive uses the search's
+A paper counts once per topic, in the week (Monday to Sunday, UTC) of its latest version's date, the date the
+pages show for it: a revision the topic matched again is not a second paper. Counting a query over the archive uses the search's
 compiler (``search.py``): when the full-text expression selects exactly the matches, one ``COUNT`` answers;
 otherwise its candidates are checked with the matcher, up to a bound.
 """
@@ -19,11 +19,11 @@ from dailypapers.store import fts
 from dailypapers.store.door import Door
 from dailypapers.store.search import compile_candidates
 
-_FIRST_MATCHES = "SELECT topic, paper_id, MIN(version) AS version FROM matches GROUP BY topic, paper_id"
+# A paper's week is that of its latest version (the date every page shows), read from the narrow ``papers`` table:
+# looking up each matched version in ``versions``, whose rows hold the abstracts, takes twice as long.
 _WEEKLY = (
-    "SELECT m.topic, date(v.updated, 'weekday 0', '-6 days') AS week, COUNT(*) "
-    f"FROM ({_FIRST_MATCHES}) m JOIN versions v ON v.paper_id = m.paper_id AND v.version = m.version "
-    "WHERE v.updated >= ? GROUP BY m.topic, week"
+    "SELECT m.topic, date(p.updated, 'weekday 0', '-6 days') AS week, COUNT(DISTINCT m.paper_id) "
+    "FROM matches m JOIN papers p ON p.id = m.paper_id WHERE p.updated >= ? GROUP BY m.topic, week"
 )
 _MATCHED = "SELECT topic, COUNT(DISTINCT paper_id) FROM matches GROUP BY topic"
 _COUNT_ROWS = "SELECT COUNT(*) FROM search_index WHERE search_index MATCH ?"
@@ -40,7 +40,7 @@ class TopicWeeks(Door):
         return {str(topic): int(count) for topic, count in self._db.execute(_MATCHED)}
 
     def weekly_matches(self, first_week: date) -> dict[str, dict[date, int]]:
-        """Per topic, the papers first matched in each week from the one starting on Monday ``first_week``
+        """Per topic, its matched papers dated in each week from the one starting on Monday ``first_week``
         (weeks with none are left out)."""
         found: dict[str, dict[date, int]] = {}
         for topic, week, count in self._db.execute(_WEEKLY, (iso_day(first_week),)):
