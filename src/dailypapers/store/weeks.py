@@ -2,9 +2,9 @@
 ``Store``), for the reader's topics page and its editor.
 
 A paper counts once per topic, in the week (Monday to Sunday, UTC) of its latest version's date, the date the
-pages show for it: a revision the topic matched again is not a second paper. Counting a query over the archive uses the search's
-compiler (``search.py``): when the full-text expression selects exactly the matches, one ``COUNT`` answers;
-otherwise its candidates are checked with the matcher, up to a bound.
+pages show for it: a revision the topic matched again is not a second paper. Counting a query over the archive
+uses the search's compiler (``search.py``): when the full-text expression selects exactly the matches, one
+``COUNT`` answers; otherwise its candidates are checked with the matcher, up to a bound.
 """
 
 from __future__ import annotations
