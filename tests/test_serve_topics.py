@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from html import unescape
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -51,7 +52,7 @@ def test_each_topic_shows_its_query_its_total_and_a_plot_of_the_stores_weekly_co
         weekly = store.weekly_matches(first_week(world.today))
         totals = store.matched_papers()
     for topic, query in TOPICS.items():
-        assert f"<code>{query}</code>" in page
+        assert f"<code>{query}</code></a>" in page and f'href="/search?q={quote(query)}"' in page
         assert f"{totals[topic]} papers matched" in page
         bars = plotted(page, topic)
         assert len(bars) == 26 and min(bars) == first_week(world.today)
