@@ -4,17 +4,15 @@ are kept in tests/artifacts/."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
-
-from browser import DESKTOP, PHONE, Watched, launched, screenshot
+from browser import PHONE, screenshot
 from dailypapers.config import load_config
 from dailypapers.query import parse
 from dailypapers.store import Store
+from reader_browser import browsing
 from reader_server import running_reader
 from topics_world import CONFIG, topics_archive
 
@@ -22,10 +20,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched() as browser:
-        yield browser
+pytest_plugins = ("reader_fixtures",)  # the fixture browser
 
 
 def test_type_a_query_see_its_count_save_and_the_config_keeps_its_comments(browser: Browser, tmp_path: Path) -> None:
@@ -33,11 +28,8 @@ def test_type_a_query_see_its_count_save_and_the_config_keeps_its_comments(brows
     query = "cat:cs.DC ANDNOT abs:compiler"
     with Store.open(database) as store:
         count = len(store.search(parse(query), limit=10_000))
-    with running_reader(config) as reader:
-        context = browser.new_context(viewport=DESKTOP)  # type: ignore[arg-type]
-        watched = Watched(context.new_page())
+    with running_reader(config) as reader, browsing(browser, reader.url + "topics") as watched:
         page = watched.page
-        page.goto(reader.url + "topics")
         page.get_by_label("Name").fill("not compilers")
         page.get_by_label("Query").press_sequentially(query, delay=5)
         page.get_by_text(f"matches {count} papers in the archive").wait_for(timeout=5000)
@@ -53,7 +45,6 @@ def test_type_a_query_see_its_count_save_and_the_config_keeps_its_comments(brows
         page.set_viewport_size(PHONE)  # type: ignore[arg-type]
         screenshot(page, "topics-saved-phone.png")
         assert watched.problems == []
-        context.close()
     text = config.read_text(encoding="utf-8")
     for line in CONFIG.splitlines():
         assert line in text  # every comment and setting as it was

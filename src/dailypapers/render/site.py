@@ -63,6 +63,7 @@ class Entry:
     title: str
     abs_url: str
     pdf_url: str
+    html_url: str
     dois: tuple[Link, ...]
     authors: tuple[str, ...]
     more_authors: tuple[str, ...]
@@ -120,6 +121,7 @@ def entry(listed: Listed) -> Entry:
         title=one_line(paper.title),
         abs_url=f"{ARXIV}abs/{path}",
         pdf_url=f"{ARXIV}pdf/{path}",
+        html_url=f"{ARXIV}html/{path}",
         dois=tuple(Link(text, url) for text, url in paper.dois),
         authors=names[:_SHOWN_AUTHORS],
         more_authors=names[_SHOWN_AUTHORS:],

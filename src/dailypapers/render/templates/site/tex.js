@@ -26,12 +26,22 @@
     maxExpand: 1000,
     maxSize: 2
   };
-  var elements = document.querySelectorAll(".paper .title, .paper .abstract");
-  Array.prototype.forEach.call(elements, function (element) {
-    try {
-      renderMathInElement(element, options);
-    } catch (error) {
-      // Any other failure leaves this element's text as it was; the next paper is still typeset.
-    }
-  });
+  var typeset = new WeakSet();
+  function typesetIn(root) {
+    var elements = root.querySelectorAll(".paper .title, .paper .abstract");
+    Array.prototype.forEach.call(elements, function (element) {
+      if (typeset.has(element)) {
+        return;
+      }
+      typeset.add(element);
+      try {
+        renderMathInElement(element, options);
+      } catch (error) {
+        // Any other failure leaves this element's text as it was; the next paper is still typeset.
+      }
+    });
+  }
+  // The reader (serve/static/reader.js) calls this on the cards htmx swaps in; each element is typeset once.
+  window.dailypapersTypeset = typesetIn;
+  typesetIn(document);
 })();
