@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 from dailypapers.errors import DailyPapersError
 from dailypapers.pipeline.context import Environment
-from dailypapers.serve import days, inbox, papers, search, signals, starred
+from dailypapers.serve import authors, days, inbox, papers, search, signals, starred, topics
 from dailypapers.serve.guard import HostGuard, Sessions
 from dailypapers.serve.reader import Reader
 from dailypapers.store import Store
@@ -76,6 +76,8 @@ def create_app(env: Environment, store: Store, allowed_hosts: Iterable[str]) -> 
         *starred.ROUTES,
         *days.ROUTES,
         *search.ROUTES,
+        *topics.ROUTES,
+        *authors.ROUTES,
         Route("/site/{name}", site_file, methods=["GET"]),
         Mount("/static", StaticFiles(packages=[("dailypapers", "serve/static")]), name="static"),
         Mount("/assets", StaticFiles(packages=[("dailypapers", "render/static")]), name="assets"),
