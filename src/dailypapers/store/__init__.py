@@ -34,6 +34,7 @@ from dailypapers.store.runs import RunRows
 from dailypapers.store.schema import MIGRATIONS
 from dailypapers.store.search import search_papers
 from dailypapers.store.signals import PaperSignals, SignalRecord, SignalRows, Starred
+from dailypapers.store.similar import SimilarRows, StoredVersion
 from dailypapers.store.trouble import BUSY_TIMEOUT, database_errors, make_folder, store_error
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "SignalRecord",
     "Starred",
     "Store",
+    "StoredVersion",
     "database_errors",
     "database_lock",
     "existing_database",
@@ -80,7 +82,7 @@ def existing_database(database: Path) -> Path:
     return database
 
 
-class Store(RunRows, PaperRows, MatchRows, SignalRows):
+class Store(RunRows, PaperRows, MatchRows, SignalRows, SimilarRows):
     """A SQLite archive. Use ``Store.open(path)``; writes happen inside ``transaction()``."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
