@@ -93,20 +93,21 @@ class SimilarRows(Door):
     def _around(self, paper: Paper) -> tuple[int, int, int]:
         """The rowids bounding ``WINDOW`` indexed papers on each side of ``paper``'s time, and how many it holds."""
         middle = int(paper.updated.timestamp() // 60) << 20
-        before = self._db.execute(
-            "SELECT search_key FROM papers WHERE search_key <= ? ORDER BY search_key DESC LIMIT 1 OFFSET ?",
+        low, below = self._side(middle, "<=", "DESC")
+        high, above = self._side(middle, ">", "ASC")
+        return low, high, max(below + above, 1)
+
+    def _side(self, middle: int, compare: str, order: str) -> tuple[int, int]:
+        """The rowid ``WINDOW`` papers away from ``middle`` on one side (or the end of the index) and how many
+        papers lie between; counted only when the side holds fewer, which only a small archive's does."""
+        found = self._db.execute(
+            f"SELECT search_key FROM papers WHERE search_key {compare} ? ORDER BY search_key {order} LIMIT 1 OFFSET ?",
             (middle, WINDOW),
         ).fetchone()
-        after = self._db.execute(
-            "SELECT search_key FROM papers WHERE search_key > ? ORDER BY search_key LIMIT 1 OFFSET ?",
-            (middle, WINDOW),
-        ).fetchone()
-        low = int(before[0]) if before else -(1 << 62)
-        high = int(after[0]) if after else 1 << 62
-        size = self._db.execute("SELECT COUNT(*) FROM papers WHERE search_key BETWEEN ? AND ?", (low, high)).fetchone()[
-            0
-        ]
-        return low, high, max(int(size), 1)
+        if found is not None:
+            return int(found[0]), WINDOW + 1
+        count = self._db.execute(f"SELECT COUNT(*) FROM papers WHERE search_key {compare} ?", (middle,)).fetchone()
+        return (-(1 << 62) if order == "DESC" else 1 << 62), int(count[0])
 
     def _count_around(self, word: str, low: int, high: int, cap: int) -> int:
         """Papers between rowids ``low`` and ``high`` with ``word`` in title or abstract, counted up to ``cap``."""
