@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from dailypapers.errors import StoreError
 from dailypapers.model import Listed, Paper
 from dailypapers.render.cite import bibtex
 from dailypapers.render.site import ARXIV, Entry, entry
@@ -100,10 +99,9 @@ def _versions(reader: Reader, paper: Paper) -> tuple[VersionLine, ...]:
 def _similar(reader: Reader, paper: Paper) -> tuple[tuple[Alike, ...], str | None]:
     """The papers most like ``paper``, and what the page should say about the index (None: nothing)."""
     problem = reader.store.search_index_problem()
-    try:
-        found = reader.store.similar_papers(paper, SIMILAR)
-    except StoreError:
+    if problem is not None and "another version" in problem:
         return (), _REBUILD
+    found = reader.store.similar_papers(paper, SIMILAR)
     note = None if problem is None else _UNINDEXED
     return tuple(Alike(other.id, entry(Listed(other))) for other in found), note
 
