@@ -67,6 +67,11 @@ def awkward_authors() -> Paper:
     return replace(near_duplicate(), id="2606.00003", authors=tuple(Author(name) for name in AWKWARD_NAMES))
 
 
+def many_authors() -> Paper:
+    """The near-duplicate's text by a collaboration of 30 people."""
+    return replace(near_duplicate(), id="2606.00004", authors=tuple(Author(f"Physicist {n}") for n in range(1, 31)))
+
+
 def older_versions(paper: Paper) -> list[Paper]:
     """Versions 1 … ``paper.version`` - 1 of ``paper``, a month apart, before it."""
     return [

@@ -26,6 +26,7 @@ from similar_world import (
     AWKWARD_NAMES,
     add_papers,
     awkward_authors,
+    many_authors,
     near_duplicate,
     older_versions,
     seed,
@@ -36,7 +37,7 @@ from similar_world import (
 @pytest.fixture(scope="module")
 def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     config, database = seed_archive(tmp_path_factory.mktemp("papers"))
-    add_papers(database, [*older_versions(seed()), near_duplicate(), unrelated(), awkward_authors()])
+    add_papers(database, [*older_versions(seed()), near_duplicate(), unrelated(), awkward_authors(), many_authors()])
     with running_reader(config) as running:
         yield running
 
@@ -93,6 +94,13 @@ def test_author_links_carry_each_name_as_stored_percent_encoded(reader: Running)
     for href, name in links:
         assert href == "/authors/" + quote(name, safe="") and unquote(href.removeprefix("/authors/")) == name
         assert re.fullmatch(r"/authors/[A-Za-z0-9%._~-]+", href), href
+
+
+def test_a_long_author_list_shows_twenty_and_folds_the_rest(reader: Running) -> None:
+    authors = section(page_of(reader, many_authors().id), "paper-authors")
+    shown, folded = authors.split('<details class="more-authors"><summary>and 10 more</summary>')
+    assert shown.count('href="/authors/') == 20 and folded.count('href="/authors/') == 10
+    assert 'href="/authors/Physicist%2021"' in folded
 
 
 def test_the_bibtex_parses_and_is_what_stars_bibtex_writes(reader: Running) -> None:
