@@ -61,10 +61,17 @@ def similar_ids(page: str) -> list[str]:
 def test_every_stored_version_is_listed_with_its_date_and_arxiv_page(reader: Running) -> None:
     paper = seed()
     versions = section(page_of(reader, paper.id), "paper-versions")
-    listed = re.findall(r'<a href="https://arxiv.org/abs/([^"]+)">(v\d+)</a> <time datetime="([^"]+)">', versions)
+    listed = re.findall(
+        r'<a href="https://arxiv.org/abs/([^"]+)">(v\d+)</a> (submitted|revised)\n<time datetime="([^"]+)">', versions
+    )
     moments = [older.updated for older in older_versions(paper)] + [paper.updated]
     expected = [
-        (f"{paper.id}v{number}", f"v{number}", moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        (
+            f"{paper.id}v{number}",
+            f"v{number}",
+            "submitted" if number == 1 else "revised",
+            moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
         for number, moment in enumerate(moments, start=1)
     ]
     assert listed == expected and versions.count('class="latest"') == 1
