@@ -42,9 +42,16 @@ def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         yield running
 
 
-def page_of(reader: Running, paper_id: str) -> str:
-    answer = httpx.get(f"{reader.url}papers/{paper_id}", timeout=5)
+def page_of(reader: Running, paper_id: str, query: str = "") -> str:
+    answer = httpx.get(f"{reader.url}papers/{paper_id}{query}", timeout=5)
     assert answer.status_code == 200 and "Traceback" not in answer.text
+    return answer.text
+
+
+def similar_of(reader: Running, paper_id: str) -> str:
+    """The "More like this" section as htmx loads it into the page."""
+    answer = httpx.get(f"{reader.url}papers/{paper_id}/similar", headers={"HX-Request": "true"}, timeout=5)
+    assert answer.status_code == 200 and answer.text.lstrip().startswith("<section")
     return answer.text
 
 
@@ -77,8 +84,20 @@ def test_every_stored_version_is_listed_with_its_date_and_arxiv_page(reader: Run
     assert listed == expected and versions.count('class="latest"') == 1
 
 
-def test_more_like_this_puts_the_near_duplicate_first_and_never_the_paper(reader: Running) -> None:
+def test_the_page_comes_first_and_htmx_loads_more_like_this_into_it(reader: Running) -> None:
     page = page_of(reader, seed().id)
+    placeholder = section(page, "similar")
+    assert f'hx-get="/papers/{seed().id}/similar" hx-trigger="load"' in placeholder and similar_ids(page) == []
+    assert f'href="/papers/{seed().id}?similar=1#similar"' in placeholder  # without script: a link
+    plain = httpx.get(f"{reader.url}papers/{seed().id}/similar", timeout=5)
+    assert plain.status_code == 303 and plain.headers["location"] == f"/papers/{seed().id}?similar=1#similar"
+    whole = page_of(reader, seed().id, "?similar=1")
+    assert section(whole, "similar") == section(similar_of(reader, seed().id), "similar")
+    assert httpx.get(f"{reader.url}papers/2999.99999/similar", headers={"HX-Request": "true"}).status_code == 404
+
+
+def test_more_like_this_puts_the_near_duplicate_first_and_never_the_paper(reader: Running) -> None:
+    page = similar_of(reader, seed().id)
     shown = similar_ids(page)
     assert shown[0] == near_duplicate().id and len(shown) == 10
     assert seed().id not in shown and unrelated().id not in shown
@@ -87,7 +106,7 @@ def test_more_like_this_puts_the_near_duplicate_first_and_never_the_paper(reader
 
 
 def test_a_paper_on_nothing_else_in_the_archive_says_so(reader: Running) -> None:
-    page = page_of(reader, unrelated().id)
+    page = similar_of(reader, unrelated().id)
     assert similar_ids(page) == [] and "No other paper in the archive" in section(page, "similar")
 
 
@@ -128,7 +147,7 @@ def test_the_bibtex_parses_and_is_what_stars_bibtex_writes(reader: Running) -> N
 
 def test_a_hostile_paper_page_is_text(reader: Running) -> None:
     paper = hostile_papers()[1]
-    page = page_of(reader, paper.id)
+    page = page_of(reader, paper.id, "?similar=1")
     assert str(escape(HOSTILE_TITLES[1])) in page and "<iframe" not in page and "<svg" not in page
     scripts = re.findall(r"<script[^>]*>", page)
     assert '<script src="/static/paper.js' in page and "<img" not in page
@@ -139,7 +158,7 @@ def test_a_hostile_paper_page_is_text(reader: Running) -> None:
 def test_an_archive_without_a_search_index_still_shows_the_page(tmp_path: Path) -> None:
     config, _ = seed_archive(tmp_path)
     with running_reader(config) as bare:
-        page = page_of(bare, seed().id)
+        page = page_of(bare, seed().id, "?similar=1")
     similar = section(page, "similar")
     assert "not in the search index yet" in similar and "dailypapers search" in similar
     assert similar_ids(page) == [] and 'data-paper="2210.06154"' in page and "@misc{" in page
@@ -151,17 +170,18 @@ def test_an_index_of_another_version_is_named_on_the_page(tmp_path: Path) -> Non
     with closing(sqlite3.connect(database, isolation_level=None)) as other:
         other.execute("UPDATE state SET value = '1' WHERE key = 'search_analysis'")
     with running_reader(config) as stale:
-        page = page_of(stale, seed().id)
+        page = similar_of(stale, seed().id)
     assert "another version of dailypapers" in section(page, "similar") and similar_ids(page) == []
 
 
-def test_copy_puts_the_bibtex_on_the_clipboard(reader: Running) -> None:
+def test_more_like_this_loads_and_copy_puts_the_bibtex_on_the_clipboard(reader: Running) -> None:
     with launched() as browser:
         context = browser.new_context(viewport=DESKTOP)  # type: ignore[arg-type]
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=reader.url.rstrip("/"))
         watched = Watched(context.new_page())
         page = watched.page
         page.goto(f"{reader.url}papers/{seed().id}")
+        page.locator(".similar-papers .alike").nth(9).wait_for(timeout=5000)  # htmx loaded "More like this"
         page.get_by_role("button", name="Copy").click()
         page.get_by_role("status").filter(has_text="Copied").wait_for(timeout=3000)
         copied = page.evaluate("navigator.clipboard.readText()")
