@@ -166,12 +166,15 @@ def pages(database: Path) -> dict[str, list[str]]:
     }
 
 
-def measure(url: str, urls: list[str], rounds: int) -> dict[str, Any]:
+FRAGMENTS = {"more like this"}  # asked for as htmx asks for them (a plain GET of a fragment is redirected)
+
+
+def measure(url: str, urls: list[str], rounds: int, headers: dict[str, str] | None = None) -> dict[str, Any]:
     """Seconds per request after one untimed pass; a page the reader does not serve is reported as such."""
     # TCP_NODELAY as browsers set it: without it, a request on a kept-alive connection waits for the server's
     # delayed acknowledgement (40 ms on Linux), which would be measured instead of the reader.
     transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
-    with httpx.Client(base_url=url, timeout=60.0, transport=transport) as client:
+    with httpx.Client(base_url=url, timeout=60.0, transport=transport, headers=headers) as client:
         statuses = [client.get(path).status_code for path in urls]
         if all(status == 404 for status in statuses):
             return {"urls": len(urls), "served": False}
@@ -208,7 +211,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with running_reader(config) as reader:
         for name, urls in pages(Path(reader.database)).items():
-            results[name] = measure(reader.url, urls, args.rounds)
+            headers = {"HX-Request": "true"} if name in FRAGMENTS else None
+            results[name] = measure(reader.url, urls, args.rounds, headers)
             print(f"  {name}: {_line(results[name])}", file=sys.stderr)
     results["`dailypapers search` (a process per query)"] = command_line_search(config, args.rounds)
     return {"machine": bench_search.machine(), "archive": world, "rounds": args.rounds, "pages": results}
@@ -217,7 +221,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def _line(result: dict[str, Any]) -> str:
     if not result["served"]:
         return "not served"
-    return f"p50 {result['p50_ms']:,.1f} ms, p95 {result['p95_ms']:,.1f} ms, max {result['max_ms']:,.1f} ms"
+    times = f"p50 {result['p50_ms']:,.1f} ms, p95 {result['p95_ms']:,.1f} ms, max {result['max_ms']:,.1f} ms"
+    return f"status {result.get('statuses')}, {times}"
 
 
 def table(report: dict[str, Any]) -> Iterator[str]:

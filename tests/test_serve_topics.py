@@ -182,3 +182,18 @@ def test_an_archive_without_a_search_index_says_so_instead_of_failing(tmp_path: 
         answer = httpx.get(reader.url + "topics/preview", params={"q": "abs:compiler"}, timeout=5)
     assert answer.status_code == 200 and "The archive cannot answer now" in answer.text
     assert "`dailypapers search` does it once" in answer.text
+
+
+def test_an_archive_no_run_has_added_to_for_months_still_plots_its_last_half_year(tmp_path: Path) -> None:
+    """The plot ends with the latest run's week, not today's: an example archive, or one left for a sabbatical,
+    does not show 26 empty weeks."""
+    then = date(2026, 5, 15)
+    config, database = topics_archive(tmp_path, then)
+    with running_reader(config) as reader:
+        page = httpx.get(reader.url + "topics", timeout=5).text
+    with Store.open(database) as store:
+        weekly = store.weekly_matches(first_week(then))
+    for topic in TOPICS:
+        bars = plotted(page, topic)
+        assert min(bars) == first_week(then) and max(bars) == first_week(then, 1)
+        assert {week: count for week, count in bars.items() if count} == weekly[topic] != {}

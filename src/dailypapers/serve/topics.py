@@ -129,9 +129,12 @@ class TopicRow:
 
 
 def topic_rows(reader: Reader) -> list[TopicRow]:
-    today = reader.env.now().astimezone(UTC).date()
+    """The config's topics with their totals and plots. A plot ends with the week of the latest run (today's
+    for a daily archive): an archive no run has added to for months still shows its last half year."""
     with reader.lock, database_errors(reader.store.path):
         reader.refresh()
+        run = reader.store.last_successful_run()
+        today = (run.finished or run.started if run else reader.env.now()).astimezone(UTC).date()
         known = reader.store.topics()
         totals = reader.store.matched_papers()
         weekly = reader.store.weekly_matches(first_week(today))
