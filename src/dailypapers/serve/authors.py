@@ -24,9 +24,10 @@ from dailypapers.config.table import one_line
 from dailypapers.errors import DailyPapersError, QuerySyntaxError
 from dailypapers.query import Term, parse
 from dailypapers.query.analysis import split_query_words, split_words
+from dailypapers.serve.cards import author_path
 from dailypapers.serve.guard import guarded
 from dailypapers.serve.reader import Reader
-from dailypapers.serve.topics import Compact, archive_answer, author_path, compact, without_file
+from dailypapers.serve.topics import Compact, archive_answer, compact, without_file
 
 MAX_NAME = 300  # characters; arXiv's longest author names are far shorter
 SHOWN = 50  # papers listed on an author's page, newest first

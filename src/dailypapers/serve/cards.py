@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from urllib.parse import quote
 
 from dailypapers.model import Listed, Paper, Section
 from dailypapers.render.site import Entry, entry
@@ -36,6 +37,12 @@ class Card:
     def page_url(self) -> str:
         """The paper's page in the reader."""
         return f"/papers/{self.paper_id}"
+
+
+def author_path(name: str) -> str:
+    """``/authors/Ada%20Lovelace``: an author's page, the name exactly as stored with every reserved character
+    escaped (``/`` too), as the paper page's links and the author page's own forms name it."""
+    return "/authors/" + quote(name, safe="")
 
 
 def card_anchor(paper_id: str) -> str:

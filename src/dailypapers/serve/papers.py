@@ -24,7 +24,7 @@ from dailypapers.model import Listed, Paper
 from dailypapers.render.cite import bibtex
 from dailypapers.render.site import ARXIV, Entry, entry
 from dailypapers.serve import convertors  # noqa: F401 - registers the URL convertors the routes name
-from dailypapers.serve.cards import Card, card
+from dailypapers.serve.cards import Card, author_path, card
 from dailypapers.serve.reader import Reader, is_htmx
 from dailypapers.store import database_errors
 
@@ -86,11 +86,6 @@ class PaperPage:
     similar: Similar | None
 
 
-def author_href(name: str) -> str:
-    """``/authors/Ada%20Lovelace``: the name exactly as stored, every reserved character escaped (``/`` too)."""
-    return "/authors/" + quote(name, safe="")
-
-
 def _versions(reader: Reader, paper: Paper) -> tuple[VersionLine, ...]:
     lines = []
     for stored in reader.store.stored_versions(paper.id):
@@ -122,7 +117,7 @@ def _paper_page(reader: Reader, paper: Paper, with_similar: bool) -> PaperPage:
     return PaperPage(
         paper_id=paper.id,
         versions=_versions(reader, paper),
-        authors=tuple(AuthorLink(a.name, author_href(a.name), a.affiliations) for a in paper.authors),
+        authors=tuple(AuthorLink(a.name, author_path(a.name), a.affiliations) for a in paper.authors),
         bibtex=bibtex([paper]),
         similar=_similar(reader, paper) if with_similar else None,
     )

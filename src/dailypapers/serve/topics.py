@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -27,6 +27,7 @@ from dailypapers.config.edit import TopicExists, add_topic, same_name
 from dailypapers.errors import DailyPapersError, QuerySyntaxError, StoreError
 from dailypapers.model import Paper
 from dailypapers.query import Node, lint, parse
+from dailypapers.serve.cards import author_path
 from dailypapers.serve.guard import TOKEN_FIELD, guarded
 from dailypapers.serve.plot import Plot, first_week, weekly_plot
 from dailypapers.serve.reader import Reader
@@ -47,11 +48,6 @@ class Compact:
     more_authors: int
     day: str
     category: str
-
-
-def author_path(name: str) -> str:
-    """The reader's page of the author ``name`` as stored: every character but letters and digits escaped."""
-    return "/authors/" + quote(name, safe="")
 
 
 def compact(paper: Paper) -> Compact:
