@@ -38,6 +38,7 @@ from dailypapers.config.delivery import (
     secret_variables,
     webhooks,
 )
+from dailypapers.config.summaries import SummarySettings, summary_secrets, summary_settings
 from dailypapers.config.table import ConfigWarning, Table, one_line, tables, url_problem
 from dailypapers.errors import ConfigError, QuerySyntaxError
 from dailypapers.query import Node, lint, topic_query
@@ -54,6 +55,7 @@ __all__ = [
     "GitHubSettings",
     "Outputs",
     "Recipient",
+    "SummarySettings",
     "Topic",
     "Webhook",
     "load_config",
@@ -105,6 +107,7 @@ class Config:
     busy_timeout: float = 5.0  # seconds to wait for another program writing to the database, then exit 75
     warnings: tuple[ConfigWarning, ...] = ()  # what works but is likely a slip; every command prints them
     github: GitHubSettings | None = None
+    summaries: SummarySettings | None = None  # [summaries]: None, and nothing is ever sent to a model
 
     @property
     def folder(self) -> Path:
@@ -113,7 +116,7 @@ class Config:
     @property
     def secrets(self) -> tuple[SecretVariable, ...]:
         """The environment variables holding the secrets of every delivery target."""
-        return secret_variables(self.email, self.webhooks, self.github)
+        return secret_variables(self.email, self.webhooks, self.github) + summary_secrets(self.summaries)
 
     @property
     def addresses(self) -> tuple[str, ...]:
@@ -169,6 +172,7 @@ TOP_KEYS = (
     "email",
     "webhooks",
     "github",
+    "summaries",
 )
 SCOPE_KEYS = ("categories",)
 OUTPUTS_KEYS = ("markdown", "issue", "site", "feeds", "issue_limit")
@@ -206,6 +210,7 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
         busy_timeout=top.checked("busy_timeout", float, 5.0, lambda v: 0 <= v <= 600, "from 0 to 600 seconds"),
         warnings=_query_warnings(file, topics),
         github=github_settings(top, environ),
+        summaries=summary_settings(top),
     )
 
 

@@ -175,6 +175,8 @@ def _env_name(table: Table, key: str) -> str | None:
     return name
 
 
+env_name = _env_name  # the same rule for every table that names a secret's variable ([summaries] too)
+
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 GITHUB_API_ENVIRONMENT = "DAILYPAPERS_GITHUB_API_URL"
 GITHUB_REPO_ENVIRONMENT = "DAILYPAPERS_GITHUB_REPO"

@@ -8,16 +8,18 @@ last run whose outputs were published.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 
 from dailypapers.arxiv.calendar import describe
 from dailypapers.arxiv.coverage import NO_ANNOUNCEMENT, summary
 from dailypapers.config import Config, Topic
 from dailypapers.match.verdicts import explanation, in_scope, scope_query
-from dailypapers.model import Day, Digest, Listed, Message, Paper, Section
+from dailypapers.model import Day, Digest, Listed, Message, Paper, Section, Summary
 from dailypapers.query import Node
 from dailypapers.store import MatchRow, RunRecord, Store
 from dailypapers.store.watermark import last_covered
+from dailypapers.summarise import prompt_key
 
 
 def build_digest(
@@ -35,10 +37,12 @@ def build_digest(
         topic.name: config.max_papers if recent is None else recent + brought.get(topic.name, 0)
         for topic in config.topics
     }
+    sections = tuple(_section(store, scope, topic, limits[topic.name]) for topic in config.topics)
+    sections, new = _summarised(store, config, sections, new)
     return Digest(
         title=config.title,
         day=finished.astimezone(config.timezone).date(),
-        sections=tuple(_section(store, scope, topic, limits[topic.name]) for topic in config.topics),
+        sections=sections,
         new=new,
         note=_announcement_note(store, run),
         quiet=None if run.outcome == "new" else _nothing_new(store, run, config),
@@ -55,7 +59,7 @@ def build_message(store: Store, config: Config, digest: Digest, matches: Iterabl
     return Message(
         title=config.title,
         day=digest.day,
-        sections=_sections(config, by_topic),
+        sections=_summarised(store, config, _sections(config, by_topic))[0],
         limit=limit,
         note=digest.note,
         link=config.link,
@@ -77,6 +81,33 @@ def _sections(config: Config, by_topic: dict[str, list[Listed]]) -> tuple[Sectio
     return tuple(
         Section(topic=name, papers=tuple(listed), query=queries[name]) for name, listed in by_topic.items() if listed
     )
+
+
+def _summarised(store: Store, config: Config, *groups: tuple[Section, ...]) -> list[tuple[Section, ...]]:
+    """Each group of sections with every listing's cached summary (``[summaries]``), read in one go."""
+    settings = config.summaries
+    keys = [(listed.paper.id, listed.paper.version) for group in groups for s in group for listed in s.papers]
+    if settings is None or not keys:
+        return list(groups)
+    found = store.summaries(keys, settings.model, prompt_key(settings.language))
+    if not found:
+        return list(groups)
+    return [
+        tuple(
+            replace(
+                section,
+                papers=tuple(
+                    _with(listed, found.get((listed.paper.id, listed.paper.version))) for listed in section.papers
+                ),
+            )
+            for section in group
+        )
+        for group in groups
+    ]
+
+
+def _with(listed: Listed, summary: Summary | None) -> Listed:
+    return listed if summary is None else replace(listed, summary=summary)
 
 
 def _section(store: Store, scope: Node | None, topic: Topic, limit: int) -> Section:
@@ -105,7 +136,7 @@ def archive_days(store: Store, config: Config) -> Iterator[Day]:
                 by_topic[topic.name].append(_listed(paper, topic, match.new_version, match.reason))
         sections = _sections(config, by_topic)
         if sections:
-            yield Day(day=day, sections=sections)
+            yield Day(day=day, sections=_summarised(store, config, sections)[0])
 
 
 def _runs_by_day(store: Store, config: Config) -> list[tuple[date, list[int]]]:

@@ -28,6 +28,7 @@ from dailypapers.pipeline.fetch import Plan as _Plan
 from dailypapers.pipeline.fetch import Search as _Search
 from dailypapers.pipeline.outputs import stage_outputs
 from dailypapers.pipeline.preflight import check_outputs, check_secrets, missing_secrets
+from dailypapers.pipeline.summaries import Asked, SummaryCounts, ask_for_run
 from dailypapers.redact import redactor_for
 from dailypapers.store import RunRecord, Store, database_errors, watermark
 
@@ -49,6 +50,7 @@ class RunSummary:
     untrusted: int = 0  # entries dated more than a day ahead of the clock (clock.py)
     message: str | None = None
     deliveries: list[Delivered] = field(default_factory=list)
+    summaries: SummaryCounts | None = None  # None: no [summaries] table
 
     @property
     def failed_deliveries(self) -> list[Delivered]:
@@ -71,6 +73,7 @@ class RunSummary:
             "untrusted": self.untrusted,
             "message": self.message,
             "deliveries": [delivered.as_json() for delivered in self.deliveries],
+            "summaries": None if self.summaries is None else self.summaries.as_json(),
         }
 
 
@@ -99,6 +102,7 @@ class _DailyRun:
         # Topics never fetched before, or whose query changed since: each needs a search of its own.
         self.stale = [topic for topic in self.config.topics if known.get(topic.name) != topic.source]
         self.summary = RunSummary(outcome=RunOutcome.NOTHING_NEW)
+        self.asked: Asked | None = None
 
     def run(self) -> RunSummary:
         http = self._http()
@@ -110,6 +114,7 @@ class _DailyRun:
                 self.summary.requests = http.requests
                 if plan.verdict is not None and plan.verdict.outcome == STALE:
                     return self._stale(plan.verdict.message, http.requests)
+                self.asked = self._summaries(plan)
                 digest = self._commit(plan)
         except DailyPapersError as err:
             if not self.ctx.dry_run and not isinstance(err, DatabaseBusyError):  # busy: it would wait again
@@ -126,6 +131,17 @@ class _DailyRun:
             self.store.log_run(self.started, self.ctx.now(), RunOutcome.STALE, requests, message)
         self.summary.outcome, self.summary.message = RunOutcome.STALE, message
         return self.summary
+
+    def _summaries(self, plan: _Plan) -> Asked | None:
+        """Ask the model, before the transaction, for what the cache lacks (``pipeline/summaries.py``)."""
+        received = (paper for search in plan.searches for paper in search.result.papers)
+        asked = ask_for_run(self.ctx, self.store, received)
+        if asked is not None:
+            self.summary.summaries = asked.counts
+            line = asked.counts.missing_line()
+            if line is not None:
+                self.ctx.log(line)
+        return asked
 
     def _delivery(self, record: RunRecord, digest: Digest) -> Delivery:
         return Delivery(self.ctx, self.store, record, digest)
@@ -163,6 +179,8 @@ class _DailyRun:
             with self.store.transaction(commit=not dry):
                 run = self.store.begin_run(self.started)
                 self._store_and_match(plan, run)
+                if self.asked is not None:
+                    self.asked.keep(self.store, run, self.ctx.now())
                 self._cover(plan, run)
                 record = self._finish(run, plan)
                 register_targets(self.store, self.config, record)

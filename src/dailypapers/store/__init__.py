@@ -36,6 +36,7 @@ from dailypapers.store.schema import MIGRATIONS
 from dailypapers.store.search import SearchRows, search_papers
 from dailypapers.store.signals import PaperSignals, SignalRecord, SignalRows, Starred
 from dailypapers.store.similar import SimilarRows, StoredVersion
+from dailypapers.store.summaries import SummaryRows
 from dailypapers.store.trouble import BUSY_TIMEOUT, database_errors, make_folder, store_error
 from dailypapers.store.weeks import TopicWeeks
 
@@ -84,7 +85,7 @@ def existing_database(database: Path) -> Path:
     return database
 
 
-class Store(RunRows, PaperRows, MatchRows, SignalRows, DayRows, SearchRows, TopicWeeks, SimilarRows):
+class Store(RunRows, PaperRows, MatchRows, SignalRows, DayRows, SearchRows, TopicWeeks, SimilarRows, SummaryRows):
     """A SQLite archive. Use ``Store.open(path)``; writes happen inside ``transaction()``."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:

@@ -146,4 +146,26 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX signals_paper ON signals (paper_id, kind, id);
     """,
+    # 7 (8 once the library's migration lands before it): the cache of model summaries, one per paper version,
+    # model and prompt (store/summaries.py), and what a run's summaries cost (tokens) and left missing.
+    """
+    CREATE TABLE summaries (
+        paper_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        tldr TEXT NOT NULL,
+        problem TEXT,
+        method TEXT,
+        result TEXT,
+        tokens INTEGER NOT NULL DEFAULT 0,
+        created TEXT NOT NULL,
+        PRIMARY KEY (paper_id, version, model, prompt),
+        FOREIGN KEY (paper_id, version) REFERENCES versions (paper_id, version)
+    );
+    ALTER TABLE runs ADD COLUMN summaries_requested INTEGER;
+    ALTER TABLE runs ADD COLUMN summaries_cached INTEGER;
+    ALTER TABLE runs ADD COLUMN summaries_missing INTEGER;
+    ALTER TABLE runs ADD COLUMN summary_tokens INTEGER;
+    """,
 )
