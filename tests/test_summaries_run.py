@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -70,6 +71,9 @@ def test_each_listed_paper_gets_its_own_tldr_and_a_second_run_asks_nothing(tmp_p
     assert len(model.requests) == asked  # the second run: zero requests
     assert second.summaries.as_json() == {"requested": 0, "cached": asked, "missing": 0, "tokens": 0}
     assert shown == {title: tldr_of(title) for title in shown}
+    with sqlite3.connect(config.database) as db:
+        lines = db.execute("SELECT summaries_requested, summaries_cached, summaries_missing, summary_tokens FROM runs")
+        assert lines.fetchall() == [(asked, 0, 0, 120 * asked), (0, asked, 0, 0)]
 
 
 def test_at_most_max_papers_requests_and_the_rest_are_said_missing(tmp_path: Path) -> None:
