@@ -20,7 +20,9 @@ from dailypapers.cli import cli
 from dailypapers.config import ARXIV_KEYS, OUTPUTS_KEYS, SCOPE_KEYS, TOP_KEYS, TOPIC_KEYS
 from dailypapers.config import arxiv as config_arxiv
 from dailypapers.config import delivery as config_delivery
+from dailypapers.config import summaries as config_summaries
 from dailypapers.config.delivery import EMAIL_KEYS, GITHUB_KEYS, RECIPIENT_KEYS, WEBHOOK_KEYS
+from dailypapers.config.summaries import SUMMARIES_KEYS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 PACKAGE = Path(dailypapers.__file__).resolve().parent
@@ -37,6 +39,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "email.recipients": RECIPIENT_KEYS,
     "webhooks": WEBHOOK_KEYS,
     "github": GITHUB_KEYS,
+    "summaries": SUMMARIES_KEYS,
 }
 
 
@@ -198,7 +201,7 @@ def test_the_config_reference_names_every_key(table: str, key: str) -> None:
 def test_every_table_the_loader_checks_is_walked() -> None:
     """A new ``*_KEYS`` tuple in the config modules must be added to ``TABLES``, or its keys go unchecked."""
     walked = {id(keys) for keys in TABLES.values()}
-    for module in (config, config_arxiv, config_delivery):
+    for module in (config, config_arxiv, config_delivery, config_summaries):
         for name, value in vars(module).items():
             if name.endswith("_KEYS"):
                 assert id(value) in walked, f"{module.__name__}.{name} is not in TABLES"

@@ -148,3 +148,16 @@ def test_another_model_or_language_asks_again_and_shows_only_its_own_answers(tmp
         summary = run(german)
     assert len(model.requests) == 4 and "German" in model.requests[-1].body["messages"][0]["content"]
     assert summary.summaries is not None and summary.summaries.cached == 0
+
+
+def test_a_dry_run_asks_but_keeps_nothing(tmp_path: Path) -> None:
+    with model_server() as model, Arxiv(load_seed_papers()) as arxiv:
+        config = configured(tmp_path, arxiv, table(model, max_papers=2))
+        run(config)  # the database exists: the dry run rolls back its transaction
+        before = len(model.requests)
+        dry = run_daily(Environment(config=config, now=lambda: NOW, environ=ENVIRON, dry_run=True))
+        asked_dry = len(model.requests) - before
+        after = run(config)
+    assert before == asked_dry == 2 and dry.summaries is not None and dry.summaries.requested == 2
+    assert after.summaries is not None and after.summaries.requested == 2  # the dry run cached nothing
+    assert model.requests[2].title == model.requests[4].title
