@@ -135,7 +135,7 @@ class _DailyRun:
     def _summaries(self, plan: _Plan) -> Asked | None:
         """Ask the model, before the transaction, for what the cache lacks (``pipeline/summaries.py``)."""
         received = (paper for search in plan.searches for paper in search.result.papers)
-        asked = ask_for_run(self.ctx, self.store, received)
+        asked = ask_for_run(self.ctx, self.store, received, self.verdicts)
         if asked is not None:
             self.summary.summaries = asked.counts
             line = asked.counts.missing_line()

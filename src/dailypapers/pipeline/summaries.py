@@ -78,15 +78,16 @@ class Asked:
         store.record_summary_counts(run, counts.requested, counts.cached, counts.missing, counts.tokens)
 
 
-def ask_for_run(env: Environment, store: Store, received: Iterable[Paper]) -> Asked | None:
-    """Summaries for the papers of a daily run (None when ``[summaries]`` is off): see the module's words."""
+def ask_for_run(env: Environment, store: Store, received: Iterable[Paper], verdicts: Verdicts) -> Asked | None:
+    """Summaries for the papers of a daily run (None when ``[summaries]`` is off): see the module's words.
+    ``verdicts`` are the run's own, so no paper is analysed twice."""
     config, settings = env.config, env.config.summaries
     if settings is None:
         return None
-    verdicts = Verdicts(config.topics, scope_query(config.categories))
-    relevant = [paper for paper in received if _relevant(verdicts, paper)]
-    listed = [paper for topic in config.topics for paper in _listed(store, config, topic.name)]
-    papers = list({(p.id, p.version): p for p in [*_newest_first(relevant), *_newest_first(listed)]}.values())
+    relevant = _newest_first(paper for paper in received if _relevant(verdicts, paper))
+    fresh = {paper.id for paper in relevant}  # the page may still list an older version of these
+    listed = [paper for topic in config.topics for paper in _listed(store, config, topic.name) if paper.id not in fresh]
+    papers = list({(paper.id, paper.version): paper for paper in [*relevant, *_newest_first(listed)]}.values())
     return _ask(env, store, settings, papers)
 
 
