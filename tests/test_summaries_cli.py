@@ -43,6 +43,14 @@ def test_run_json_reports_summaries_and_a_failing_endpoint_still_exits_0(tmp_pat
     assert "missing: the endpoint answered 503 (Service Unavailable); the next run fills them" in result.stderr
 
 
+def test_run_says_what_summaries_cost(tmp_path: Path) -> None:
+    with model_server() as model, Arxiv(load_seed_papers()) as arxiv:
+        config = write_config(tmp_path, arxiv, extra=table(model, max_papers=2))
+        result = invoke(config, "run")
+    assert result.exit_code == 0, result.output
+    assert "\nsummaries: 2 asked, 0 cached, " in result.stdout and " missing, 240 tokens\n" in result.stdout
+
+
 def echo_key(request: Request) -> Reply:
     """A hostile endpoint: the key it was sent, back in its answer in every form it can think of."""
     sent = request.headers.get("authorization", "").removeprefix("Bearer ")

@@ -249,6 +249,8 @@ def run_lines(config: Config, summary: RunSummary) -> Iterator[str]:
     ):
         if path is not None:
             yield f"{label}: {path}"
+    if (cost := summary.summaries) is not None:
+        yield f"summaries: {cost.requested} asked, {cost.cached} cached, {cost.missing} missing, {cost.tokens:,} tokens"
     for delivered in summary.deliveries:
         papers = f"{delivered.papers} paper{'s' if delivered.papers != 1 else ''}"
         said = {
