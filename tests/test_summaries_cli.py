@@ -148,3 +148,18 @@ def test_a_bad_summaries_key_is_one_line_naming_the_file_and_key(
     assert result.exit_code == 2
     assert result.stderr.startswith(f"dailypapers: error: {config}: {key}: ") and result.stderr.count("\n") == 1
     assert says in result.stderr and "sk-pasted" not in result.stderr
+
+
+def test_a_replayed_run_asks_no_model_and_says_so(tmp_path: Path) -> None:
+    recording = tmp_path / "recording"
+    with model_server() as model, Arxiv(load_seed_papers()) as arxiv:
+        config = write_config(tmp_path, arxiv, extra=table(model, max_papers=1))
+        assert invoke(config, "run", "--record", str(recording)).exit_code == 0
+        for name in ("dailypapers.db", "dailypapers.db-wal", "dailypapers.db-shm"):
+            (tmp_path / name).unlink(missing_ok=True)
+        replayed = invoke(config, "run", "--json", "--replay", str(recording))
+    assert replayed.exit_code == 0, replayed.output
+    assert len(model.requests) == 1  # the recorded run's only
+    report = json.loads(replayed.stdout)["summaries"]
+    assert report["requested"] == 0 and report["missing"] > 0
+    assert "missing: a replayed run asks no model (the cache is used); the next run fills them" in replayed.stderr
