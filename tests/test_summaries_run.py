@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -161,3 +162,13 @@ def test_a_dry_run_asks_but_keeps_nothing(tmp_path: Path) -> None:
     assert before == asked_dry == 2 and dry.summaries is not None and dry.summaries.requested == 2
     assert after.summaries is not None and after.summaries.requested == 2  # the dry run cached nothing
     assert model.requests[2].title == model.requests[4].title
+
+
+def test_a_hostile_summary_is_kept_as_text_for_the_renderers_to_escape(tmp_path: Path) -> None:
+    hostile = '<script>alert("x")</script> @channel <!here> **bold** | pipe $\\alpha$ ‮RTL'
+    answer = Reply(content=json.dumps({"tldr": hostile, "problem": "<img src=x onerror=alert(1)>"}))
+    with model_server(default=lambda request: answer) as model, Arxiv(load_seed_papers()) as arxiv:
+        config = configured(tmp_path, arxiv, table(model, max_papers=1))
+        summary = run(config)
+    assert summary.outcome == RunOutcome.NEW and (tmp_path / "README.md").is_file()
+    assert hostile in listed_summaries(config).values()
