@@ -70,7 +70,9 @@ def test_the_key_never_shows_in_logs_outputs_database_or_errors(tmp_path: Path) 
     assert {request.headers["authorization"] for request in model.requests} == {f"Bearer {KEY}"}
     assert [request.body["model"] for request in model.requests] == ["tiny"] * 5 + ["refused"] * 2
     assert "the endpoint answered 401 (Unauthorized)" in results[2].stderr
-    assert [result.exit_code for result in results] == [0, 0, 0, 0], [r.output for r in results]
+    assert [result.exit_code for result in results] == [0, 0, 0, 1], [r.output for r in results]
+    refusal = "3 summaries missing: the endpoint answered 401 (Unauthorized); the next run fills them"
+    assert results[3].stdout == f"asked 1, cached 0 new summaries, 0 tokens; {refusal}\n"
     assert (
         "Leaks *** and ***"
         in sqlite3.connect(tmp_path / "dailypapers.db").execute("SELECT tldr FROM summaries").fetchone()[0]

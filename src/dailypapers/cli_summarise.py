@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from dailypapers.cli import _environment, _fail, _load, cli, config_option
-from dailypapers.errors import DailyPapersError
+from dailypapers.cli import _environment, _fail, _load, cli, config_option, exit_status
+from dailypapers.errors import DailyPapersError, FetchError
 from dailypapers.pipeline.context import fixed_now
 
 _DAY = click.DateTime(["%Y-%m-%d"])
@@ -28,7 +28,9 @@ _DAY = click.DateTime(["%Y-%m-%d"])
 def summarise(
     ctx: click.Context, config_path: Path, since: datetime | None, until: datetime | None, limit: int | None
 ) -> None:
-    """Ask the [summaries] model for the TL;DRs the archive's matched papers lack, newest first."""
+    """Ask the [summaries] model for the TL;DRs the archive's matched papers lack, newest first.
+
+    Exit 1 when some are still missing (the endpoint failed, or gave no usable answer): run it again later."""
     from dailypapers.pipeline.summaries import summarise_archive
 
     try:
@@ -39,3 +41,5 @@ def summarise(
     except DailyPapersError as err:
         _fail(err, ctx.obj["debug"])
     click.echo(counts.line())
+    if counts.missing:  # the endpoint failed or answered nothing usable: say so to a script, as a failed source
+        raise SystemExit(exit_status(FetchError))
