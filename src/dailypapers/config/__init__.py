@@ -115,7 +115,7 @@ class Config:
 
     @property
     def secrets(self) -> tuple[SecretVariable, ...]:
-        """The environment variables holding the secrets of every delivery target."""
+        """The environment variables holding the secrets of every delivery target and of the summaries model."""
         return secret_variables(self.email, self.webhooks, self.github) + summary_secrets(self.summaries)
 
     @property
