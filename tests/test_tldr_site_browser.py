@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from browser import DESKTOP, PHONE, TEX_SOURCE, Watched, launched, screenshot
+from browser import DESKTOP, PHONE, TEX_SOURCE, Watched, screenshot
 from dailypapers.model import Author, Digest, Listed, Paper, Section, Summary
 from dailypapers.render.site import render_site
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext
+    from playwright.sync_api import Browser
 
 MOMENT = datetime(2026, 5, 14, 18, 0, tzinfo=UTC)
 PAGE = "topics/collectives.html"
@@ -27,6 +27,7 @@ SUMMARIES = (
     Summary(HOSTILE_TLDR, problem="<b>bold</b>", method=None, result="$\\frac{1}{2}$ the memory"),
     None,
 )
+pytest_plugins = ("reader_fixtures",)  # the fixture browser
 
 
 def paper(number: int) -> Paper:
@@ -55,22 +56,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched() as browser:
-        yield browser
-
-
 @pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport=DESKTOP)  # type: ignore[arg-type]
-    context.set_default_timeout(5000)
-    yield context
-    context.close()
+def watched(browser: Browser) -> Iterator[Watched]:
+    """A desktop-wide page of its own."""
+    page = browser.new_page(viewport=DESKTOP)  # type: ignore[arg-type]
+    page.set_default_timeout(5000)
+    yield Watched(page)
+    page.close()
 
 
-def test_tex_in_a_tldr_is_typeset_and_a_hostile_one_stays_text(context: BrowserContext, site: Path) -> None:
-    watched = Watched(context.new_page())
+def test_tex_in_a_tldr_is_typeset_and_a_hostile_one_stays_text(watched: Watched, site: Path) -> None:
     page = watched.open(site, PAGE)
     first, second, third = (page.locator(".paper").nth(index) for index in range(3))
     tldr = first.locator(".tldr")
@@ -85,8 +80,8 @@ def test_tex_in_a_tldr_is_typeset_and_a_hostile_one_stays_text(context: BrowserC
     assert watched.problems == [] and watched.navigations == [(site / PAGE).as_uri()]
 
 
-def test_the_filter_finds_words_only_the_tldr_has(context: BrowserContext, site: Path) -> None:
-    page = Watched(context.new_page()).open(site, PAGE)
+def test_the_filter_finds_words_only_the_tldr_has(watched: Watched, site: Path) -> None:
+    page = watched.open(site, PAGE)
     for needle, shown in (("ring pipelining", 1), ("onerror", 1), ("1024 gpus", 1), ("collectives", 3)):
         page.locator("#filter").fill(needle)
         assert page.locator(".paper:visible").count() == shown, needle
