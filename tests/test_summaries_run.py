@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -172,3 +173,16 @@ def test_a_hostile_summary_is_kept_as_text_for_the_renderers_to_escape(tmp_path:
         summary = run(config)
     assert summary.outcome == RunOutcome.NEW and (tmp_path / "README.md").is_file()
     assert hostile in listed_summaries(config).values()
+
+
+def test_the_page_and_site_show_each_papers_tldr_from_the_model(tmp_path: Path) -> None:
+    extra = 'columns = ["Title", "Date", "TL;DR"]\n'
+    with model_server() as model, Arxiv(load_seed_papers()) as arxiv:
+        config = configured(tmp_path, arxiv, extra + table(model, max_papers=2))
+        config = replace(config, outputs=replace(config.outputs, site=tmp_path / "site"))
+        run(config)
+    page = (tmp_path / "README.md").read_text(encoding="utf-8")
+    days = "".join(path.read_text(encoding="utf-8") for path in (tmp_path / "site" / "days").glob("*.html"))
+    assert len(model.requests) == 2
+    for request in model.requests:
+        assert tldr_of(request.title) in page and tldr_of(request.title) in days
