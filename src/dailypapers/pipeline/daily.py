@@ -138,10 +138,12 @@ class _DailyRun:
         asked = ask_for_run(self.ctx, self.store, received, self.verdicts)
         if asked is not None:
             self.summary.summaries = asked.counts
-            line = asked.counts.missing_line()
-            if line is not None:
-                self.ctx.log(line)
         return asked
+
+    def _say_missing(self, asked: Asked) -> None:
+        line = asked.counts.missing_line()
+        if line is not None:
+            self.ctx.log(line)
 
     def _delivery(self, record: RunRecord, digest: Digest) -> Delivery:
         return Delivery(self.ctx, self.store, record, digest)
@@ -181,6 +183,7 @@ class _DailyRun:
                 self._store_and_match(plan, run)
                 if self.asked is not None:
                     self.asked.keep(self.store, run, self.ctx.now())
+                    self._say_missing(self.asked)
                 self._cover(plan, run)
                 record = self._finish(run, plan)
                 register_targets(self.store, self.config, record)
