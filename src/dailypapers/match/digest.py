@@ -7,7 +7,7 @@ last run whose outputs were published.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -83,13 +83,24 @@ def _sections(config: Config, by_topic: dict[str, list[Listed]]) -> tuple[Sectio
     )
 
 
+def summarised(store: Store, config: Config, listings: Sequence[Listed]) -> list[Listed]:
+    """These listings with their cached summaries (``[summaries]``), read in one go: the reader's pages outside a
+    digest (a paper's page, a day, a search, the starred papers) show what the digest's would."""
+    found = _summaries(store, config, [(listed.paper.id, listed.paper.version) for listed in listings])
+    return [_with(listed, found.get((listed.paper.id, listed.paper.version))) for listed in listings]
+
+
+def _summaries(store: Store, config: Config, keys: list[tuple[str, int]]) -> dict[tuple[str, int], Summary]:
+    settings = config.summaries
+    if settings is None or not keys:
+        return {}
+    return store.summaries(keys, settings.model, prompt_key(settings.language))
+
+
 def _summarised(store: Store, config: Config, *groups: tuple[Section, ...]) -> list[tuple[Section, ...]]:
     """Each group of sections with every listing's cached summary (``[summaries]``), read in one go."""
-    settings = config.summaries
     keys = [(listed.paper.id, listed.paper.version) for group in groups for s in group for listed in s.papers]
-    if settings is None or not keys:
-        return list(groups)
-    found = store.summaries(keys, settings.model, prompt_key(settings.language))
+    found = _summaries(store, config, keys)
     if not found:
         return list(groups)
     return [

@@ -23,6 +23,7 @@ from dailypapers.arxiv.calendar import ET, describe
 from dailypapers.arxiv.clock import read_day
 from dailypapers.arxiv.coverage import summary
 from dailypapers.config import Config
+from dailypapers.match.digest import summarised
 from dailypapers.match.verdicts import explanation, scope_query
 from dailypapers.model import Listed, Section
 from dailypapers.serve.cards import merged
@@ -123,7 +124,9 @@ def day_sections(store: Store, config: Config, runs: Sequence[int]) -> tuple[Sec
             reason = match.reason or explanation(topics[match.topic], paper)
             by_topic[match.topic].append(Listed(paper, new_version=match.new_version, reason=reason))
     return tuple(
-        Section(topic=name, papers=tuple(found), query=topics[name].source) for name, found in by_topic.items() if found
+        Section(topic=name, papers=tuple(summarised(store, config, found)), query=topics[name].source)
+        for name, found in by_topic.items()
+        if found
     )
 
 

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from dailypapers.match.digest import summarised
 from dailypapers.model import Listed, Paper
 from dailypapers.render.cite import bibtex
 from dailypapers.render.site import ARXIV, Entry, entry
@@ -134,7 +135,8 @@ def _card(reader: Reader, paper_id: str, with_similar: bool) -> tuple[Card, Pape
         reason = next((found[(paper.id, paper.version)] for found in reasons if found), None)
         state = reader.store.signal_states([paper_id]).get(paper_id)
         page = _paper_page(reader, paper, with_similar)
-    return card(Listed(paper, reason=reason), tuple(topics), state), page
+        listed = summarised(reader.store, reader.env.config, [Listed(paper, reason=reason)])[0]
+    return card(listed, tuple(topics), state), page
 
 
 async def paper_page(request: Request) -> Response:

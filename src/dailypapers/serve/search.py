@@ -24,6 +24,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dailypapers.errors import DailyPapersError, DatabaseBusyError, QuerySyntaxError, RunInProgressError
+from dailypapers.match.digest import summarised
 from dailypapers.model import Listed, Paper
 from dailypapers.pipeline.search import index_for_search, read_query
 from dailypapers.query import Document, Node, explain
@@ -64,7 +65,8 @@ class Found:
 def _card(reader: Reader, node: Node, paper: Paper, names: list[str], state: PaperSignals | None) -> Card:
     """A result's card: the topics that matched the paper, and the part of the search it satisfies."""
     _, topics = matched(reader.store, names, paper)
-    return card(Listed(paper, reason=explain(node, Document(paper))), topics, state)
+    listed = Listed(paper, reason=explain(node, Document(paper)))
+    return card(summarised(reader.store, reader.env.config, [listed])[0], topics, state)
 
 
 def _search(reader: Reader, node: Node, page: int) -> Found:

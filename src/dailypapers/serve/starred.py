@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from dailypapers.match.digest import summarised
 from dailypapers.model import Paper
 from dailypapers.render.cite import EXPORTS, Export
 from dailypapers.serve.cards import Card, card, matched
@@ -34,6 +35,8 @@ def _cards(reader: Reader) -> list[tuple[Card, str]]:
         states = reader.store.signal_states(star.paper.id for star in starred)
         topics = [topic.name for topic in reader.env.config.topics]
         listings = [matched(reader.store, topics, star.paper) for star in starred]
+        shown = summarised(reader.store, reader.env.config, [listed for listed, _ in listings])
+        listings = [(listed, names) for listed, (_, names) in zip(shown, listings, strict=True)]
     zone = reader.env.config.timezone
     return [
         (card(listed, names, states.get(listed.paper.id)), star.starred_at.astimezone(zone).date().isoformat())
