@@ -49,16 +49,21 @@ LEVELS: dict[str, int] = {
     "match": 5,
     "render": 6,
     "deliver": 6,
+    "rank": 6,  # the ranking orders what match selected; render and deliver never need it, the runs do
     "pipeline": 7,
     # 8: the reader, a web app over the store (never fetching: it does not import http)
     "serve": 8,
     # 9: the face
     "cli": 9,
+    "cli_rank": 9,
     "ui": 9,
     "__main__": 9,
 }
 # Units of one level that may import each other: the core below everything, and the face.
-GROUPS: tuple[frozenset[str], ...] = (frozenset({"__init__", "errors", "model"}), frozenset({"cli", "ui", "__main__"}))
+GROUPS: tuple[frozenset[str], ...] = (
+    frozenset({"__init__", "errors", "model"}),
+    frozenset({"cli", "cli_rank", "ui", "__main__"}),
+)
 CORE = GROUPS[0]
 # Units held to a narrower set than their level allows: render never touches the store, the network or the config;
 # the network door knows nothing of papers.
@@ -287,7 +292,7 @@ DOORS: dict[str, frozenset[str]] = {
     "httpx": frozenset({"http"}),
     "httpcore": frozenset({"http"}),
     "smtplib": frozenset({"deliver"}),
-    "click": frozenset({"cli", "ui"}),  # options are the face's: a stage raises its own errors
+    "click": frozenset({"cli", "cli_rank", "ui"}),  # options are the face's: a stage raises its own errors
     "starlette": frozenset({"serve"}),
     "uvicorn": frozenset({"serve"}),
 }

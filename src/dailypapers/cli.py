@@ -391,3 +391,6 @@ def serve(ctx: click.Context, config_path: Path, host: str, port: int, open_brow
 
 def main(argv: list[str] | None = None) -> Any:
     return cli.main(args=argv, prog_name="dailypapers")
+
+
+from dailypapers import cli_rank  # noqa: E402, F401  the ranking's commands (library, rank) join the group

@@ -38,6 +38,7 @@ from dailypapers.config.delivery import (
     secret_variables,
     webhooks,
 )
+from dailypapers.config.ranking import RankingSettings, ranking_settings
 from dailypapers.config.table import ConfigWarning, Table, one_line, tables, url_problem
 from dailypapers.errors import ConfigError, QuerySyntaxError
 from dailypapers.query import Node, lint, topic_query
@@ -105,6 +106,7 @@ class Config:
     busy_timeout: float = 5.0  # seconds to wait for another program writing to the database, then exit 75
     warnings: tuple[ConfigWarning, ...] = ()  # what works but is likely a slip; every command prints them
     github: GitHubSettings | None = None
+    ranking: RankingSettings = RankingSettings()
 
     @property
     def folder(self) -> Path:
@@ -169,6 +171,7 @@ TOP_KEYS = (
     "email",
     "webhooks",
     "github",
+    "ranking",
 )
 SCOPE_KEYS = ("categories",)
 OUTPUTS_KEYS = ("markdown", "issue", "site", "feeds", "issue_limit")
@@ -206,6 +209,7 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
         busy_timeout=top.checked("busy_timeout", float, 5.0, lambda v: 0 <= v <= 600, "from 0 to 600 seconds"),
         warnings=_query_warnings(file, topics),
         github=github_settings(top, environ),
+        ranking=ranking_settings(top),
     )
 
 

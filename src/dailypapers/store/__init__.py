@@ -27,8 +27,10 @@ from dailypapers.query import Node
 from dailypapers.store import fts
 from dailypapers.store.archive import Archive
 from dailypapers.store.deliveries import Deliveries
+from dailypapers.store.library import LibraryRows
 from dailypapers.store.matches import MatchRows
 from dailypapers.store.papers import PaperRows
+from dailypapers.store.ranking import RankRows
 from dailypapers.store.rows import MatchRow, RunRecord, parse_iso
 from dailypapers.store.runs import RunRows
 from dailypapers.store.schema import MIGRATIONS
@@ -80,7 +82,7 @@ def existing_database(database: Path) -> Path:
     return database
 
 
-class Store(RunRows, PaperRows, MatchRows, SignalRows):
+class Store(RunRows, PaperRows, MatchRows, SignalRows, LibraryRows, RankRows):
     """A SQLite archive. Use ``Store.open(path)``; writes happen inside ``transaction()``."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
