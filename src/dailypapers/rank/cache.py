@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def load_model(path: Path, key: str) -> Model | None:
                 positive_rows=_matrix(saved, "positive"),
                 dismissed_rows=_matrix(saved, "dismissed"),
             )
-    except (OSError, ValueError, KeyError, TypeError, EOFError):
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
         return None
 
 
