@@ -147,22 +147,24 @@ def speed(archive: int, positives: int = 1000, candidates: int = 2000) -> dict[s
     examples = [Example(p.key, p.title, paper_text(p.title, p.abstract), "starred", p.updated) for p in chosen]
     taken = {p.key for p in chosen}
     pool = [p for p in made.papers[:archive] if p.key not in taken]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     background = [paper_text(p.title, p.abstract) for p in sample(pool, background_size(len(examples)))]
     model = train(examples, [], background, now)
-    trained = time.perf_counter() - started
+    trained, trained_cpu = time.perf_counter() - started, time.process_time() - cpu
     day = [Candidate(p.key, paper_text(p.title, p.abstract)) for p in made.papers[archive:]]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     model.score(day)
-    scored = time.perf_counter() - started
+    scored, scored_cpu = time.perf_counter() - started, time.process_time() - cpu
     return {
         "archive": archive,
         "positives": len(examples),
         "background": len(background),
         "terms": len(model.vectoriser.terms),
         "train_seconds": round(trained, 2),
+        "train_cpu_seconds": round(trained_cpu, 2),
         "candidates": len(day),
         "score_seconds": round(scored, 3),
+        "score_cpu_seconds": round(scored_cpu, 3),
     }
 
 
@@ -202,7 +204,9 @@ def main() -> None:
     s = result["speed"]
     print(f"train: {s['positives']} positives, {s['background']} background papers from an archive of "
           f"{s['archive']}, {s['terms']} terms: {s['train_seconds']} s")  # fmt: skip
-    print(f"score: {s['candidates']} candidates in {s['score_seconds']} s")
+    print(f"       ({s['train_cpu_seconds']} s of CPU)")
+    print(f"score: {s['candidates']} candidates in {s['score_seconds']} s ({s['score_cpu_seconds']} s of CPU)")
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -78,12 +78,11 @@ def rank_papers(
     first = since or last - timedelta(days=WINDOW_DAYS - 1)
     database = existing_database(config.database)
     with database_errors(database, config.busy_timeout), Store.open(database, config.busy_timeout) as store:
-        signals = read_signals(store, config, env.now())
-        if signals.too_few() is not None:
-            return Ranking([], signals.too_few())
+        model = trained_model(store, config, env.now())
+        if isinstance(model, str):
+            return Ranking([], model)
         window = store.texts_updated(iso(_start(first)), iso(_start(last + timedelta(days=1))))
         window = _selected(store, config, window, chosen)
-        model = _model(store, config, signals, env.now())
     scored = model.score([Candidate(text.id, paper_text(text.title, text.abstract)) for text in window])
     ranked = sorted(
         (
@@ -121,7 +120,7 @@ def _selected(store: Store, config: Config, window: list[PaperText], topic: Topi
     return [text for text in window if (text.id, text.version) in papers]
 
 
-def read_signals(store: Store, config: Config, now: datetime) -> Signals:
+def read_signals(store: Store, config: Config) -> Signals:
     """Every positive (starred, library, by the config's authors; each paper once) and dismissed paper."""
     state = SignalState()
     for record in store.signal_history():
@@ -157,14 +156,18 @@ def _library(store: Store) -> list[Example]:
     return examples
 
 
-def _model(store: Store, config: Config, signals: Signals, now: datetime) -> Model:
-    """The cached model of this state, or one trained now (and cached)."""
+def trained_model(store: Store, config: Config, now: datetime) -> Model | str:
+    """The cached model of the store's state, or one trained now (and cached); or why there can be none yet."""
     newest = store.newest_updated()
     key = state_key(store.rank_state(), config.ranking.authors, newest)
     path = cache_path(config.database)
     model = load_model(path, key)
     if model is not None:
         return model
+    signals = read_signals(store, config)
+    too_few = signals.too_few()
+    if too_few is not None:
+        return too_few
     cutoff = datetime.fromisoformat(newest) - timedelta(days=WINDOW_DAYS) if newest else now
     taken = {example.key for example in (*signals.positives, *signals.dismissed)}
     pool = [paper_id for paper_id in store.updated_before(iso(cutoff)) if paper_id not in taken]

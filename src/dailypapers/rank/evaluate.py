@@ -1,12 +1,13 @@
 """Measured, not hoped: the reader's own signals replayed in time order.
 
-For each day on which papers were starred, every method is trained on what was known before that day and ranks
-that day's candidates: the papers updated in the ``WINDOW_DAYS`` up to it (what the reader was looking at), less
-those already starred or dismissed, plus the papers starred that day, which are the relevant ones. A day counts
-when the model has ``MIN_POSITIVES`` to learn from. The scores are nDCG@10 (binary relevance) and MRR (one over
-the rank of the first relevant paper), averaged over the days, for three methods:
+For each day, every method is trained on the signals given before that day began and ranks that day's
+candidates: the papers updated that day (the day's announcement, as the reader saw it), less those already
+starred or dismissed, plus any older paper starred that day. The relevant ones are those starred that day or
+later. A day counts when it has a relevant paper and the model has ``MIN_POSITIVES`` to learn from. The scores are
+nDCG@10 (binary relevance) and MRR (one over the rank of the first relevant paper), averaged over the days, for
+three methods:
 
-- **model**: ours (``model.py``), its background sample drawn from papers older than the window, so that no
+- **model**: ours (``model.py``), its background sample drawn from papers older than the day, so that no
   candidate is ever a training negative;
 - **newest first**: the order without a ranking;
 - **arxiv-sanity-lite**: its recipe (``baseline.py``), trained as it trains, on every paper up to that day.
@@ -27,7 +28,7 @@ from dailypapers.rank.features import paper_text
 from dailypapers.rank.model import MIN_POSITIVES, Candidate, Example, train
 from dailypapers.rank.sample import background_size, sample
 
-WINDOW_DAYS = 7
+WINDOW_DAYS = 7  # what ``dailypapers rank`` shows by default, and how new a paper must be to stay out of the sample
 CUTOFF = 10
 METHODS = ("model", "newest first", "arxiv-sanity-lite")
 
@@ -118,22 +119,23 @@ class Replay:
         self.sanity: SanityRecipe | None = None
 
     def days(self) -> Iterator[_Day]:
-        """Each day with new stars on archived papers, and what was known before it."""
+        """Each day with a relevant paper among its candidates, and what was known before it."""
+        stars = [event for event in self.events if event.kind == "star" and event.key in self.by_key]
+        listed: dict[date, list[str]] = {}
+        for paper in self.papers:
+            listed.setdefault(paper.updated.date(), []).append(paper.key)
         state, pending = SignalState(), list(self.events)
-        for day in sorted({event.at.astimezone(UTC).date() for event in self.events if event.kind == "star"}):
+        for day in sorted(listed.keys() | {event.at.date() for event in stars}):
             start = datetime.combine(day, time(), UTC)
             while pending and pending[0].at < start:
                 state.apply(pending.pop(0))
-            today = [e for e in pending if e.at < start + timedelta(days=1) and e.kind == "star"]
-            relevant = {e.key for e in today if e.key in self.by_key and e.key not in state.starred}
+            starred_today = {e.key for e in stars if start <= e.at < start + timedelta(days=1)}
+            known = state.starred.keys() | state.dismissed.keys()
+            candidates = sorted((set(listed.get(day, [])) | starred_today) - known)
+            later = {e.key for e in stars if e.at >= start}
+            relevant = {key for key in candidates if key in later}
             if relevant:
-                yield _Day(day, relevant, self._candidates(day, state, relevant), _copy(state))
-
-    def _candidates(self, day: date, state: SignalState, relevant: set[str]) -> list[str]:
-        first = day - timedelta(days=WINDOW_DAYS - 1)
-        known = state.starred.keys() | state.dismissed.keys()
-        recent = [p.key for p in self.papers if first <= p.updated.date() <= day and p.key not in known]
-        return sorted(set(recent) | relevant)
+                yield _Day(day, relevant, candidates, _copy(state))
 
     def run(
         self, limit: int | None = None, since: date | None = None, progress: Callable[[int], None] | None = None
@@ -175,9 +177,8 @@ class Replay:
         evaluation.add("arxiv-sanity-lite", _order(plan.candidates, sanity, self.by_key), plan.relevant)
 
     def _background(self, plan: _Day, positives: list[Example]) -> list[str]:
-        first = plan.day - timedelta(days=WINDOW_DAYS - 1)
         taken = {example.key for example in positives} | plan.state.dismissed.keys()
-        older = [p for p in self.papers if p.updated.date() < first and p.key not in taken]
+        older = [p for p in self.papers if p.updated.date() < plan.day and p.key not in taken]
         chosen = sample(older, background_size(len(positives)), seed=plan.day.toordinal())
         return [paper_text(p.title, p.abstract) for p in chosen]
 

@@ -25,6 +25,8 @@ from dailypapers.query.analysis import split_words
 from dailypapers.query.porter import stem
 
 MAX_TERMS = 200_000  # the most frequent terms kept: enough for 100,000 abstracts, bounded for a million
+MAX_SHARE = 1.0  # a term in more than this share of the papers says nothing about any of them
+MIN_DOCS = 1  # a term in fewer papers than this is noise the regression would learn by heart
 _STOP = frozenset(ENGLISH_STOP_WORDS)
 
 
@@ -71,7 +73,10 @@ class Vectoriser:
         columns = [index.setdefault(term, len(index)) for document in documents for term in document]
         counts = _counts(documents, columns, len(index))
         frequency = np.bincount(counts.indices, minlength=len(index))
-        keep = np.sort(np.argsort(-frequency, kind="stable")[:MAX_TERMS])
+        common = (frequency > MAX_SHARE * len(documents)) | (frequency < MIN_DOCS)
+        keep = np.sort(
+            np.argsort(np.where(common, 1, -frequency), kind="stable")[: min(MAX_TERMS, int((~common).sum()))]
+        )
         counts = counts[:, keep]
         names = list(index)
         idf = np.log((1 + len(documents)) / (1 + frequency[keep])).astype(np.float32) + 1

@@ -5,8 +5,8 @@ recent its signal is (half weight after ``HALF_LIFE_DAYS``); negatives are the d
 sample of the archive (``background``: most papers are not for a given reader). A logistic regression
 (scikit-learn) learns which words matter; it generalises, but a paper almost equal to a starred one must come
 first even if its words are rare, and one almost equal to a dismissed one last. So a paper's score is the
-regression's probability plus its cosine similarity to the closest positive, less its similarity to the closest
-dismissed paper.
+regression's probability, plus twice what its cosine similarity to the closest positive exceeds ``TWIN`` (a near
+copy), less the same for the closest dismissed paper.
 
 Every score has a reason a person can check (``Reason``): the positive it is most like, and the words that
 weighed most for it.
@@ -25,8 +25,11 @@ from dailypapers.rank.features import Vectoriser, spelling, terms, with_bigrams,
 
 HALF_LIFE_DAYS = 180.0
 MIN_WEIGHT = 0.1  # an old star still counts a little: interests drift, they rarely vanish
-REGULARISATION = 4.0  # the logistic regression's C, chosen on benchmarks/bench_rank.py's replay
+# The logistic regression's C, chosen on benchmarks/bench_rank.py's replay: strong regularisation, because a reader
+# gives tens of positives, not thousands (from 0.3 to 16 the replay's nDCG@10 drops by a tenth).
+REGULARISATION = 0.01
 MIN_POSITIVES = 3  # fewer, and a ranking would be the echo of one or two papers
+TWIN = 0.5  # a cosine similarity above which a paper is a near copy of another (distinct papers stay under 0.3)
 WHY_WORDS = 3
 
 
@@ -98,7 +101,7 @@ class Model:
         probability = 1.0 / (1.0 + np.exp(-decision))
         near, nearest = _closest(rows, self.positive_rows)
         away, _ = _closest(rows, self.dismissed_rows)
-        scores = probability + near - away
+        scores = probability + 2 * (np.maximum(near - TWIN, 0) - np.maximum(away - TWIN, 0))
         return [
             Scored(candidate.key, float(scores[n]), self._reason(rows, n, analysed[n], float(near[n]), int(nearest[n])))
             for n, candidate in enumerate(candidates)
