@@ -175,3 +175,15 @@ def test_an_unreachable_arxiv_is_an_error_and_stores_nothing(config: Path) -> No
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1].startswith("dailypapers: error: http://127.0.0.1:9/api/query:")
     assert dailypapers(config, "library list").stdout == "0 entries from 0 files\n"
+
+
+def test_an_id_arxiv_does_not_answer_for_is_kept_by_its_entry_and_said(
+    config: Path, server: ArxivServer, tmp_path: Path
+) -> None:
+    ids = tmp_path / "later.txt"
+    ids.write_text("2612.00001\n2601.08800\n", encoding="utf-8")
+    result = dailypapers(config, "library add", str(ids), server=server)
+    assert result.exit_code == 0, result.stderr
+    assert "dailypapers: warning: arXiv had no paper for 1 ids (2612.00001)" in result.stderr
+    listed = [json.loads(line) for line in dailypapers(config, "library list", "--json").stdout.splitlines()]
+    assert [record["id"] for record in listed] == ["2612.00001", "2601.08800"]

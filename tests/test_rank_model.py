@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from dailypapers.cli import cli
 from dailypapers.config import load_config
-from dailypapers.model import Paper
+from dailypapers.model import Author, Paper
 from dailypapers.query import Matcher
 from dailypapers.store import Store
 from signals_world import latest_papers, make_archive
@@ -33,13 +33,14 @@ def dailypapers(config: Path, *arguments: str, now: str = NOW) -> Result:
 
 
 def near_duplicate(paper: Paper, new_id: str) -> Paper:
-    """The paper as another group might write it: the sentences of its abstract in another order, one left out, and
+    """The paper as another group would write it: the sentences of its abstract in another order, one left out, and
     the title reworded; announced inside the window."""
     sentences = re.split(r"(?<=\.)\s+", paper.abstract)
     rewritten = " ".join(sentences[1:][::-1])
     day = datetime(2026, 5, 14, 12, tzinfo=UTC)
     title = f"Revisiting {paper.title.split(':')[0]}"
-    return replace(paper, id=new_id, version=1, title=title, abstract=rewritten, published=day, updated=day)
+    return replace(paper, id=new_id, version=1, title=title, abstract=rewritten, published=day, updated=day,
+                   authors=(Author("Another Group"),))  # fmt: skip
 
 
 @pytest.fixture
@@ -154,3 +155,35 @@ def test_evaluate_with_too_few_stars_says_so(tmp_path: Path) -> None:
     result = dailypapers(config, "rank", "--evaluate")
     assert (result.exit_code, result.stdout) == (0, "")
     assert "the evaluation needs a day with new stars and at least 3 papers you liked before it" in result.stderr
+
+
+def test_papers_by_the_ranking_authors_are_positives_without_a_star(tmp_path: Path) -> None:
+    """Names are compared without case or accents: ``Hanfei YU`` is the archive's ``Hanfei Yu``."""
+    config = make_archive(tmp_path)
+    by_id = {paper.id: paper for paper in latest_papers()}
+    with Store.open(tmp_path / "dailypapers.db") as store, store.transaction():
+        store.add_versions([near_duplicate(by_id["2412.15411"], "2605.20001")], run=None)
+    authors = '[ranking]\nauthors = ["Swapnil Gandhi", "Hanfei YU", "Alan Edelman"]\n'
+    config.write_text(TOPICS + authors, encoding="utf-8")
+    first = ranked(config, *WINDOW)[0]
+    assert first["id"] == "2605.20001"
+    assert first["like"] == {"id": "2412.15411", "title": "Sparse Checkpointing for Fast and Reliable MoE Training",
+                             "because": "by [ranking] authors"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('[ranking]\norder = "best"\n', "ranking.order: expected one of 'date', 'interest', got 'best'"),
+        ("[ranking]\ntop = 1000\n", "ranking.top: expected a whole number from 0 to 100, got 1000"),
+        ('[ranking]\nauthors = ["Ada", 3]\n', "ranking.authors: expected a list of strings, got ['Ada', 3]"),
+        ('[ranking]\nauthors = ["---"]\n', "ranking.authors: expected author names such as 'Ada Lovelace', got '---'"),
+        ("[ranking]\nauthor = []\n", "ranking.author: unknown key; did you mean 'authors'?"),
+    ],
+)
+def test_a_bad_ranking_table_is_one_line_naming_the_key(tmp_path: Path, text: str, problem: str) -> None:
+    config = make_archive(tmp_path)
+    config.write_text(TOPICS + text, encoding="utf-8")
+    result = dailypapers(config, "rank")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"dailypapers: error: {config.resolve()}: {problem}")
