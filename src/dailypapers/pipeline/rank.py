@@ -185,8 +185,11 @@ class Evaluated:
     message: str | None = None
 
 
-def evaluate(env: Environment, limit: int | None = None) -> Evaluated:
-    """The replay of the reader's signals over the archive (``rank/evaluate.py``)."""
+EVALUATED_DAYS = 30  # the replay trains every method once a day: the last month says enough, in a minute or so
+
+
+def evaluate(env: Environment, limit: int | None = EVALUATED_DAYS) -> Evaluated:
+    """The replay of the reader's signals over the archive (``rank/evaluate.py``), its last ``limit`` days."""
     config = env.config
     database = existing_database(config.database)
     with database_errors(database, config.busy_timeout), Store.open(database, config.busy_timeout) as store:

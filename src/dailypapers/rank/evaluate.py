@@ -3,7 +3,8 @@
 For each day, every method is trained on the signals given before that day began and ranks that day's
 candidates: the papers updated that day (the day's announcement, as the reader saw it), less those already
 starred or dismissed, plus any older paper starred that day. The relevant ones are those starred that day or
-later. A day counts when it has a relevant paper and the model has ``MIN_POSITIVES`` to learn from. The scores are
+later. A day counts when it has a relevant paper and the model has ``MIN_POSITIVES`` to learn from; the last
+``limit`` such days are replayed. The scores are
 nDCG@10 (binary relevance) and MRR (one over the rank of the first relevant paper), averaged over the days, for
 three methods:
 
@@ -19,7 +20,7 @@ a paper starred that day, which is never its own training example.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -137,23 +138,18 @@ class Replay:
             if relevant:
                 yield _Day(day, relevant, candidates, _copy(state))
 
-    def run(
-        self, limit: int | None = None, since: date | None = None, progress: Callable[[int], None] | None = None
-    ) -> Evaluation:
-        """The scores over the days from ``since`` on (all days without it), at most ``limit`` of them."""
+    def run(self, limit: int | None = None, since: date | None = None) -> Evaluation:
+        """The scores over the last ``limit`` days that can be evaluated (all without it), from ``since`` on."""
+        plans = [
+            (plan, positives)
+            for plan in self.days()
+            if since is None or plan.day >= since
+            if len(positives := self._positives(plan)) >= MIN_POSITIVES and len(plan.candidates) >= 2
+        ]
         evaluation = Evaluation()
-        for plan in self.days():
-            if limit is not None and evaluation.days >= limit:
-                break
-            if since is not None and plan.day < since:
-                continue
-            positives = self._positives(plan)
-            if len(positives) < MIN_POSITIVES or len(plan.candidates) < 2:
-                continue
+        for plan, positives in plans[-limit:] if limit else plans:
             self._score_day(plan, positives, evaluation)
             evaluation.days += 1
-            if progress is not None:
-                progress(evaluation.days)
         return evaluation
 
     def _positives(self, plan: _Day) -> list[Example]:

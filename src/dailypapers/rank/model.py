@@ -135,7 +135,7 @@ def train(
 
     documents = [terms(example.text) for example in (*positives, *dismissed)]
     documents += [terms(text) for text in background]
-    vectoriser, rows = Vectoriser.fit_transform(documents)
+    vectoriser, rows = Vectoriser.fit_transform(documents, archive=len(background))
     labels = np.array([1] * len(positives) + [0] * (len(documents) - len(positives)))
     weights = [recency(example.at, now) for example in (*positives, *dismissed)] + [1.0] * len(background)
     regression = LogisticRegression(C=REGULARISATION, class_weight="balanced", solver="liblinear", max_iter=1000)
