@@ -87,6 +87,7 @@ def test_why_names_the_starred_paper_and_the_words_that_weighed(config: Path) ->
     assert first["like"] == {"id": LIKED[0], "title": "Sparse Checkpointing for Fast and Reliable MoE Training",
                              "because": "starred"}  # fmt: skip
     assert str(first["why"]).startswith(f"like {LIKED[0]} 'Sparse Checkpointing for Fast and Reliable MoE Training'")
+    assert 0.6 < float(str(first["similarity"])) < 1, "a near copy, not the same text"
     words = first["words"]
     assert isinstance(words, list) and words and all(word in str(first["why"]) for word in words)
     text = dailypapers(config, "rank", *WINDOW, "--limit", "1")

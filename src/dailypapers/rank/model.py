@@ -29,7 +29,7 @@ MIN_WEIGHT = 0.1  # an old star still counts a little: interests drift, they rar
 # gives tens of positives, not thousands (from 0.3 to 16 the replay's nDCG@10 drops by a tenth).
 REGULARISATION = 0.01
 MIN_POSITIVES = 3  # fewer, and a ranking would be the echo of one or two papers
-TWIN = 0.5  # a cosine similarity above which a paper is a near copy of another (distinct papers stay under 0.3)
+TWIN = 0.6  # a cosine similarity above which a paper is a near copy of another (related ones reach 0.5)
 WHY_WORDS = 3
 
 
