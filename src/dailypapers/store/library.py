@@ -21,30 +21,25 @@ _COLUMNS = "id, source, line, key, paper_id, version, title, abstract, added"
 
 
 @dataclass(frozen=True)
-class LibraryRow:
-    """One stored entry: ``number`` is its row, ``line`` where it starts in ``source``."""
+class NewEntry:
+    """An entry to store (what ``rank.library`` read, without its reading details): ``line`` is where it starts
+    in its file."""
 
-    number: int
-    source: str
     line: int
     key: str | None
     paper_id: str | None
     version: int | None
     title: str
     abstract: str
-    added: datetime
 
 
 @dataclass(frozen=True)
-class NewEntry:
-    """An entry to store (what ``rank.library`` read, without its reading details)."""
+class LibraryRow(NewEntry):
+    """One stored entry: ``number`` is its row, ``source`` its file, ``added`` when."""
 
-    line: int
-    key: str | None
-    paper_id: str | None
-    version: int | None
-    title: str
-    abstract: str
+    number: int
+    source: str
+    added: datetime
 
 
 class LibraryRows(Door):
