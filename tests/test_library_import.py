@@ -5,6 +5,7 @@ arXiv server in one ``id_list`` request; broken entries skipped with their line;
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -155,13 +156,19 @@ def test_adding_a_file_again_replaces_its_entries_and_remove_takes_a_file_or_an_
         ("library.json", b'[{"title": "x"},', "not valid JSON (line 1); export the library again as CSL JSON"),
         ("library.bib", b"@misc{a,\n title = {caf\xe9}}\n", "not UTF-8 text (line 2); export it again as UTF-8"),
         ("missing.ris", None, "no such file; give the path of your library export"),
+        ("fifo.bib", "fifo", "cannot read: not a regular file"),
+        ("folder.txt", "folder", "cannot read: "),
     ],
 )
 def test_an_unreadable_file_is_one_line_and_changes_nothing(
-    config: Path, tmp_path: Path, name: str, content: bytes | None, message: str
+    config: Path, tmp_path: Path, name: str, content: bytes | str | None, message: str
 ) -> None:
     path = tmp_path / name
-    if content is not None:
+    if content == "fifo":
+        os.mkfifo(path)
+    elif content == "folder":
+        path.mkdir()
+    elif isinstance(content, bytes):
         path.write_bytes(content)
     result = dailypapers(config, "library add", str(LIBRARY / "ids.txt"), str(path))
     assert result.exit_code == 2

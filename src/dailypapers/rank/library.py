@@ -10,8 +10,11 @@ naming it and what to do.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,7 +82,9 @@ def read_library(path: Path) -> LibraryFile:
 
 def _text(path: Path) -> str:
     try:
-        with path.open("rb") as handle:
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:  # a FIFO's open would wait
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise OSError(errno.EINVAL, "not a regular file")
             data = handle.read(MAX_LIBRARY_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(path, None, "no such file; give the path of your library export") from None
