@@ -102,6 +102,12 @@ def test_a_topics_matches_are_all_listed(config: Path, topic: str) -> None:
     assert {paper["id"] for paper in ranked(config, *WINDOW, "--topic", topic)} == expected
 
 
+def test_an_empty_window_says_so(config: Path) -> None:
+    result = dailypapers(config, "rank", "--since", "2024-01-01", "--until", "2024-01-31")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == "dailypapers: no paper in the archive was updated from 2024-01-01 to 2024-01-31\n"
+
+
 def test_an_unknown_topic_is_one_line(config: Path) -> None:
     result = dailypapers(config, "rank", "--topic", "quantum")
     assert result.exit_code == 2

@@ -151,6 +151,9 @@ def _rank(
     if ranking.message is not None:
         log(ranking.message)
         return
+    if not ranking.papers and ranking.days is not None:
+        scope = f" on {topic!r}" if topic is not None else ""
+        log(f"no paper{scope} in the archive was updated from {ranking.days[0]} to {ranking.days[1]}")
     for paper in ranking.papers:
         if as_json:
             click.echo(json.dumps(rank_record(paper), ensure_ascii=False))

@@ -65,6 +65,7 @@ class Signals:
 class Ranking:
     papers: list[RankedPaper]
     message: str | None = None  # set when there are too few signals: nothing is ranked
+    days: tuple[date, date] | None = None  # the first and last day of the window
 
 
 def rank_papers(
@@ -91,7 +92,7 @@ def rank_papers(
         ),
         key=lambda paper: (-paper.score, -paper.updated.timestamp(), paper.id),
     )
-    return Ranking(ranked[:limit] if limit is not None else ranked)
+    return Ranking(ranked[:limit] if limit is not None else ranked, days=(first, last))
 
 
 def _start(day: date) -> datetime:
