@@ -1,4 +1,5 @@
-"""The ranking's commands, part of the face: ``library add|list|remove`` and ``rank`` (with ``--evaluate``).
+"""The commands of what you read and what the ranking learns from it, part of the face: ``star``, ``unstar``,
+``dismiss``, ``undismiss`` and ``stars``; ``library add|list|remove``; ``rank`` (with ``--evaluate``).
 
 They sit beside ``cli.py`` rather than in it to keep each module small; ``cli.py`` imports this module last, and
 these commands join its group. Like every command they parse options, call one library function and print.
@@ -7,6 +8,7 @@ these commands join its group. Like every command they parse options, call one l
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,13 +17,45 @@ import click
 
 from dailypapers.cli import _environment, _fail, _load, cli, config_option
 from dailypapers.errors import DailyPapersError
-from dailypapers.ui import log, shown, warn
+from dailypapers.pipeline.context import fixed_now
+from dailypapers.ui import SIGNAL_COMMANDS, log, print_stars, shown, signal_line, warn
 
 if TYPE_CHECKING:
     from dailypapers.pipeline.library import Added
     from dailypapers.pipeline.rank import RankedPaper
     from dailypapers.rank.evaluate import Evaluation
     from dailypapers.store.library import LibraryRow
+
+
+for _name, _summary in SIGNAL_COMMANDS.items():  # star, unstar, dismiss, undismiss: one command each
+
+    @cli.command(name=_name, help=_summary)
+    @config_option
+    @click.argument("papers", metavar="ID...", nargs=-1, required=True)
+    @click.pass_context
+    def _signal(ctx: click.Context, config_path: Path, papers: tuple[str, ...], name: str = _name) -> None:
+        from dailypapers.pipeline.signals import give_signal
+
+        try:
+            env = _environment(ctx, _load(ctx, config_path), now=fixed_now(os.environ))
+            click.echo(signal_line(give_signal(env, name, papers)))
+        except DailyPapersError as err:
+            _fail(err, ctx.obj["debug"])
+
+
+@cli.command()
+@config_option
+@click.option("--bibtex", "form", flag_value="bibtex", help="BibTeX entries, as arXiv exports them.")
+@click.option("--json", "form", flag_value="json", help="CSL-JSON, as Zotero imports it.")
+@click.pass_context
+def stars(ctx: click.Context, config_path: Path, form: str | None) -> None:
+    """List the starred papers, newest star first: a table, BibTeX or CSL-JSON."""
+    from dailypapers.pipeline.signals import starred_papers
+
+    try:
+        print_stars(starred_papers(_load(ctx, config_path)), form)
+    except DailyPapersError as err:
+        _fail(err, ctx.obj["debug"])
 
 
 @cli.group()
