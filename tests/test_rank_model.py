@@ -194,3 +194,37 @@ def test_a_bad_ranking_table_is_one_line_naming_the_key(tmp_path: Path, text: st
     result = dailypapers(config, "rank")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"dailypapers: error: {config.resolve()}: {problem}")
+
+
+JOURNAL_PAPERS = """
+@article{kairouz2021,
+  title = {Advances and Open Problems in Federated Learning},
+  journal = {Foundations and Trends in Machine Learning},
+  abstract = {Federated learning is a machine learning setting where many clients collaboratively train a model
+  under the orchestration of a central server, while keeping the training data decentralized.},
+}
+@article{mcmahan2017,
+  title = {Communication-Efficient Learning of Deep Networks from Decentralized Data},
+  journal = {AISTATS},
+  abstract = {We advocate federated learning: the training data stays on the clients' devices, and a shared model
+  is learned by aggregating locally computed updates from the clients.},
+}
+@article{bonawitz2017,
+  title = {Practical Secure Aggregation for Privacy-Preserving Machine Learning},
+  journal = {CCS},
+  abstract = {Secure aggregation lets a server compute the sum of the clients' model updates in federated learning
+  without learning any client's individual update.},
+}
+"""
+
+
+def test_journal_papers_of_the_library_count_through_their_title_and_abstract(tmp_path: Path) -> None:
+    config = make_archive(tmp_path)
+    library = tmp_path / "mine.bib"
+    library.write_text(JOURNAL_PAPERS, encoding="utf-8")
+    added = dailypapers(config, "library add", str(library))
+    assert added.exit_code == 0 and "3 entries, 0 with an arXiv id" in added.stdout
+    first = ranked(config, *WINDOW)[0]
+    assert first["id"] == "2605.13708"  # DisAgg: secure aggregation in federated learning
+    assert first["like"] == {"id": "mine.bib:14", "title": "Practical Secure Aggregation for Privacy-Preserving "
+                             "Machine Learning", "because": "in your library"}  # fmt: skip

@@ -199,6 +199,7 @@ def evaluate(env: Environment, limit: int | None = EVALUATED_DAYS) -> Evaluated:
         papers = [ArchivePaper(t.id, t.title, t.abstract, t.updated) for t in store.all_texts()]
         library = _library(store)
         authored = [_example(t, "by [ranking] authors", t.updated) for t in store.authored(config.ranking.authors)]
+    env.log(f"replaying your signals over {len(papers):,} papers (the last {limit} days at most); this takes a while")
     evaluation = Replay(papers, events, [*library, *authored]).run(limit=limit)
     if evaluation.days:
         return Evaluated(evaluation)
