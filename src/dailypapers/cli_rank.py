@@ -21,6 +21,7 @@ from dailypapers.pipeline.context import fixed_now
 from dailypapers.ui import SIGNAL_COMMANDS, log, print_stars, shown, signal_line, warn
 
 if TYPE_CHECKING:
+    from dailypapers.pipeline.context import Environment
     from dailypapers.pipeline.library import Added
     from dailypapers.pipeline.rank import RankedPaper
     from dailypapers.rank.evaluate import Evaluation
@@ -175,7 +176,7 @@ def _day(value: datetime | None) -> date | None:
 
 
 def _rank(
-    env: Any, since: date | None, until: date | None, topic: str | None, limit: int | None, as_json: bool
+    env: Environment, since: date | None, until: date | None, topic: str | None, limit: int | None, as_json: bool
 ) -> None:
     from dailypapers.pipeline.rank import rank_papers
 
@@ -212,7 +213,7 @@ def rank_record(paper: RankedPaper) -> dict[str, Any]:
     }
 
 
-def _evaluate(env: Any, as_json: bool) -> None:
+def _evaluate(env: Environment, as_json: bool) -> None:
     from dailypapers.pipeline.rank import evaluate
 
     evaluated = evaluate(env)
