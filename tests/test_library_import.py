@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from arxiv_server import ArxivServer, load_seed_papers
 from dailypapers.cli import cli
+from dailypapers.errors import ConfigError
 from dailypapers.model import Paper
 from dailypapers.rank.library import read_library
 from signals_world import make_archive
@@ -194,3 +197,22 @@ def test_an_id_arxiv_does_not_answer_for_is_kept_by_its_entry_and_said(
     assert "dailypapers: warning: arXiv had no paper for 1 ids (2612.00001)" in result.stderr
     listed = [json.loads(line) for line in dailypapers(config, "library list", "--json").stdout.splitlines()]
     assert [record["id"] for record in listed] == ["2612.00001", "2601.08800"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.text(alphabet=st.sampled_from(list('@{}(),="#\\\n -ATYERUIDO0123456789.abcxv/:[]')), max_size=400),
+    suffix=st.sampled_from([".bib", ".ris", ".json", ".txt"]),
+)
+def test_no_text_makes_the_reader_crash(tmp_path: Path, text: str, suffix: str) -> None:
+    """Whatever a file holds, reading it gives entries and skips, or one ``ConfigError`` for the whole file."""
+    path = tmp_path / f"library{suffix}"
+    path.write_text(text, encoding="utf-8")
+    try:
+        read = read_library(path)
+    except ConfigError as err:
+        assert str(err).startswith(f"{path}: ") and "\n" not in str(err)
+        return
+    lines = text.count("\n") + 1
+    assert all(1 <= entry.line <= lines for entry in read.entries)
+    assert all(1 <= skip.line <= lines for skip in read.skipped)
