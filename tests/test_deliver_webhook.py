@@ -282,6 +282,7 @@ def test_json_structure() -> None:
         "new_version": False,
         "reason": 'ti:"compiler"',
         "abstract": "Abstract of paper 1.",
+        "summary": None,
     }
     assert first["papers"][1]["new_version"] is True
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from dailypapers.serve.server import bind
 from reader_world import second_run_ids, seed_archive
 
 URL = re.compile(r"^dailypapers: reading (?P<db>\S+) at (?P<url>http://\S+/) \(Ctrl-C stops\)$")
@@ -171,3 +172,15 @@ def test_open_hands_the_url_to_the_web_browser_once_it_answers(tmp_path: Path) -
         time.sleep(0.05)
     assert stop(process)[0] == 0
     assert found is not None and opened.read_text(encoding="utf-8").strip() == found["url"]
+
+
+def test_the_listening_socket_says_tcp_so_each_connection_sends_without_delay() -> None:
+    """asyncio sets TCP_NODELAY on a connection only when its socket's protocol is IPPROTO_TCP; left 0, every
+    request a browser sends on a kept-alive connection waits 40 ms for the server's delayed acknowledgement."""
+    sock = bind("127.0.0.1", 0)
+    with sock:
+        assert sock.proto == socket.IPPROTO_TCP
+        with socket.create_connection(sock.getsockname()[:2]):
+            accepted, _ = sock.accept()
+            with accepted:
+                assert accepted.proto == socket.IPPROTO_TCP

@@ -14,7 +14,7 @@ from markupsafe import escape
 from dailypapers.model import Signal
 from dailypapers.store import Store
 from reader_server import Running, post_headers, running_reader, session
-from reader_world import BREAKOUT, HOSTILE_TITLES, IMAGE, SCRIPT, second_run_ids, seed_archive
+from reader_world import BREAKOUT, HOSTILE_TITLES, IMAGE, SCRIPT, hostile_papers, second_run_ids, seed_archive
 from signals_world import signal_rows
 
 
@@ -78,7 +78,7 @@ def test_hostile_titles_arrive_as_text(reader: Running) -> None:
         assert str(escape(title)) in page
     for markup in (SCRIPT, IMAGE, BREAKOUT, "<iframe", "<svg"):
         assert markup not in page
-    assert page.count("<script") == 1  # htmx, and nothing from a paper
+    assert page.count("<script") == 5  # the frame's own (htmx, KaTeX, tex.js, reader.js), nothing from a paper
 
 
 def test_every_answer_carries_the_content_security_policy(reader: Running) -> None:
@@ -129,8 +129,25 @@ def test_read_papers_come_after_the_unread_ones(tmp_path: Path) -> None:
     new = page.split("<h1>Recent</h1>")[0]
     assert new.index(f'data-paper="{second}"') < new.index(f'data-paper="{first}"')
     assert re.search(rf'class="paper read"[^>]*data-paper="{re.escape(first)}"', new)
-    last = max(new.index(f'data-paper="{paper_id}"') for paper_id in second_run_ids())
-    assert new.index(f'data-paper="{first}"') == last
+    compilers = new.split('id="new-t-compilers"')[1].split("</section>")[0]  # the first topic that lists it
+    last = max(
+        compilers.index(f'data-paper="{paper_id}"') for paper_id in re.findall(r'data-paper="([^"]+)"', compilers)
+    )
+    assert compilers.index(f'data-paper="{first}"') == last
+
+
+def test_the_inbox_groups_papers_by_topic_each_paper_under_the_first_topic_listing_it(reader: Running) -> None:
+    page = httpx.get(reader.url, timeout=5).text
+    new, recent = page.split("<h1>Recent</h1>")
+    sections = re.findall(r'<section class="topic-group" id="new-t-([a-z-]+)"', new)
+    assert sections == ["compilers", "everything"]  # the config's order
+    everything = new.split('id="new-t-everything"')[1].split("</section>")[0]
+    hostile = sorted(paper.id for paper in hostile_papers())
+    assert sorted(re.findall(r'data-paper="([^"]+)"', everything)) == hostile  # the rest sit under compilers
+    shown = set(re.findall(r'data-paper="([^"]+)"', new))
+    older = re.findall(r'data-paper="([^"]+)"', recent)
+    assert older and not shown & set(older)  # recent papers are the ones before the latest run
+    assert len(older) <= 5 * 2  # a glance per topic, not the archive
 
 
 def test_a_config_changed_while_serving_is_read_again_and_a_broken_one_ignored(tmp_path: Path) -> None:

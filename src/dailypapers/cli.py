@@ -314,17 +314,13 @@ def backfill(
 @click.pass_context
 def search(ctx: click.Context, config_path: Path, query: str, limit: int, as_json: bool) -> None:
     """Search the local archive with the topics' query language, newest first."""
-    from dailypapers.arxiv.taxonomy import check_query_categories
-    from dailypapers.pipeline.search import search_archive
-    from dailypapers.query import lint
-    from dailypapers.query import parse as parse_query
+    from dailypapers.pipeline.search import read_query, search_archive
     from dailypapers.ui import print_search_table, search_record
 
     try:
         env = _environment(ctx, _load(ctx, config_path))
-        node = parse_query(query)
-        check_query_categories(query)
-        for warning in lint(query):
+        node, warnings = read_query(query)
+        for warning in warnings:
             warn(warning)
         papers = search_archive(env.config, node, limit=limit, log=env.log)
     except QuerySyntaxError as err:

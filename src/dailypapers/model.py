@@ -157,13 +157,27 @@ class Paper:
 
 
 @dataclass(frozen=True, slots=True)
+class Summary:
+    """What a language model said a paper's version is about, as validated and cached (``[summaries]``): a
+    one-sentence TL;DR and, when the model gave them, the problem, the method and the result in a few words.
+    Model text, shown like paper text: escaped everywhere."""
+
+    tldr: str
+    problem: str | None = None
+    method: str | None = None
+    result: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Listed:
     """A paper as a digest lists it: the paper, whether this listing announces a new version of it, and why it
-    is listed: the canonical text of the part of the topic's query it satisfies (``ti:"compiler"``)."""
+    is listed: the canonical text of the part of the topic's query it satisfies (``ti:"compiler"``); and its
+    ``summary`` when summaries are on and one is cached for this version."""
 
     paper: Paper
     new_version: bool = False
     reason: str | None = None
+    summary: Summary | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -327,10 +327,9 @@ def signal_line(outcome: SignalOutcome) -> str:
 def print_stars(starred: list[Starred], form: str | None) -> None:
     """The starred papers on stdout: a table (like ``search``'s), BibTeX or CSL-JSON."""
     if form is not None:
-        from dailypapers.render.cite import bibtex, csl_json
+        from dailypapers.render.cite import EXPORTS
 
-        papers = [star.paper for star in starred]
-        click.echo(bibtex(papers) if form == "bibtex" else csl_json(papers), nl=False)
+        click.echo(EXPORTS[form].write([star.paper for star in starred]), nl=False)
         return
     from rich.console import Console
     from rich.table import Table

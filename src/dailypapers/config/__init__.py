@@ -62,7 +62,7 @@ __all__ = [
 
 DEFAULT_CONFIG = "dailypapers.toml"
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
-COLUMNS = ("Title", "Date", "Abstract", "Comment", "Authors", "Categories", "PDF")
+COLUMNS = ("Title", "Date", "Abstract", "Comment", "Authors", "Categories", "PDF", "TL;DR")
 
 
 @dataclass(frozen=True)

@@ -20,16 +20,26 @@ from dailypapers.store import MatchRow, RunRecord, Store
 from dailypapers.store.watermark import last_covered
 
 
-def build_digest(store: Store, config: Config, run: RunRecord, archive: bool = False) -> Digest:
+def build_digest(
+    store: Store, config: Config, run: RunRecord, archive: bool = False, recent: int | None = None
+) -> Digest:
     """Everything the renderers need for ``run``, read from the store; ``archive`` adds every day of the
-    archive at once (``archive_days`` reads them one at a time)."""
+    archive at once (``archive_days`` reads them one at a time). ``recent`` lists, instead of the page's
+    ``max_papers`` latest papers per topic, the ``recent`` latest beyond those the run brought (the reader's
+    inbox, which shows those above)."""
     scope = scope_query(config.categories)
     finished = run.finished or run.started
+    new = _new(store, config, scope, run)
+    brought = {section.topic: len(section.papers) for section in new}
+    limits = {
+        topic.name: config.max_papers if recent is None else recent + brought.get(topic.name, 0)
+        for topic in config.topics
+    }
     return Digest(
         title=config.title,
         day=finished.astimezone(config.timezone).date(),
-        sections=tuple(_section(store, scope, topic, config.max_papers) for topic in config.topics),
-        new=_new(store, config, scope, run),
+        sections=tuple(_section(store, scope, topic, limits[topic.name]) for topic in config.topics),
+        new=new,
         note=_announcement_note(store, run),
         quiet=None if run.outcome == "new" else _nothing_new(store, run, config),
         columns=config.columns,

@@ -11,13 +11,17 @@ ASCII (``lovelace2026analytical``), and made unique with ``b``, ``c``, … when 
 CSL-JSON follows https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html: ``type`` ``article`` (a
 preprint) or ``article-journal``, names as family and given, ``issued`` as date parts, the arXiv id as
 ``number`` and ``publisher: "arXiv"``, which Zotero reads as a preprint on arXiv.
+
+``EXPORTS`` names both files once, for every place that offers them (``dailypapers stars --bibtex | --json`` and
+the reader's ``/starred.bib`` and ``/starred.json``), so that they give the same bytes.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from dailypapers.model import Paper
@@ -209,3 +213,23 @@ def _csl_name(name: str) -> dict[str, str]:
         return {"literal": parts.literal or " ".join(name.split())}
     found = {"family": parts.family, "given": parts.given, "suffix": parts.suffix}
     return {field: value for field, value in found.items() if value}
+
+
+# --- exports -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """A file of citations: what a person calls it, its media type and file suffix, and what writes it."""
+
+    name: str
+    media_type: str
+    suffix: str
+    write: Callable[[Sequence[Paper]], str]
+
+
+# By the name ``dailypapers stars`` gives each (``--bibtex``, ``--json``).
+EXPORTS = {
+    "bibtex": Export("BibTeX", "text/x-bibtex; charset=utf-8", "bib", bibtex),
+    "json": Export("CSL-JSON", "application/vnd.citationstyles.csl+json", "json", csl_json),
+}

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from dailypapers.model import EmailBody, Listed, Message, Paper, Section, split_id
+from dailypapers.render._summary import facets_line, tldr_text
 from dailypapers.render._text import plain_line, plural, shorten
 from dailypapers.render.markdown import long_date
 
@@ -58,6 +59,9 @@ class Entry:
     pdf_url: str | None
     doi: str | None
     doi_url: str | None
+    tldr: str | None = None
+    facets: str | None = None
+    """The summary under the title (``render._summary``): its sentence and its problem/method/result line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +152,8 @@ def entry(listed: Listed) -> Entry:
         pdf_url=pdf_url,
         doi=doi,
         doi_url=doi_url,
+        tldr=plain_line(tldr_text(listed.summary)) or None,
+        facets=plain_line(facets_line(listed.summary)) or None,
     )
 
 

@@ -24,7 +24,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from dailypapers.model import Digest, Paper, Section, topic_stems
+from dailypapers.model import Digest, Listed, Paper, Section, Summary, topic_stems
+from dailypapers.render._summary import TLDR, facets_line, tldr_text
 from dailypapers.render._text import xml_line, xml_text
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -38,11 +39,13 @@ GENERATOR = "dailypapers"
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    """One paper as a feed shows it: its latest listed version and the topics (with the reason) it is on."""
+    """One paper as a feed shows it: its latest listed version, the topics (with the reason) it is on, and the
+    summary of that version, if a listing has one."""
 
     paper: Paper
     topics: tuple[tuple[str, str | None], ...]
     new_version: bool = False
+    summary: Summary | None = None
 
 
 def render_feeds(digest: Digest, *, feeds_path: str = "feeds/") -> dict[str, str]:
@@ -124,14 +127,21 @@ def _merge(sections: Iterable[Section]) -> list[_Entry]:
             paper = listed.paper
             seen = entries.get(paper.id)
             if seen is None:
-                entries[paper.id] = _Entry(paper, ((section.topic, listed.reason),), listed.new_version)
+                entries[paper.id] = _Entry(paper, ((section.topic, listed.reason),), listed.new_version, listed.summary)
                 continue
-            latest = paper if (paper.version, paper.updated) > (seen.paper.version, seen.paper.updated) else seen.paper
+            newer = (paper.version, paper.updated) > (seen.paper.version, seen.paper.updated)
+            latest = paper if newer else seen.paper
+            summary = listed.summary if newer else (seen.summary or _same_version(listed, seen.paper))
             topics = seen.topics
             if all(topic != section.topic for topic, _ in topics):
                 topics += ((section.topic, listed.reason),)
-            entries[paper.id] = _Entry(latest, topics, seen.new_version or listed.new_version)
+            entries[paper.id] = _Entry(latest, topics, seen.new_version or listed.new_version, summary)
     return list(entries.values())
+
+
+def _same_version(listed: Listed, paper: Paper) -> Summary | None:
+    """The listing's summary when it lists ``paper``'s version: a summary is of one version."""
+    return listed.summary if listed.paper.version == paper.version else None
 
 
 # --- XML ---
@@ -223,7 +233,8 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def _content(content: etree._Element, entry: _Entry) -> None:
-    """An XHTML div (RFC 4287 §4.1.3.3): why the paper is listed, the abstract, its comment, its links.
+    """An XHTML div (RFC 4287 §4.1.3.3): why the paper is listed, its TL;DR when it has a summary, the abstract,
+    its comment, its links.
 
     Every piece of paper text is element text, never parsed as markup; the only links are the ones built here
     from the paper's id and DOI, so a ``javascript:`` in a comment stays words on the screen.
@@ -232,6 +243,11 @@ def _content(content: etree._Element, entry: _Entry) -> None:
     div = etree.SubElement(content, f"{{{XHTML}}}div", nsmap={None: XHTML})  # type: ignore[dict-item]
     for topic, reason in entry.topics:
         _paragraph(div, "Topic: ", (xml_line(topic), None), f" (matched {xml_line(reason)})" if reason else "")
+    tldr = xml_line(tldr_text(entry.summary) or "")
+    if tldr:
+        _paragraph(div, (f"{TLDR}:", None), f" {tldr}")
+        if more := xml_line(facets_line(entry.summary) or ""):
+            _paragraph(div, more)
     for line in _paragraphs(paper.abstract):
         _paragraph(div, line)
     if paper.comment and xml_line(paper.comment):

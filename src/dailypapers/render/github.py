@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from dailypapers.model import Author, Issue, Message, Paper, Section
+from dailypapers.model import Author, Issue, Listed, Message, Paper, Section, Summary
 from dailypapers.render._text import one_line, plural, size
 from dailypapers.render.markdown import (
     NO_PAPERS,
@@ -105,9 +105,18 @@ def _quiet_table(shown: Table) -> Table:
 
 
 def _guarded(section: Section) -> Section:
-    """The section with ``&`` written as ``&amp;`` in the topic name and paper text, before cells are made."""
-    papers = tuple(replace(listed, paper=_guarded_paper(listed.paper)) for listed in section.papers)
+    """The section with ``&`` written as ``&amp;`` in the topic name, paper text and summaries, before cells are
+    made."""
+    papers = tuple(_guarded_listing(listed) for listed in section.papers)
     return replace(section, topic=_amp(section.topic), papers=papers)
+
+
+def _guarded_listing(listed: Listed) -> Listed:
+    summary = listed.summary
+    if summary is not None:
+        facets = (summary.problem, summary.method, summary.result)
+        summary = Summary(_amp(summary.tldr), *(_amp(text) if text is not None else None for text in facets))
+    return replace(listed, paper=_guarded_paper(listed.paper), summary=summary)
 
 
 def _guarded_paper(paper: Paper) -> Paper:

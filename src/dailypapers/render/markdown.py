@@ -21,10 +21,13 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from dailypapers.model import Digest, Listed, Paper, Section
+from dailypapers.render._summary import facets_line, tldr_text
 from dailypapers.render._text import join_lines, plural
 
-COLUMNS = ("Title", "Date", "Abstract", "Comment", "Authors", "Categories", "PDF")
-"""Every column the page and the notification can show, in the user's words (config ``columns``)."""
+COLUMNS = ("Title", "Date", "Abstract", "Comment", "Authors", "Categories", "PDF", "TL;DR")
+"""Every column the page and the notification can show, in the user's words (config ``columns``). "TL;DR" is
+the paper's summary when summaries are on (empty without one); the default columns leave it out, so the default
+page stays the bot's."""
 
 COMMENT_FOLD_AT = 20
 """Comments longer than this many characters are folded behind their first few characters, as the bot does."""
@@ -120,6 +123,15 @@ def categories_cell(paper: Paper) -> str:
     return escape_cell(", ".join(ordered))
 
 
+def tldr_cell(listed: Listed) -> str:
+    """The summary's sentence, with its problem/method/result line folded behind "More"; empty without one."""
+    tldr = tldr_text(listed.summary)
+    if tldr is None:
+        return ""
+    more = facets_line(listed.summary)
+    return escape_cell(tldr) + (" " + fold("More", escape_cell(more)) if more else "")
+
+
 def paper_cell(column: str, listed: Listed, *, mark_new_version: bool = False) -> str:
     """The text of one cell; ``column`` is one of :data:`COLUMNS`."""
     paper = listed.paper
@@ -137,6 +149,8 @@ def paper_cell(column: str, listed: Listed, *, mark_new_version: bool = False) -
         return categories_cell(paper)
     if column == "PDF":
         return f"[PDF]({paper.pdf_url})"
+    if column == "TL;DR":
+        return tldr_cell(listed)
     raise ValueError(f"unknown column {column!r}; expected one of {', '.join(COLUMNS)}")
 
 

@@ -12,7 +12,7 @@ percent-escaped, under fixed ``https://`` prefixes. Topic names reach file names
 
 TeX in titles and abstracts is typeset in the browser by the KaTeX shipped inside the package
 (``render/assets.py``): the pages that list papers load it from the site's own ``vendor/katex-<version>/``
-folder, which ``site_files`` copies in, and ``tex.js`` runs it over titles and abstracts only. The HTML still
+folder, which ``site_files`` copies in, and ``tex.js`` runs it over titles, TL;DRs and abstracts only. The HTML still
 holds the text as written, escaped once, so without script, in a feed reader or where KaTeX cannot parse an
 expression, the source text shows.
 
@@ -31,6 +31,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from dailypapers.model import Day, Digest, Listed, Paper, Section, topic_stems
+from dailypapers.render._summary import facets, tldr_text
 from dailypapers.render._text import one_line
 from dailypapers.render.assets import KATEX, katex_files
 from dailypapers.render.markdown import long_date, updated_day
@@ -63,6 +64,7 @@ class Entry:
     title: str
     abs_url: str
     pdf_url: str
+    html_url: str
     dois: tuple[Link, ...]
     authors: tuple[str, ...]
     more_authors: tuple[str, ...]
@@ -74,6 +76,9 @@ class Entry:
     journal_ref: str | None
     abstract: str
     reason: str | None
+    tldr: str | None = None
+    facets: tuple[tuple[str, str], ...] = ()
+    """The summary under the title (``render._summary``), when the listing has one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +125,7 @@ def entry(listed: Listed) -> Entry:
         title=one_line(paper.title),
         abs_url=f"{ARXIV}abs/{path}",
         pdf_url=f"{ARXIV}pdf/{path}",
+        html_url=f"{ARXIV}html/{path}",
         dois=tuple(Link(text, url) for text, url in paper.dois),
         authors=names[:_SHOWN_AUTHORS],
         more_authors=names[_SHOWN_AUTHORS:],
@@ -131,6 +137,8 @@ def entry(listed: Listed) -> Entry:
         journal_ref=one_line(paper.journal_ref) if paper.journal_ref else None,
         abstract=paper.abstract.strip(),
         reason=listed.reason,
+        tldr=tldr_text(listed.summary),
+        facets=facets(listed.summary),
     )
 
 

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dailypapers.model import Listed, Message, Section
+from dailypapers.render._summary import TLDR, facets_line, tldr_text
 from dailypapers.render._text import clip, one_line, plural, size
 from dailypapers.render.markdown import long_date
 
@@ -35,6 +36,8 @@ TITLE_CHARS = 300
 """A title longer than this is cut in chat messages: one paper must never fill a whole block or embed."""
 AUTHOR_CHARS = 120
 SHOWN_AUTHORS = 3
+SUMMARY_CHARS = 300
+"""A TL;DR, and the problem/method/result line, longer than this are cut in chat messages, like titles."""
 
 SLACK_BLOCKS = 50
 SLACK_SECTION = 3000
@@ -78,6 +81,14 @@ def _version_mark(listed: Listed) -> str:
     return f" (new version v{listed.paper.version})" if listed.new_version else ""
 
 
+def _summary_lines(listed: Listed, escape: Callable[[str], str]) -> str:
+    """The lines a paper's summary adds under its line in a chat message, escaped like paper text: ``TL;DR: …``
+    and the problem/method/result line when there is one; nothing without a summary."""
+    lines = [f"{TLDR}: {tldr}" for tldr in (tldr_text(listed.summary),) if tldr]
+    lines += [line for line in (facets_line(listed.summary),) if line]
+    return "".join(f"\n    {escape(clip(line, SUMMARY_CHARS))}" for line in lines)
+
+
 def _summary(message: Message) -> str:
     return f"{plural(message.count, 'new paper')} on {long_date(message.day)}"
 
@@ -114,7 +125,7 @@ def _slack_line(listed: Listed) -> str:
     paper = listed.paper
     title = slack_escape(clip(one_line(paper.title), TITLE_CHARS))
     authors = slack_escape(_authors(listed))
-    return f"• <{paper.abs_url}|{title}>{_version_mark(listed)} — {authors}"
+    return f"• <{paper.abs_url}|{title}>{_version_mark(listed)} — {authors}{_summary_lines(listed, slack_escape)}"
 
 
 def _mrkdwn(text: str) -> dict[str, Any]:
@@ -192,7 +203,8 @@ def _discord_more(count: int, link: str | None, where: str = "") -> str:
 def _discord_line(listed: Listed) -> str:
     paper = listed.paper
     title = discord_escape(clip(one_line(paper.title), TITLE_CHARS))
-    return f"• [{title}]({paper.abs_url}){_version_mark(listed)} — {discord_escape(_authors(listed))}"
+    authors = discord_escape(_authors(listed))
+    return f"• [{title}]({paper.abs_url}){_version_mark(listed)} — {authors}{_summary_lines(listed, discord_escape)}"
 
 
 def _discord_embed(section: Section, message: Message, budget: int) -> tuple[dict[str, Any], int]:
@@ -260,7 +272,9 @@ def json_payload(message: Message) -> dict[str, Any]:
     ``{"title", "day", "count", "note", "link", "topics": [{"topic", "query", "papers": [...], "more"}]}``;
     each paper has ``id`` (without version), ``version``, ``title``, ``authors`` (names), ``categories``
     (primary first), ``updated`` (ISO 8601, UTC), ``abs_url``, ``pdf_url``, ``new_version``, ``reason`` (the
-    part of the topic's query it matched, or null) and ``abstract``; ``more`` counts the papers left out.
+    part of the topic's query it matched, or null), ``abstract`` and ``summary`` (``{"tldr", "problem",
+    "method", "result"}``, the last three null when the model gave none; null when the paper has no summary);
+    ``more`` counts the papers left out.
     """
     return {
         "title": message.title,
@@ -294,4 +308,13 @@ def _json_paper(listed: Listed) -> dict[str, Any]:
         "new_version": listed.new_version,
         "reason": listed.reason,
         "abstract": one_line(paper.abstract),
+        "summary": _json_summary(listed),
     }
+
+
+def _json_summary(listed: Listed) -> dict[str, str | None] | None:
+    summary = listed.summary
+    if summary is None or tldr_text(summary) is None:
+        return None
+    parts = {"problem": summary.problem, "method": summary.method, "result": summary.result}
+    return {"tldr": tldr_text(summary), **{key: one_line(text or "") or None for key, text in parts.items()}}

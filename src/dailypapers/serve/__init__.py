@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 from dailypapers.errors import DailyPapersError
 from dailypapers.pipeline.context import Environment
-from dailypapers.serve import inbox, papers, signals
+from dailypapers.serve import authors, days, inbox, papers, search, signals, starred, topics
 from dailypapers.serve.guard import HostGuard, Sessions
 from dailypapers.serve.reader import Reader
 from dailypapers.store import Store
@@ -31,10 +31,17 @@ from dailypapers.store import Store
 STATIC_MAX_AGE = "public, max-age=3600"
 
 
-async def stylesheet(request: Request) -> Response:
-    """The static site's stylesheet, as the site ships it: reader and site look alike."""
-    text = files("dailypapers").joinpath("render/templates/site/style.css").read_text(encoding="utf-8")
-    return Response(text, media_type="text/css", headers={"Cache-Control": STATIC_MAX_AGE})
+SITE_FILES = {"style.css": "text/css", "tex.js": "text/javascript"}
+"""The static site's own files the reader loads as the site ships them: its stylesheet, so reader and site look
+alike, and the script that typesets TeX, so both typeset it the same way."""
+
+
+async def site_file(request: Request) -> Response:
+    name = request.path_params["name"]
+    if name not in SITE_FILES:
+        raise HTTPException(404, f"the site has no file {name[:80]!r}")
+    text = files("dailypapers").joinpath("render/templates/site", name).read_text(encoding="utf-8")
+    return Response(text, media_type=SITE_FILES[name], headers={"Cache-Control": STATIC_MAX_AGE})
 
 
 _HEADINGS = {404: "Not here", 405: "Not that way"}
@@ -66,7 +73,12 @@ def create_app(env: Environment, store: Store, allowed_hosts: Iterable[str]) -> 
         *inbox.ROUTES,
         *signals.ROUTES,
         *papers.ROUTES,
-        Route("/site/style.css", stylesheet, methods=["GET"]),
+        *starred.ROUTES,
+        *days.ROUTES,
+        *search.ROUTES,
+        *topics.ROUTES,
+        *authors.ROUTES,
+        Route("/site/{name}", site_file, methods=["GET"]),
         Mount("/static", StaticFiles(packages=[("dailypapers", "serve/static")]), name="static"),
         Mount("/assets", StaticFiles(packages=[("dailypapers", "render/static")]), name="assets"),
     ]

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from urllib.parse import quote
 
-from dailypapers.model import Listed, Section
+from dailypapers.model import Listed, Paper, Section
 from dailypapers.render.site import Entry, entry
+from dailypapers.store import Store
 from dailypapers.store.signals import PaperSignals
 
 
@@ -25,6 +27,22 @@ class Card:
     starred: bool = False
     dismissed: bool = False
     read: bool = False
+
+    @property
+    def anchor(self) -> str:
+        """The card's element id, which a plain form's 303 comes back to."""
+        return card_anchor(self.paper_id)
+
+    @property
+    def page_url(self) -> str:
+        """The paper's page in the reader."""
+        return f"/papers/{self.paper_id}"
+
+
+def author_path(name: str) -> str:
+    """``/authors/Ada%20Lovelace``: an author's page, the name exactly as stored with every reserved character
+    escaped (``/`` too), as the paper page's links and the author page's own forms name it."""
+    return "/authors/" + quote(name, safe="")
 
 
 def card_anchor(paper_id: str) -> str:
@@ -55,3 +73,12 @@ def cards(listings: Iterable[tuple[Listed, tuple[str, ...]]], states: Mapping[st
     """The cards of these listings, unread first."""
     made = [card(listed, topics, states.get(listed.paper.id)) for listed, topics in listings]
     return sorted(made, key=lambda shown: shown.read)
+
+
+def matched(store: Store, topics: Iterable[str], paper: Paper) -> tuple[Listed, tuple[str, ...]]:
+    """``paper`` listed outside a digest (a page of its own, the starred ones): the topics of ``topics`` that
+    matched it, in that order, and the reason the first of them gave for its version, if any."""
+    names = tuple(topic for topic in topics if store.matched_version(topic, paper.id) is not None)
+    key = (paper.id, paper.version)
+    reason = next((found[key] for found in (store.reasons(topic, [key]) for topic in names) if key in found), None)
+    return Listed(paper, reason=reason), names

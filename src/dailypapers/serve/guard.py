@@ -37,7 +37,9 @@ CSP = (
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-_HEADERS = {"content-security-policy": CSP, "x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
+# "same-origin", not "no-referrer": no other site learns what the reader showed, but the reader's own plain forms
+# keep their Origin (under "no-referrer" a browser sends ``Origin: null`` with a form's POST, which the guard refuses)
+_HEADERS = {"content-security-policy": CSP, "x-content-type-options": "nosniff", "referrer-policy": "same-origin"}
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 

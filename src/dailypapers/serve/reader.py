@@ -22,7 +22,7 @@ from dailypapers import __version__
 from dailypapers.config import load_config
 from dailypapers.errors import DailyPapersError
 from dailypapers.pipeline.context import Environment as RunEnvironment
-from dailypapers.render.assets import HTMX
+from dailypapers.render.assets import HTMX, KATEX
 from dailypapers.serve.guard import Sessions
 from dailypapers.store import Store
 
@@ -50,6 +50,7 @@ def templates() -> Environment:
         undefined=StrictUndefined,
     )
     environment.globals["htmx"] = f"/assets/{HTMX}"  # the vendored copy the package ships (render/static/)
+    environment.globals["katex"] = f"/assets/{KATEX}"
     return environment
 
 

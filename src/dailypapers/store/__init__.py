@@ -26,6 +26,7 @@ from dailypapers.model import Paper
 from dailypapers.query import Node
 from dailypapers.store import fts
 from dailypapers.store.archive import Archive
+from dailypapers.store.days import DayRows
 from dailypapers.store.deliveries import Deliveries
 from dailypapers.store.library import LibraryRows
 from dailypapers.store.matches import MatchRows
@@ -34,9 +35,11 @@ from dailypapers.store.ranking import RankRows
 from dailypapers.store.rows import MatchRow, RunRecord, parse_iso
 from dailypapers.store.runs import RunRows
 from dailypapers.store.schema import MIGRATIONS
-from dailypapers.store.search import search_papers
+from dailypapers.store.search import SearchRows, search_papers
 from dailypapers.store.signals import PaperSignals, SignalRecord, SignalRows, Starred
+from dailypapers.store.similar import SimilarRows, StoredVersion
 from dailypapers.store.trouble import BUSY_TIMEOUT, database_errors, make_folder, store_error
+from dailypapers.store.weeks import TopicWeeks
 
 __all__ = [
     "MIGRATIONS",
@@ -47,6 +50,7 @@ __all__ = [
     "SignalRecord",
     "Starred",
     "Store",
+    "StoredVersion",
     "database_errors",
     "database_lock",
     "existing_database",
@@ -82,7 +86,9 @@ def existing_database(database: Path) -> Path:
     return database
 
 
-class Store(RunRows, PaperRows, MatchRows, SignalRows, LibraryRows, RankRows):
+class Store(
+    RunRows, PaperRows, MatchRows, SignalRows, DayRows, SearchRows, TopicWeeks, SimilarRows, LibraryRows, RankRows
+):
     """A SQLite archive. Use ``Store.open(path)``; writes happen inside ``transaction()``."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:

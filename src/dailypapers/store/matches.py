@@ -71,10 +71,12 @@ class MatchRows(Door):
         found: dict[tuple[str, int], str] = {}
         for offset in range(0, len(keys), PAGE):
             page = keys[offset : offset + PAGE]
+            # Each key looked up by the primary key, so the cost is the page's, not the topic's years of matches.
             rows = self._db.execute(
-                "SELECT paper_id, version, reason FROM matches WHERE topic = ? AND reason IS NOT NULL "
-                f"AND (paper_id, version) IN (VALUES {', '.join(['(?, ?)'] * len(page))})",
-                (topic, *(value for key in page for value in key)),
+                f"SELECT m.paper_id, m.version, m.reason FROM (VALUES {', '.join(['(?, ?)'] * len(page))}) AS k "
+                "JOIN matches AS m ON m.topic = ? AND m.paper_id = k.column1 AND m.version = k.column2 "
+                "WHERE m.reason IS NOT NULL",
+                (*(value for key in page for value in key), topic),
             )
             found.update(((str(paper_id), int(version)), str(reason)) for paper_id, version, reason in rows)
         return found

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from itertools import islice
 from typing import assert_never
@@ -38,13 +39,16 @@ from dailypapers.model import Paper, split_id
 from dailypapers.query import And, AndNot, Matcher, Node, Not, Or, Term, stem
 from dailypapers.query.analysis import split_query_words
 from dailypapers.store import fts
+from dailypapers.store.door import Door
 
-__all__ = ["Candidates", "compile_candidates", "search", "search_papers"]
+__all__ = ["Candidates", "SearchPage", "SearchRows", "compile_candidates", "search", "search_page", "search_papers"]
 
 _ALL_FIELDS = ("ti", "au", "abs", "co", "jr", "cat", "rn", "id")  # as query/terms.py reads ``all:``
 _ASCII_TOKEN = re.compile(r"[0-9A-Za-z\x80-\U0010ffff]+")  # what FTS5's ascii tokenizer keeps
 _FIRST_BATCH_MIN = 20
 _BATCH_MAX = 1000
+_Papers = Generator[Paper, None, None]
+_UNINDEXED = "search_key IS NULL OR search_version != latest_version"  # the partial index papers_unindexed
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,27 +83,92 @@ def search(db: sqlite3.Connection, node: Node, *, limit: int = 20) -> list[tuple
 
 def search_papers(db: sqlite3.Connection, node: Node, *, limit: int = 20) -> list[Paper]:
     """Like ``search``, with each paper's latest version as stored."""
+    with closing(_matches(db, node, limit)) as stream:
+        return list(islice(stream, max(limit, 0)))
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """A page of a search: its papers, and how many papers match in all, counted up to a cap (``complete``
+    False: more than ``found`` match)."""
+
+    papers: list[Paper]
+    found: int
+    complete: bool
+
+
+def search_page(
+    db: sqlite3.Connection, node: Node, *, offset: int, limit: int, cap: int, partial: bool = False
+) -> SearchPage:
+    """The matches ``offset`` to ``offset + limit`` (newest first), and the count of all matches up to ``cap``.
+
+    When the index selects exactly the matches (``Candidates.exact``), the count is the index's alone; else
+    every match counted is read and checked by the matcher. Either way the cost follows ``cap``, not the archive.
+    ``partial`` searches the papers indexed so far when some are not (a back-fill's): a reader that must not
+    write says so beside the answer. An index of another analysis is a StoreError either way.
+    """
+    compiled = _compiled(db, node, partial)
+    wanted = offset + limit
+    with closing(_checked(db, Matcher(node), compiled, wanted)) as stream:
+        read = list(islice(stream, wanted if compiled.exact else max(cap, wanted) + 1))
+    found = len(read)
+    if compiled.exact and not compiled.nothing:
+        with closing(fts.candidates(db, compiled.expression)) as keys:
+            found = sum(1 for _ in islice(keys, max(cap, wanted) + 1))
+    return SearchPage(read[offset:wanted], min(found, cap), found <= cap)
+
+
+def _compiled(db: sqlite3.Connection, node: Node, partial: bool = False) -> Candidates:
+    """The candidates of ``node``; a StoreError when the index cannot answer (with ``partial``, only when it
+    was built by another analysis)."""
     problem = fts.index_problem(db)
-    if problem:
+    if problem and not (partial and index_is_current(db)):
         raise StoreError(problem)
-    compiled = compile_candidates(node, lambda: fts.known_categories(db))
-    if limit <= 0 or compiled.nothing:
-        return []
-    matcher = Matcher(node)
-    found: list[Paper] = []
+    return compile_candidates(node, lambda: fts.known_categories(db))
+
+
+def _matches(db: sqlite3.Connection, node: Node, first: int) -> _Papers:
+    """Every paper that matches ``node``, newest first, read in batches of ``first`` candidates, then twice
+    as many each time, up to ``_BATCH_MAX``. Raises StoreError, at once, when the index cannot answer."""
+    return _checked(db, Matcher(node), _compiled(db, node), first)
+
+
+def _checked(db: sqlite3.Connection, matcher: Matcher, compiled: Candidates, first: int) -> _Papers:
+    if compiled.nothing:
+        return
     stream = fts.candidates(db, compiled.expression)
     try:
-        size = max(limit, _FIRST_BATCH_MIN)
+        size = max(first, _FIRST_BATCH_MIN)
         while batch := list(islice(stream, size)):
-            for paper in fts.load_papers(db, batch):
-                if matcher.matches(paper):
-                    found.append(paper)
-                    if len(found) == limit:
-                        return found
+            yield from (paper for paper in fts.load_papers(db, batch) if matcher.matches(paper))
             size = min(size * 2, _BATCH_MAX)
     finally:
         stream.close()
-    return found
+
+
+def index_is_current(db: sqlite3.Connection) -> bool:
+    """Whether the index was built by this version's analysis (papers may still be missing from it)."""
+    return "another version" not in (fts.index_problem(db) or "")
+
+
+class SearchRows(Door):
+    """Searching with pages and a count, and what the index lacks (part of ``Store``; ``Store.search`` gives the
+    first matches alone)."""
+
+    def search_page(
+        self, node: Node, *, offset: int = 0, limit: int = 20, cap: int = 500, partial: bool = False
+    ) -> SearchPage:
+        """``search_page`` over this store: a StoreError when the index was built by another analysis, or, unless
+        ``partial``, lacks papers (``update_search_index`` mends both)."""
+        return search_page(self._db, node, offset=offset, limit=limit, cap=cap, partial=partial)
+
+    def unindexed_papers(self) -> int:
+        """How many papers the search index lacks or holds at an older version (a back-fill leaves them)."""
+        return int(self._db.execute(f"SELECT COUNT(*) FROM papers WHERE {_UNINDEXED}").fetchone()[0])
+
+    def search_index_is_current(self) -> bool:
+        """Whether the index was built by this version's analysis; when not, it must be rebuilt to answer."""
+        return index_is_current(self._db)
 
 
 def compile_candidates(node: Node, categories: Callable[[], Sequence[str]]) -> Candidates:

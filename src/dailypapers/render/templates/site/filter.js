@@ -1,5 +1,5 @@
-// Narrows the paper list to the papers whose title, authors, categories or abstract contain what is typed,
-// case-insensitively, and keeps the count in step. It reads only the page itself, so it works from file://.
+// Narrows the paper list to the papers whose title, TL;DR, authors, categories or abstract contain what is
+// typed, case-insensitively, and keeps the count in step. It reads only the page itself, so it works from file://.
 (function () {
   "use strict";
   var form = document.getElementById("filter-form");
@@ -8,7 +8,7 @@
   if (!form || !box || !count) {
     return;
   }
-  var fields = [".title", ".authors", ".categories", ".abstract"];
+  var fields = [".title", ".summary", ".authors", ".categories", ".abstract"];
   var papers = Array.prototype.slice.call(document.querySelectorAll(".paper"));
   var sections = Array.prototype.slice.call(document.querySelectorAll(".topic"));
   var total = papers.length;
