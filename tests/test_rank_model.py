@@ -228,3 +228,16 @@ def test_journal_papers_of_the_library_count_through_their_title_and_abstract(tm
     assert first["id"] == "2605.13708"  # DisAgg: secure aggregation in federated learning
     assert first["like"] == {"id": "mine.bib:14", "title": "Practical Secure Aggregation for Privacy-Preserving "
                              "Machine Learning", "because": "in your library"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (("--since", "2026-05-14", "--until", "2026-05-13"), "--until is before --since"),
+        (("--limit", "0"), "Invalid value for '--limit'"),
+        (("--since", "14/05/2026"), "Invalid value for '--since'"),
+    ],
+)
+def test_bad_options_are_usage_errors(config: Path, options: tuple[str, ...], message: str) -> None:
+    result = dailypapers(config, "rank", *options)
+    assert result.exit_code == 2 and message in result.stderr and result.stdout == ""
