@@ -187,6 +187,7 @@ class Evaluated:
 
 
 EVALUATED_DAYS = 30  # the replay trains every method once a day: the last month says enough, in a minute or so
+HISTORY_DAYS = 365  # the archive the replay reads: from a year before the first signal, and every signalled paper
 
 
 def evaluate(env: Environment, limit: int | None = EVALUATED_DAYS) -> Evaluated:
@@ -196,17 +197,29 @@ def evaluate(env: Environment, limit: int | None = EVALUATED_DAYS) -> Evaluated:
     with database_errors(database, config.busy_timeout), Store.open(database, config.busy_timeout) as store:
         history = [r for r in store.signal_history() if r.kind in _REPLAYED]
         events = [Event(r.at, r.paper_id, str(r.kind)) for r in history]
-        papers = [ArchivePaper(t.id, t.title, t.abstract, t.updated) for t in store.all_texts()]
+        if not any(event.kind == "star" for event in events):
+            return Evaluated(Evaluation(), _too_few_days(events))
+        papers = _replayed_papers(store, events)
         library = _library(store)
         authored = [_example(t, "by [ranking] authors", t.updated) for t in store.authored(config.ranking.authors)]
     env.log(f"replaying your signals over {len(papers):,} papers (the last {limit} days at most); this takes a while")
     evaluation = Replay(papers, events, [*library, *authored]).run(limit=limit)
-    if evaluation.days:
-        return Evaluated(evaluation)
+    return Evaluated(evaluation, None if evaluation.days else _too_few_days(events))
+
+
+def _too_few_days(events: list[Event]) -> str:
     stars = sum(event.kind == "star" for event in events)
     days = len({event.at.date() for event in events if event.kind == "star"})
-    return Evaluated(
-        evaluation,
+    return (
         f"the evaluation needs a day with new stars and at least {MIN_POSITIVES} papers you liked before it; "
-        f"you have {stars} stars on {days} day{'s' if days != 1 else ''}: star more papers and run it again",
+        f"you have {stars} stars on {days} day{'s' if days != 1 else ''}: star more papers and run it again"
     )
+
+
+def _replayed_papers(store: Store, events: list[Event]) -> list[ArchivePaper]:
+    """The papers the replay needs: those updated from ``HISTORY_DAYS`` before the first signal on (the days'
+    candidates and the background), and every paper signalled, however old; not a whole archive of millions."""
+    since = iso(min(e.at for e in events) - timedelta(days=HISTORY_DAYS)) if events else ""
+    texts = {t.id: t for t in store.all_texts(since)}
+    texts.update(store.texts({event.key for event in events} - texts.keys()))
+    return [ArchivePaper(t.id, t.title, t.abstract, t.updated) for t in texts.values()]

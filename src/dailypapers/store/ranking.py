@@ -54,9 +54,10 @@ class RankRows(Door):
         )
         return [_text(row) for row in rows]
 
-    def all_texts(self) -> Iterator[PaperText]:
-        """Every paper of the archive at its latest version, oldest update first."""
-        for row in self._db.execute(f"{_TEXT} ORDER BY p.updated, p.id"):
+    def all_texts(self, since: str = "") -> Iterator[PaperText]:
+        """Every paper of the archive updated from ``since`` on (a stored stamp; all without it) at its latest
+        version, oldest update first."""
+        for row in self._db.execute(f"{_TEXT} WHERE p.updated >= ? ORDER BY p.updated, p.id", (since,)):
             yield _text(row)
 
     def updated_before(self, until: str) -> list[str]:
