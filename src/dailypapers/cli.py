@@ -32,16 +32,13 @@ from dailypapers.errors import (
 from dailypapers.model import DeliveryStatus, RunOutcome
 from dailypapers.pipeline.context import Environment, fixed_now, load_replay
 from dailypapers.ui import (
-    SIGNAL_COMMANDS,
     command_environment,
     error,
     failed_deliveries_line,
     harvest_target,
     install_spec,
     log,
-    print_stars,
     shown,
-    signal_line,
     unexpected_line,
     warn,
 )
@@ -338,37 +335,6 @@ def search(ctx: click.Context, config_path: Path, query: str, limit: int, as_jso
     print_search_table(papers, query)
 
 
-for _name, _summary in SIGNAL_COMMANDS.items():  # star, unstar, dismiss, undismiss: one command each
-
-    @cli.command(name=_name, help=_summary)
-    @config_option
-    @click.argument("papers", metavar="ID...", nargs=-1, required=True)
-    @click.pass_context
-    def _signal(ctx: click.Context, config_path: Path, papers: tuple[str, ...], name: str = _name) -> None:
-        from dailypapers.pipeline.signals import give_signal
-
-        try:
-            env = _environment(ctx, _load(ctx, config_path), now=fixed_now(os.environ))
-            click.echo(signal_line(give_signal(env, name, papers)))
-        except DailyPapersError as err:
-            _fail(err, ctx.obj["debug"])
-
-
-@cli.command()
-@config_option
-@click.option("--bibtex", "form", flag_value="bibtex", help="BibTeX entries, as arXiv exports them.")
-@click.option("--json", "form", flag_value="json", help="CSL-JSON, as Zotero imports it.")
-@click.pass_context
-def stars(ctx: click.Context, config_path: Path, form: str | None) -> None:
-    """List the starred papers, newest star first: a table, BibTeX or CSL-JSON."""
-    from dailypapers.pipeline.signals import starred_papers
-
-    try:
-        print_stars(starred_papers(_load(ctx, config_path)), form)
-    except DailyPapersError as err:
-        _fail(err, ctx.obj["debug"])
-
-
 @cli.command()
 @config_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
@@ -389,4 +355,5 @@ def main(argv: list[str] | None = None) -> Any:
     return cli.main(args=argv, prog_name="dailypapers")
 
 
-from dailypapers import cli_summarise  # noqa: E402, F401  `summarise` joins the group
+# the signals' and the ranking's commands, and `summarise`, join the group
+from dailypapers import cli_rank, cli_summarise  # noqa: E402, F401

@@ -38,6 +38,7 @@ from dailypapers.config.delivery import (
     secret_variables,
     webhooks,
 )
+from dailypapers.config.ranking import RankingSettings, ranking_settings
 from dailypapers.config.summaries import SummarySettings, summary_secrets, summary_settings
 from dailypapers.config.table import ConfigWarning, Table, one_line, tables, url_problem
 from dailypapers.errors import ConfigError, QuerySyntaxError
@@ -108,6 +109,7 @@ class Config:
     warnings: tuple[ConfigWarning, ...] = ()  # what works but is likely a slip; every command prints them
     github: GitHubSettings | None = None
     summaries: SummarySettings | None = None  # [summaries]: None, and nothing is ever sent to a model
+    ranking: RankingSettings = RankingSettings()
 
     @property
     def folder(self) -> Path:
@@ -173,6 +175,7 @@ TOP_KEYS = (
     "webhooks",
     "github",
     "summaries",
+    "ranking",
 )
 SCOPE_KEYS = ("categories",)
 OUTPUTS_KEYS = ("markdown", "issue", "site", "feeds", "issue_limit")
@@ -211,6 +214,7 @@ def _build(file: Path, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
         warnings=_query_warnings(file, topics),
         github=github_settings(top, environ),
         summaries=summary_settings(top),
+        ranking=ranking_settings(top),
     )
 
 

@@ -28,8 +28,10 @@ from dailypapers.store import fts
 from dailypapers.store.archive import Archive
 from dailypapers.store.days import DayRows
 from dailypapers.store.deliveries import Deliveries
+from dailypapers.store.library import LibraryRows
 from dailypapers.store.matches import MatchRows
 from dailypapers.store.papers import PaperRows
+from dailypapers.store.ranking import RankRows
 from dailypapers.store.rows import MatchRow, RunRecord, parse_iso
 from dailypapers.store.runs import RunRows
 from dailypapers.store.schema import MIGRATIONS
@@ -85,7 +87,19 @@ def existing_database(database: Path) -> Path:
     return database
 
 
-class Store(RunRows, PaperRows, MatchRows, SignalRows, DayRows, SearchRows, TopicWeeks, SimilarRows, SummaryRows):
+class Store(
+    RunRows,
+    PaperRows,
+    MatchRows,
+    SignalRows,
+    DayRows,
+    SearchRows,
+    TopicWeeks,
+    SimilarRows,
+    SummaryRows,
+    LibraryRows,
+    RankRows,
+):
     """A SQLite archive. Use ``Store.open(path)``; writes happen inside ``transaction()``."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:

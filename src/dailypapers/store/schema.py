@@ -146,7 +146,25 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX signals_paper ON signals (paper_id, kind, id);
     """,
-    # 7 (8 once the library's migration lands before it): the cache of model summaries, one per paper version,
+    # 7: the researcher's library (``dailypapers library add``): one row per entry read from a file, an arXiv paper
+    # (``paper_id``) or a journal paper known by its title and abstract; the ranking takes them as positives
+    # (store/library.py).
+    """
+    CREATE TABLE library (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        key TEXT,
+        paper_id TEXT,
+        version INTEGER,
+        title TEXT NOT NULL,
+        abstract TEXT NOT NULL,
+        added TEXT NOT NULL
+    );
+    CREATE INDEX library_source ON library (source);
+    CREATE INDEX library_paper ON library (paper_id);
+    """,
+    # 8: the cache of model summaries, one per paper version,
     # model and prompt (store/summaries.py), and what a run's summaries cost (tokens) and left missing.
     """
     CREATE TABLE summaries (
