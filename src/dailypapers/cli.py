@@ -263,7 +263,7 @@ def render(ctx: click.Context, config_path: Path) -> None:
 
     try:
         env = _environment(ctx, _load(ctx, config_path))
-        record = render_outputs(env.config)
+        record = render_outputs(env.config, env.log)
     except DailyPapersError as err:
         _fail(err, ctx.obj["debug"])
     if record is None:

@@ -181,6 +181,30 @@ class Listed:
 
 
 @dataclass(frozen=True, slots=True)
+class Interest:
+    """How much a paper's version is like what the researcher reads (``rank/``), in plain values a renderer can
+    word: the ``score`` (higher: more interesting), the positive it is most like (its id, its title and what made
+    it one: "starred", "in your library", "by [ranking] authors"; None when it shares no word with any) and the
+    words that weighed most. Titles and words are paper text: escaped like it everywhere."""
+
+    score: float
+    like_id: str | None = None
+    like_title: str | None = None
+    like_because: str | None = None
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """One of a message's top picks (``[ranking] top``): the paper as its first topic lists it, every topic of
+    the message it is on, and its interest."""
+
+    listed: Listed
+    topics: tuple[str, ...]
+    interest: Interest
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     """One topic's part of a digest, newest first. ``query`` is the topic's query as arXiv syntax."""
 
@@ -223,6 +247,9 @@ class Digest:
     extra: dict[str, str] = field(default_factory=dict)
     days: tuple[Day, ...] = ()
     link: str | None = None  # where the page is published (config ``link``), for "and N more" in messages
+    scores: dict[str, float] = field(default_factory=dict)
+    """Set only with ``[ranking] order = "interest"`` and a trained model: each listed paper's score by id. Every
+    section is then already in that order, and the feed of every topic (``all.xml``) follows it too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +266,7 @@ class Message:
     limit: int = 50
     note: str | None = None
     link: str | None = None
+    picks: tuple[Pick, ...] = ()  # the papers email and webhooks lead with, best first; none without a model
 
     @property
     def count(self) -> int:

@@ -26,6 +26,7 @@ from dailypapers.pipeline.dryrun import outbox, run_database
 from dailypapers.pipeline.fetch import Fetch, new_http
 from dailypapers.pipeline.fetch import Plan as _Plan
 from dailypapers.pipeline.fetch import Search as _Search
+from dailypapers.pipeline.interest import RunInterest
 from dailypapers.pipeline.outputs import stage_outputs
 from dailypapers.pipeline.preflight import check_outputs, check_secrets, missing_secrets
 from dailypapers.pipeline.summaries import Asked, SummaryCounts, ask_for_run
@@ -103,6 +104,7 @@ class _DailyRun:
         self.stale = [topic for topic in self.config.topics if known.get(topic.name) != topic.source]
         self.summary = RunSummary(outcome=RunOutcome.NOTHING_NEW)
         self.asked: Asked | None = None
+        self.interest = RunInterest(None)
 
     def run(self) -> RunSummary:
         http = self._http()
@@ -114,6 +116,9 @@ class _DailyRun:
                 self.summary.requests = http.requests
                 if plan.verdict is not None and plan.verdict.outcome == STALE:
                     return self._stale(plan.verdict.message, http.requests)
+                self.interest = RunInterest.of_store(
+                    self.store, self.config, self.started, self.ctx.log, keep=not self.ctx.dry_run
+                )
                 self.asked = self._summaries(plan)
                 digest = self._commit(plan)
         except DailyPapersError as err:
@@ -135,7 +140,7 @@ class _DailyRun:
     def _summaries(self, plan: _Plan) -> Asked | None:
         """Ask the model, before the transaction, for what the cache lacks (``pipeline/summaries.py``)."""
         received = (paper for search in plan.searches for paper in search.result.papers)
-        asked = ask_for_run(self.ctx, self.store, received, self.verdicts)
+        asked = ask_for_run(self.ctx, self.store, received, self.verdicts, self.interest)
         if asked is not None:
             self.summary.summaries = asked.counts
         return asked
@@ -146,7 +151,7 @@ class _DailyRun:
             self.ctx.log(line)
 
     def _delivery(self, record: RunRecord, digest: Digest) -> Delivery:
-        return Delivery(self.ctx, self.store, record, digest)
+        return Delivery(self.ctx, self.store, record, digest, self.interest)
 
     def _preflight(self) -> None:
         """Whatever can be known to fail is found before the first request (``preflight``)."""
@@ -187,7 +192,8 @@ class _DailyRun:
                 self._cover(plan, run)
                 record = self._finish(run, plan)
                 register_targets(self.store, self.config, record)
-                digest, staged = stage_outputs(self.config, self.store, record, self._outbox if dry else None)
+                outbox = self._outbox if dry else None
+                digest, staged = stage_outputs(self.config, self.store, record, outbox, self.interest)
                 if dry:
                     self.summary.deliveries = deliver(self._delivery(record, digest))
             publish(staged)

@@ -18,7 +18,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from dailypapers.http import user_agent
 from dailypapers.match.digest import build_message
 from dailypapers.model import DeliveryStatus, Digest, Message
 from dailypapers.pipeline.context import Environment
+from dailypapers.pipeline.interest import RunInterest
 from dailypapers.redact import redactor_for
 from dailypapers.render.email import render_email
 from dailypapers.render.github import github_issue
@@ -58,12 +59,13 @@ class Delivered:
 @dataclass(frozen=True)
 class Delivery:
     """One run's deliveries: the environment, and what belongs to the run alone (its store, its record, the
-    digest its outputs were rendered from)."""
+    digest its outputs were rendered from, the ranking that picks and orders each message's papers)."""
 
     env: Environment
     store: Store
     run: RunRecord
     digest: Digest
+    interest: RunInterest = field(default_factory=lambda: RunInterest(None))
 
     @property
     def config(self) -> Config:
@@ -142,7 +144,7 @@ def _pending(job: Delivery, target: str, topics: tuple[str, ...], limit: int) ->
     since = store.deliveries.since(target)
     matches = store.new_matches(job.run.notify_after if since is None else since, job.run.id)
     owed = store.deliveries.unsent(target, (match for match in matches if match.topic in topics))
-    message = build_message(store, job.config, job.digest, owed, limit)
+    message = job.interest.message(build_message(store, job.config, job.digest, owed, limit))
     shown = {listed.paper.id for section in message.sections for listed in section.papers}
     versions = sorted({(match.paper_id, match.version) for match in owed if match.paper_id in shown})
     return message, versions

@@ -157,8 +157,9 @@ def _library(store: Store) -> list[Example]:
     return examples
 
 
-def trained_model(store: Store, config: Config, now: datetime) -> Model | str:
-    """The cached model of the store's state, or one trained now (and cached); or why there can be none yet."""
+def trained_model(store: Store, config: Config, now: datetime, keep: bool = True) -> Model | str:
+    """The cached model of the store's state, or one trained now (and cached unless ``keep`` is false: a dry
+    run leaves no file behind); or why there can be none yet."""
     newest = store.newest_updated()
     key = state_key(store.rank_state(), config.ranking.authors, newest)
     path = cache_path(config.database)
@@ -175,8 +176,9 @@ def trained_model(store: Store, config: Config, now: datetime) -> Model | str:
     chosen = store.texts(sample(pool, background_size(len(signals.positives))))
     background = [paper_text(text.title, text.abstract) for text in chosen.values()]
     model = train(signals.positives, signals.dismissed, background, now)
-    with suppress(DailyPapersError):  # a cache that cannot be written costs time, not the ranking
-        save_model(path, key, model)
+    if keep:
+        with suppress(DailyPapersError):  # a cache that cannot be written costs time, not the ranking
+            save_model(path, key, model)
     return model
 
 

@@ -1,8 +1,9 @@
 """Summaries in a run: read the cache, ask the model for what it lacks (at most ``max_papers``), count the rest.
 
 A daily run asks after its fetch and before its transaction, so the database is never locked while a model
-thinks (``ask_for_run``): first for the papers this run received that match a topic, newest first, then for the
-papers the page lists that still lack one, so that papers a failing endpoint left out are filled by a later run.
+thinks (``ask_for_run``): first for the papers this run received that match a topic, best first when the ranking
+has a model (``interest.py``), else newest first, then for the papers the page lists that still lack one, so
+that papers a failing endpoint left out are filled by a later run.
 The answers are written into the cache inside the run's transaction (``keep``): a dry run keeps none of them,
 and a failed run leaves the cache as it was. A failing endpoint never fails the run: the papers it did not
 summarise are counted, and one line says how many and why. ``summarise_archive`` fills the cache for older
@@ -23,6 +24,7 @@ from dailypapers.http import user_agent
 from dailypapers.match.verdicts import Verdicts, scope_query
 from dailypapers.model import Paper, Summary
 from dailypapers.pipeline.context import Environment
+from dailypapers.pipeline.interest import RunInterest
 from dailypapers.redact import redactor_for
 from dailypapers.store import Store, database_errors, database_lock, existing_database
 from dailypapers.summarise import Summariser, prompt_key
@@ -78,16 +80,20 @@ class Asked:
         store.record_summary_counts(run, counts.requested, counts.cached, counts.missing, counts.tokens)
 
 
-def ask_for_run(env: Environment, store: Store, received: Iterable[Paper], verdicts: Verdicts) -> Asked | None:
+def ask_for_run(
+    env: Environment, store: Store, received: Iterable[Paper], verdicts: Verdicts, interest: RunInterest | None = None
+) -> Asked | None:
     """Summaries for the papers of a daily run (None when ``[summaries]`` is off): see the module's words.
-    ``verdicts`` are the run's own, so no paper is analysed twice."""
+    ``verdicts`` are the run's own, so no paper is analysed twice; with a trained model (``interest``), each
+    group is asked for best first instead of newest first, so the cap is spent on the papers that matter most."""
     config, settings = env.config, env.config.summaries
     if settings is None:
         return None
-    relevant = _newest_first(paper for paper in received if _relevant(verdicts, paper))
+    order = (interest or RunInterest(None)).by_rank
+    relevant = order(paper for paper in received if _relevant(verdicts, paper))
     fresh = {paper.id for paper in relevant}  # the page may still list an older version of these
     listed = [paper for topic in config.topics for paper in _listed(store, config, topic.name) if paper.id not in fresh]
-    papers = list({(paper.id, paper.version): paper for paper in [*relevant, *_newest_first(listed)]}.values())
+    papers = list({(paper.id, paper.version): paper for paper in [*relevant, *order(listed)]}.values())
     return _ask(env, store, settings, papers)
 
 
@@ -98,10 +104,6 @@ def _relevant(verdicts: Verdicts, paper: Paper) -> bool:
 
 def _listed(store: Store, config: Config, topic: str) -> list[Paper]:
     return store.newest_matched(topic, scope_query(config.categories), config.max_papers)
-
-
-def _newest_first(papers: Iterable[Paper]) -> list[Paper]:
-    return sorted(papers, key=lambda paper: (paper.updated, paper.id), reverse=True)
 
 
 def _ask(env: Environment, store: Store, settings: SummarySettings, papers: Sequence[Paper]) -> Asked:

@@ -7,10 +7,12 @@ wrapped at :data:`TEXT_WIDTH`, under the 78 characters RFC 5322 §2.1.1 recommen
 The HTML part follows what mail clients actually render: inline ``style`` attributes only (several clients drop
 ``<style>`` elements), no scripts, no images and no remote resources, so nothing loads and nothing tracks.
 
-Paper text is untrusted. The HTML template escapes every value (Jinja autoescape), and links are never taken
-from text: they are built from arXiv identifiers (checked with :func:`~dailypapers.model.split_id`) and DOIs
-(checked against the ``10.prefix/suffix`` form, https://www.doi.org/the-identifier/resources/handbook), and the
-page link must be an ``http(s)`` URL. Every single-line value is stripped of line breaks and control characters,
+A message with top picks (``Message.picks``: a trained ranking) leads with them, each with its reason, before
+the topics; without, the message is as it always was. Paper text, and a reason quoting a title, is untrusted.
+The HTML template escapes every value (Jinja autoescape), and links are never taken from text: they are built
+from arXiv identifiers (checked with :func:`~dailypapers.model.split_id`) and DOIs (checked against the
+``10.prefix/suffix`` form, https://www.doi.org/the-identifier/resources/handbook), and the page link must be an
+``http(s)`` URL. Every single-line value is stripped of line breaks and control characters,
 so a topic name cannot add a header line to the subject. Rendering is a pure function of the message.
 """
 
@@ -24,6 +26,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from dailypapers.model import EmailBody, Listed, Message, Paper, Section, split_id
+from dailypapers.render._picks import PICKS, why_line
 from dailypapers.render._summary import facets_line, tldr_text
 from dailypapers.render._text import plain_line, plural, shorten
 from dailypapers.render.markdown import long_date
@@ -62,6 +65,15 @@ class Entry:
     tldr: str | None = None
     facets: str | None = None
     """The summary under the title (``render._summary``): its sentence and its problem/method/result line."""
+
+
+@dataclass(frozen=True, slots=True)
+class PickEntry:
+    """One of the top picks as both parts show it: the paper's entry, its topics and why it is picked."""
+
+    entry: Entry
+    topics: str
+    why: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +180,18 @@ def block(section: Section, limit: int) -> Block:
     )
 
 
+def pick_entries(message: Message) -> list[PickEntry]:
+    """The message's top picks (none without a trained model), best first."""
+    return [
+        PickEntry(
+            entry(pick.listed),
+            ", ".join(plain_line(topic) for topic in pick.topics),
+            plain_line(why_line(pick.interest)),
+        )
+        for pick in message.picks
+    ]
+
+
 def subject(message: Message) -> str:
     """``Daily Papers: 3 new papers on compiler (2), performance (1)``; a paper on two topics counts once."""
     title = plain_line(message.title) or "Daily Papers"
@@ -218,6 +242,8 @@ def render_email(message: Message) -> EmailBody:
         "note": plain_line(message.note) or None,
         "link": page_link(message.link),
         "blocks": blocks,
+        "picks": pick_entries(message),
+        "picks_heading": PICKS,
         "width": TEXT_WIDTH,
     }
     return EmailBody(

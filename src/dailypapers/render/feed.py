@@ -2,8 +2,9 @@
 
 The format is Atom 1.0, RFC 4287 (https://www.rfc-editor.org/rfc/rfc4287). A topic's feed holds the papers of its
 section on the page, in the page's order (newest first); ``all.xml`` holds each paper of any section once, newest
-first, with every topic it is on. The XML is built with lxml, never by joining strings, so paper text can only
-ever be text: ``<script>`` arrives in a reader as the eight characters it is.
+first, with every topic it is on. With ``[ranking] order = "interest"`` (``Digest.scores``) the sections arrive
+best first and ``all.xml`` follows the scores too. The XML is built with lxml, never by joining strings, so
+paper text can only ever be text: ``<script>`` arrives in a reader as the eight characters it is.
 
 Paper text is untrusted and sometimes damaged. Characters XML 1.0 does not allow (C0 controls other than tab,
 newline and carriage return, lone surrogates, U+FFFE/U+FFFF; https://www.w3.org/TR/xml/#charsets) are dropped
@@ -63,6 +64,8 @@ def render_feeds(digest: Digest, *, feeds_path: str = "feeds/") -> dict[str, str
         feeds[name] = _serialise(_feed(digest, name, title, subtitle, _merge((section,)), feeds_path))
     topics = ", ".join(section.topic for section in digest.sections)
     entries = sorted(_merge(digest.sections), key=lambda entry: (entry.paper.updated, entry.paper.id), reverse=True)
+    if digest.scores:  # ``[ranking] order = "interest"``: best first, ties newest first
+        entries.sort(key=lambda entry: -digest.scores.get(entry.paper.id, float("-inf")))
     subtitle = f"arXiv papers on every topic: {topics}" if topics else None
     feeds[ALL] = _serialise(_feed(digest, ALL, digest.title, subtitle, entries, feeds_path))
     return feeds

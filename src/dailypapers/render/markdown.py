@@ -3,7 +3,9 @@
 The page is a drop-in for the page the "Daily Papers" GitHub bot writes (DailyArXiv's ``README.md``): same
 header text, same ``## topic`` sections, same table and cell layout, so that a repository can switch over
 without a diff in how its page looks. The notification is that bot's ``.github/ISSUE_TEMPLATE.md`` (front
-matter read by GitHub Actions that open an issue from it), restricted to what is new in one run.
+matter read by GitHub Actions that open an issue from it), restricted to what is new in one run. Both show each
+topic's papers in the digest's order: newest first, or best first with ``[ranking] order = "interest"``
+(``pipeline/interest.py`` orders them before rendering).
 
 Cells follow GitHub Flavored Markdown tables (https://github.github.com/gfm/#tables-extension-): a cell is one
 line, and an unescaped ``|`` ends it. Paper text is untrusted, so every text cell goes through

@@ -25,7 +25,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dailypapers.model import Listed, Message, Section
+from dailypapers.model import Listed, Message, Pick, Section
+from dailypapers.render._picks import PICKS, why_line
 from dailypapers.render._summary import TLDR, facets_line, tldr_text
 from dailypapers.render._text import clip, one_line, plural, size
 from dailypapers.render.markdown import long_date
@@ -103,6 +104,18 @@ def _intro(first: str, message: Message, escape: Callable[[str], str], link: str
     return clip("\n".join(lines), limit)
 
 
+def _pick_lines(message: Message, escape: Callable[[str], str], link: Callable[[Pick, str], str], room: int) -> str:
+    """The top picks as numbered lines (a link, then why, escaped like paper text), within ``room``."""
+    lines: list[str] = []
+    for number, pick in enumerate(message.picks, start=1):
+        title = escape(clip(one_line(pick.listed.paper.title), TITLE_CHARS))
+        line = f"{number}. {link(pick, title)} — {escape(clip(why_line(pick.interest), SUMMARY_CHARS))}"
+        if size("\n".join([*lines, line])) > room:
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _share(budget: int, parts_left: int) -> int:
     """An even share of what is left, so that the first topics cannot starve the last ones."""
     return budget // max(parts_left, 1)
@@ -126,6 +139,10 @@ def _slack_line(listed: Listed) -> str:
     title = slack_escape(clip(one_line(paper.title), TITLE_CHARS))
     authors = slack_escape(_authors(listed))
     return f"• <{paper.abs_url}|{title}>{_version_mark(listed)} — {authors}{_summary_lines(listed, slack_escape)}"
+
+
+def _slack_link(pick: Pick, title: str) -> str:
+    return f"<{pick.listed.paper.abs_url}|{title}>"
 
 
 def _mrkdwn(text: str) -> dict[str, Any]:
@@ -161,6 +178,9 @@ def slack_payload(message: Message) -> dict[str, Any]:
         {"type": "header", "text": {"type": "plain_text", "text": clip(one_line(message.title), SLACK_HEADER)}},
         _mrkdwn(intro),
     ]
+    if message.picks:
+        heading = f"*{PICKS}*\n"
+        blocks.append(_mrkdwn(heading + _pick_lines(message, slack_escape, _slack_link, SLACK_SECTION - size(heading))))
     budget = SLACK_BLOCKS - len(blocks) - 1  # one kept for the line about topics that did not fit
     left_out = 0
     topics = [section for section in message.sections if section.papers]
@@ -231,11 +251,14 @@ def _discord_embed(section: Section, message: Message, budget: int) -> tuple[dic
 def discord_payload(message: Message) -> dict[str, Any]:
     """A webhook message: a short ``content`` and one embed per topic, within every Discord limit."""
     topics = [section for section in message.sections if section.papers]
-    shown, rest = topics[:DISCORD_EMBEDS], []
-    if len(topics) > DISCORD_EMBEDS:
-        shown, rest = topics[: DISCORD_EMBEDS - 1], topics[DISCORD_EMBEDS - 1 :]
+    picks = [_discord_picks(message)] if message.picks else []
+    room = DISCORD_EMBEDS - len(picks)
+    shown, rest = topics[:room], []
+    if len(topics) > room:
+        shown, rest = topics[: room - 1], topics[room - 1 :]
     budget = DISCORD_TOTAL - (_discord_rest_size(rest, message) if rest else 0)
-    embeds: list[dict[str, Any]] = []
+    budget -= sum(size(embed["title"]) + size(embed["description"]) for embed in picks)
+    embeds: list[dict[str, Any]] = list(picks)
     for index, section in enumerate(shown):
         embed, used = _discord_embed(section, message, _share(budget, len(shown) - index))
         embeds.append(embed)
@@ -243,6 +266,16 @@ def discord_payload(message: Message) -> dict[str, Any]:
     if rest:
         embeds.append(_discord_rest(rest, message))
     return {"content": _discord_content(message), "embeds": embeds, "allowed_mentions": {"parse": []}}
+
+
+def _discord_picks(message: Message) -> dict[str, Any]:
+    """The first embed of a message with top picks: a third of the characters at most, so topics keep room."""
+    text = _pick_lines(message, discord_escape, _discord_link, DISCORD_TOTAL // 3 - size(PICKS))
+    return {"title": PICKS, "description": text}
+
+
+def _discord_link(pick: Pick, title: str) -> str:
+    return f"[{title}]({pick.listed.paper.abs_url})"
 
 
 def _discord_content(message: Message) -> str:
@@ -274,9 +307,11 @@ def json_payload(message: Message) -> dict[str, Any]:
     (primary first), ``updated`` (ISO 8601, UTC), ``abs_url``, ``pdf_url``, ``new_version``, ``reason`` (the
     part of the topic's query it matched, or null), ``abstract`` and ``summary`` (``{"tldr", "problem",
     "method", "result"}``, the last three null when the model gave none; null when the paper has no summary);
-    ``more`` counts the papers left out.
+    ``more`` counts the papers left out. With a trained ranking, ``picks`` (absent otherwise, so a payload
+    without one is as it always was) lists the top picks, best first: ``id``, ``version``, ``title``, ``score``,
+    ``why`` (one line), ``topics`` and ``abs_url``.
     """
-    return {
+    payload = {
         "title": message.title,
         "day": message.day.isoformat(),
         "count": message.count,
@@ -291,6 +326,22 @@ def json_payload(message: Message) -> dict[str, Any]:
             }
             for section in message.sections
         ],
+    }
+    if message.picks:
+        payload["picks"] = [_json_pick(pick) for pick in message.picks]
+    return payload
+
+
+def _json_pick(pick: Pick) -> dict[str, Any]:
+    paper = pick.listed.paper
+    return {
+        "id": paper.id,
+        "version": paper.version,
+        "title": one_line(paper.title),
+        "score": round(pick.interest.score, 4),
+        "why": why_line(pick.interest),
+        "topics": list(pick.topics),
+        "abs_url": paper.abs_url,
     }
 
 
