@@ -18,15 +18,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from dailypapers.config import Config
 from dailypapers.errors import DailyPapersError
 from dailypapers.model import Digest, Interest, Listed, Message, Paper, Pick, Section
 from dailypapers.pipeline.context import quiet
-from dailypapers.pipeline.rank import trained_model
-from dailypapers.rank.features import paper_text
-from dailypapers.rank.model import Candidate, Model, Scored
 from dailypapers.store import Store
+
+if TYPE_CHECKING:  # the model needs NumPy and SciPy: imported only by a run that ranks
+    from dailypapers.rank.model import Model, Scored
 
 Key = tuple[str, int]
 # What training or scoring can raise on a damaged archive or cache: reported in one line, never a failed run.
@@ -53,6 +54,8 @@ class RunInterest:
         none = cls(None, log=log)
         if settings.top == 0 and settings.order == "date":
             return none
+        from dailypapers.pipeline.rank import trained_model
+
         try:
             model = trained_model(store, config, now, keep=keep)
         except RANKING_ERRORS as err:
@@ -69,6 +72,9 @@ class RunInterest:
             return {}
         todo = [paper for key, paper in wanted.items() if key not in self.scored]
         if todo:
+            from dailypapers.rank.features import paper_text
+            from dailypapers.rank.model import Candidate
+
             try:
                 scored = self.model.score([Candidate(p.versioned_id, paper_text(p.title, p.abstract)) for p in todo])
             except RANKING_ERRORS as err:
