@@ -110,7 +110,8 @@ class RunInterest:
         return replace(message, sections=sections, picks=self.picks(sections))
 
     def picks(self, sections: Sequence[Section]) -> tuple[Pick, ...]:
-        """The ``top`` best papers of ``sections`` (each once, with every topic it is on), best first."""
+        """The ``top`` best papers of ``sections`` (each once, with every topic it is on), best first; only
+        papers with a reason: like a positive, or with words that weighed for them."""
         first: dict[str, Listed] = {}
         topics: dict[str, list[str]] = {}
         for section in sections:
@@ -122,7 +123,9 @@ class RunInterest:
             Pick(listed, tuple(topics[paper_id]), interests[(listed.paper.id, listed.paper.version)])
             for paper_id, listed in first.items()
         ]
-        return tuple(sorted(picks, key=_pick_order)[: self.top])
+        # A paper that shares no word with any signal has no reason to be picked, whatever its rank.
+        liked = [pick for pick in picks if pick.interest.like_id is not None or pick.interest.words]
+        return tuple(sorted(liked, key=_pick_order)[: self.top])
 
     def _ordered(self, sections: Sequence[Section]) -> tuple[Section, ...]:
         interests = self.interests(listed.paper for section in sections for listed in section.papers)

@@ -181,15 +181,16 @@ def block(section: Section, limit: int) -> Block:
 
 
 def pick_entries(message: Message) -> list[PickEntry]:
-    """The message's top picks (none without a trained model), best first."""
+    """The message's top picks (none without a trained model), best first; ``topics`` is labelled."""
     return [
-        PickEntry(
-            entry(pick.listed),
-            ", ".join(plain_line(topic) for topic in pick.topics),
-            plain_line(why_line(pick.interest)),
-        )
+        PickEntry(entry(pick.listed), _topics_line(pick.topics), plain_line(why_line(pick.interest)))
         for pick in message.picks
     ]
+
+
+def _topics_line(topics: tuple[str, ...]) -> str:
+    label = "Topic" if len(topics) == 1 else "Topics"
+    return f"{label}: {', '.join(plain_line(topic) for topic in topics)}"
 
 
 def subject(message: Message) -> str:
