@@ -64,14 +64,14 @@ def test_email_and_json_webhook_lead_with_the_picks_the_starred_papers_twin_firs
     assert topics and "Query:" not in head, "the picks come before the first topic"
     first = topics.strip().split("\n\n")[0]
     assert first.startswith("1. Revisiting head parallelism for attention serving performance\n")
-    assert f"Why: Like “{LIKED_TITLE}” (starred)" in " ".join(first.split())
+    assert f"Why: Like ‘{LIKED_TITLE}’ (starred)" in " ".join(first.split())
     assert "Topic: performance" in first and f"arXiv: https://arxiv.org/abs/{TWIN}v1" in first
     assert html.index("Top picks") < html.index("Query:") and html.count("<li ") == 2
 
     picks = hooks.bodies[1]["picks"]
     assert [pick["id"] for pick in picks] == [TWIN, "2511.16964"], "the gossip paper shares no word: not picked"
     assert set(picks[0]) >= {"id", "version", "title", "score", "why"}
-    assert picks[0]["why"].startswith(f"Like “{LIKED_TITLE}” (starred) · words: ")
+    assert picks[0]["why"].startswith(f"Like ‘{LIKED_TITLE}’ (starred) · words: ")
     scores = [pick["score"] for pick in picks]
     assert scores == sorted(scores, reverse=True)
     sent = {paper["id"] for topic in hooks.bodies[1]["topics"] for paper in topic["papers"]}
@@ -143,4 +143,29 @@ def test_a_hostile_reason_is_escaped_like_paper_text_in_every_message() -> None:
     assert "\\[click\\]\\(https\\:" in picks["description"] and "\\@here" in picks["description"]
     assert discord["allowed_mentions"] == {"parse": []}
     why = webhook_payload("json", message)["picks"][0]["why"]
-    assert why == f"Like “{HOSTILE}” (starred) · words: <b>bold</b>, @here", "JSON carries the text as it is"
+    assert why == f"Like ‘{HOSTILE}’ (starred) · words: <b>bold</b>, @here", "JSON carries the text as it is"
+
+
+def test_a_hundred_long_picks_keep_every_receivers_limits() -> None:
+    """``top = 100`` with titles and reasons as long as they come: the picks are cut, never the message."""
+    moment = datetime(2026, 5, 16, tzinfo=UTC)
+    long = "Sparse " * 200
+    papers = [
+        Paper(f"2605.{30000 + n}", 1, long, "An abstract.", (Author("Ada"),), ("cs.DC",), "cs.DC", moment, moment)
+        for n in range(100)
+    ]
+    sections = tuple(Section(f"topic {t}", tuple(Listed(p) for p in papers[t::12])) for t in range(12))
+    interest = Interest(0.9, "2605.00001", long, "starred", ("sparse",) * 3)
+    picks = tuple(Pick(Listed(paper), ("topic 0",), interest) for paper in papers)
+    message = Message("Daily Papers", date(2026, 5, 16), sections, picks=picks)
+    slack = webhook_payload("slack", message)
+    assert len(slack["blocks"]) <= 50 and all(len(b["text"]["text"]) <= 3000 for b in slack["blocks"])
+    assert slack["blocks"][2]["text"]["text"].startswith("*Top picks*\n1. <https://arxiv.org/abs/2605.30000v1|")
+    discord = webhook_payload("discord", message)
+    embeds = discord["embeds"]
+    assert len(embeds) <= 10 and embeds[0]["title"] == "Top picks"
+    assert sum(len(e["title"]) + len(e["description"]) for e in embeds) <= 6000
+    assert all(len(e["description"]) <= 4096 for e in embeds)
+    assert len(webhook_payload("json", message)["picks"]) == 100
+    body = render_email(message)
+    assert body.text.count("Why: Like") == 100

@@ -14,11 +14,11 @@ NO_REASON = "No word in common with your signals"
 
 
 def why_line(interest: Interest) -> str:
-    """``Like “Sparse Checkpointing …” (starred) · words: checkpointing, moe``, on one line."""
+    """``Like ‘Sparse Checkpointing …’ (starred) · words: checkpointing, moe``, on one line."""
     parts = []
     if interest.like_title is not None:
         because = f" ({one_line(interest.like_because)})" if interest.like_because else ""
-        parts.append(f"Like “{one_line(interest.like_title)}”{because}")
+        parts.append(f"Like ‘{one_line(interest.like_title)}’{because}")
     if interest.words:
         parts.append(f"words: {', '.join(one_line(word) for word in interest.words)}")
     line = " · ".join(parts)
