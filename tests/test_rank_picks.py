@@ -24,16 +24,11 @@ LIKED_TITLE = seed(LIKED[2]).title
 
 
 @pytest.fixture
-def smtp() -> Iterator[tuple[Mailbox, int]]:
+def targets() -> Iterator[tuple[Mailbox, int, WebhookReceiver]]:
+    """A mailbox on a loopback SMTP server (and its port), and a JSON webhook receiver."""
     box = Mailbox()
-    with smtp_server(box) as port:
-        yield box, port
-
-
-@pytest.fixture
-def hooks() -> Iterator[WebhookReceiver]:
-    with webhook_receiver("/hooks/picks") as received:
-        yield received
+    with smtp_server(box) as port, webhook_receiver("/hooks/picks") as hooks:
+        yield box, port, hooks
 
 
 @pytest.fixture
@@ -50,9 +45,9 @@ def parts(message: EmailMessage) -> tuple[str, str, str]:
 
 
 def test_email_and_json_webhook_lead_with_the_picks_the_starred_papers_twin_first(
-    tmp_path: Path, arxiv: Arxiv, smtp: tuple[Mailbox, int], hooks: WebhookReceiver
+    tmp_path: Path, arxiv: Arxiv, targets: tuple[Mailbox, int, WebhookReceiver]
 ) -> None:
-    box, port = smtp
+    box, port, hooks = targets
     config = configure(tmp_path, arxiv, delivery(port))
     two_days(config, arxiv, hooks.url)
     first_mail, second_mail = box.to("ada@example.org")
@@ -86,9 +81,9 @@ def test_email_and_json_webhook_lead_with_the_picks_the_starred_papers_twin_firs
     ],
 )
 def test_without_a_model_or_picks_every_output_is_as_without_a_ranking(
-    tmp_path: Path, smtp: tuple[Mailbox, int], hooks: WebhookReceiver, liked: tuple[str, ...], ranking: str
+    tmp_path: Path, targets: tuple[Mailbox, int, WebhookReceiver], liked: tuple[str, ...], ranking: str
 ) -> None:
-    box, port = smtp
+    box, port, hooks = targets
     plain, ranked = tmp_path / "plain", tmp_path / "ranked"
     for folder, table, stars in ((plain, "", ()), (ranked, ranking, liked)):
         folder.mkdir()
@@ -105,9 +100,9 @@ def test_without_a_model_or_picks_every_output_is_as_without_a_ranking(
 
 
 def test_a_dry_run_writes_its_picks_to_the_outbox_and_caches_no_model(
-    tmp_path: Path, arxiv: Arxiv, smtp: tuple[Mailbox, int], hooks: WebhookReceiver
+    tmp_path: Path, arxiv: Arxiv, targets: tuple[Mailbox, int, WebhookReceiver]
 ) -> None:
-    box, port = smtp
+    box, port, hooks = targets
     config = configure(tmp_path, arxiv, delivery(port))
     cache = tmp_path / "dailypapers.db.rank.npz"
     two_days(config, arxiv, hooks.url, dry_run=True)
