@@ -91,7 +91,7 @@ def test_stars_from_the_reader_put_the_liked_papers_twin_first_with_its_reason(t
     order = serving_order(after)
     assert order[0] == TWIN and sorted(order) == sorted([*SERVING, TWIN])  # first, and every match still listed
     title = next(paper.title for paper in latest_papers() if paper.id == LIKED[0])
-    why = re.search(r'<p class="why">([^<]*)</p>', card_of(after, TWIN))
+    why = re.search(r'<p class="why">Ranked: ([^<]*)</p>', card_of(after, TWIN))
     assert why is not None and why.group(1).startswith(f"Like ‘{escape(title)}’ (starred)")
     assert "words: " in why.group(1) and "Ranking starts after" not in after
     assert all('<p class="why">' in card_of(after, paper_id) for paper_id in order)
@@ -142,6 +142,17 @@ def test_a_hostile_title_in_a_reason_stays_text(tmp_path: Path) -> None:
     with running_reader(config) as reader:
         page = httpx.get(reader.url, timeout=10).text
     assert SCRIPT not in page and page.count(str(escape(SCRIPT))) >= 2
-    why = re.search(r'<p class="why">([^<]*)</p>', card_of(page, TWIN))
+    why = re.search(r'<p class="why">Ranked: ([^<]*)</p>', card_of(page, TWIN))
     assert why is not None and why.group(1).startswith(f"Like ‘{escape(SCRIPT)}")
     assert len(why.group(1)) < 300  # the liked title is cut short: one line
+
+
+def test_a_days_page_orders_its_topic_as_the_inbox_does(tmp_path: Path) -> None:
+    config = archive(tmp_path)
+    star(tmp_path / "dailypapers.db", *LIKED)
+    with running_reader(config) as reader:
+        inbox = httpx.get(reader.url, timeout=10).text  # the first model is trained for the inbox, which waits
+        day = httpx.get(f"{reader.url}days/{RUN_DAY.date().isoformat()}", timeout=10).text
+    group = day.split('id="day-t-serving"')[1].split("</section>")[0]
+    order = re.findall(r'data-paper="([^"]+)"', group)
+    assert order[0] == TWIN and order == serving_order(inbox) and "Ranked: Like ‘" in day

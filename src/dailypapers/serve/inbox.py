@@ -22,7 +22,7 @@ from dailypapers.match.digest import build_digest
 from dailypapers.model import Digest, Listed, Section
 from dailypapers.rank.model import Scored
 from dailypapers.serve.cards import Card, card, merged
-from dailypapers.serve.ranking import WAIT, for_you, order, scores, why
+from dailypapers.serve.ranking import WAIT, order, scores, why
 from dailypapers.serve.reader import Reader
 from dailypapers.store import database_errors
 from dailypapers.store.signals import PaperSignals
@@ -100,7 +100,7 @@ def _inbox(reader: Reader) -> Inbox:
         shown: set[str] = set()
         new = groups(digest.new, topics, states, shown, score=score)
         brought = [listed.paper for section in digest.new for listed in section.papers]
-        picked = for_you(store, config, standing.model, brought, set(topics), reader.env.log)
+        picked = reader.ranker.for_you(store, config, standing.model, brought, set(topics), reader.env.log)
         read = store.signal_states(paper.id for paper, _ in picked)
     recent = groups(digest.sections, topics, states, shown, RECENT, score)
     cards = tuple(replace(card(Listed(p), (), read.get(p.id)), why=why(found.reason)) for p, found in picked)

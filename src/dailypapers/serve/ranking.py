@@ -34,7 +34,7 @@ FOR_YOU = 10  # a screenful of cards
 # unrelated ones, 0.52 for the liked ones) and move with the number of signals. A near copy of a liked paper
 # scores above the bar whatever its words (``rank/model.py``: ``TWIN``), one of a dismissed paper below.
 LIKED_QUANTILE = 0.25
-CANDIDATES = 5000  # the newest papers of the run's days scored for For you: a day of all arXiv is about 2,000
+CANDIDATES = 3000  # the newest papers of the run's days scored for For you (a day of all arXiv is about 2,000)
 WAIT = 5.0  # seconds a page waits for the first model (a small archive trains in well under one)
 TITLE = 80  # characters of the liked paper's title a reason line quotes
 
@@ -59,6 +59,7 @@ class Ranker:
     note: str | None = None  # why there is no model, said on the inbox
     training: str | None = None  # the key a thread is training for
     failed: str | None = None  # a key whose training failed: not tried again until the state changes
+    above: tuple[Model, tuple[str, str], list[tuple[Scored, int]]] | None = None  # For you's candidates, kept
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def standing(self, store: Store, config: Config, now: datetime, log: Log, wait: float = 0.0) -> Standing:
@@ -93,6 +94,29 @@ class Ranker:
             thread.join(wait)
         with self.lock:
             return Standing(self.model, self.note if self.model is None else None)
+
+    def for_you(
+        self, store: Store, config: Config, model: Model | None, brought: Sequence[Paper], listed: set[str], log: Log
+    ) -> list[tuple[Paper, Scored]]:
+        """For you: the papers of the days the run ``brought`` papers from (``window``), in scope, that match no
+        topic and score as high as the liked papers (``above``, kept until the model or the days change: a day of
+        2,000 papers takes half a second to score), best first, at most ``FOR_YOU``; never one already
+        ``listed``, liked, starred or dismissed. None without a model, or if it fails (logged): the page still
+        shows every topic's papers."""
+        span = window(brought)
+        if model is None or span is None:
+            return []
+        try:
+            with self.lock:
+                kept = self.above
+            if kept is None or kept[0] is not model or kept[1] != span:
+                kept = (model, span, above(store, model, span))
+                with self.lock:
+                    self.above = kept
+            return picked(store, config, [found for found in kept[2] if found[0].key not in listed][: FOR_YOU * 5])
+        except Exception as err:
+            log(f"ranking failed, the inbox shows no For you: {_first_line(err)}")
+            return []
 
     def _keep(self, key: str, model: Model | None, note: str | None) -> None:
         with self.lock:
@@ -166,38 +190,25 @@ def window(papers: Iterable[Paper]) -> tuple[str, str] | None:
     return iso(datetime.combine(first, time(), UTC)), iso(datetime.combine(last, time(), UTC))
 
 
-def for_you(
-    store: Store, config: Config, model: Model | None, brought: Sequence[Paper], listed: set[str], log: Log
-) -> list[tuple[Paper, Scored]]:
-    """``picked`` (below), or none if it fails (logged): the page still shows every topic's papers."""
-    try:
-        return picked(store, config, model, brought, listed)
-    except Exception as err:
-        log(f"ranking failed, the inbox shows no For you: {_first_line(err)}")
-        return []
-
-
-def picked(
-    store: Store, config: Config, model: Model | None, brought: Sequence[Paper], listed: set[str]
-) -> list[tuple[Paper, Scored]]:
-    """The papers of the days the run ``brought`` papers from, in scope, that match no topic and score at least
-    ``LIKED_QUANTILE`` of the liked papers, best first, at most ``FOR_YOU``; never one already ``listed``, liked,
-    starred or dismissed. None without a model."""
-    span = window(brought)
-    if model is None or span is None:
-        return []
-    skipped = listed | {example.key for example in model.positives}
-    texts = [text for text in store.texts_updated(*span)[:CANDIDATES] if text.id not in skipped]
+def above(store: Store, model: Model, span: tuple[str, str]) -> list[tuple[Scored, int]]:
+    """The papers updated in ``span`` (the newest ``CANDIDATES``) that score at least ``LIKED_QUANTILE`` of the
+    liked papers, best first, with their versions; never a liked paper itself."""
+    liked = {example.key for example in model.positives}
+    texts = [text for text in store.texts_updated(*span)[:CANDIDATES] if text.id not in liked]
     found = model.score([Candidate(text.id, paper_text(text.title, text.abstract)) for text in texts])
     bar = model.liked_level(LIKED_QUANTILE)
-    best = sorted((s for s in found if s.score >= bar), key=lambda s: (-s.score, s.key))[: FOR_YOU * 5]
     versions = {text.id: text.version for text in texts}
-    papers = store.papers(((s.key, versions[s.key]) for s in best), scope_query(config.categories))
+    return [(s, versions[s.key]) for s in sorted(found, key=lambda s: (-s.score, s.key)) if s.score >= bar]
+
+
+def picked(store: Store, config: Config, best: Sequence[tuple[Scored, int]]) -> list[tuple[Paper, Scored]]:
+    """The first ``FOR_YOU`` of ``best`` in scope that match no topic and are neither starred nor dismissed."""
+    papers = store.papers(((scored.key, version) for scored, version in best), scope_query(config.categories))
     matchers = [Matcher(topic.query) for topic in config.topics]
-    states = store.signal_states(s.key for s in best)
+    states = store.signal_states(scored.key for scored, _ in best)
     chosen = []
-    for scored in best:
-        paper = papers.get((scored.key, versions[scored.key]))
+    for scored, version in best:
+        paper = papers.get((scored.key, version))
         state = states.get(scored.key)
         if paper is None or (state is not None and (state.starred or state.dismissed)):
             continue
