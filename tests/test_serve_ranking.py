@@ -156,3 +156,19 @@ def test_a_days_page_orders_its_topic_as_the_inbox_does(tmp_path: Path) -> None:
     group = day.split('id="day-t-serving"')[1].split("</section>")[0]
     order = re.findall(r'data-paper="([^"]+)"', group)
     assert order[0] == TWIN and order == serving_order(inbox) and "Ranked: Like ‘" in day
+
+
+def test_a_ranking_that_cannot_train_keeps_date_order(tmp_path: Path) -> None:
+    """Three stars on an archive holding nothing older than a week: no background to learn from, so training
+    fails; the page keeps date order and says so, never a 500."""
+    seeds = {paper.id: paper for paper in latest_papers()}
+    papers = [replace(seeds[key], updated=RUN_DAY + timedelta(hours=n)) for n, key in enumerate((*LIKED, *SERVING))]
+    write_archive(tmp_path / "dailypapers.db", {"serving": "ti:serving"}, [Run(RUN_DAY + timedelta(hours=23), [
+        ("serving", paper, None) for paper in papers])])  # fmt: skip
+    (tmp_path / "dailypapers.toml").write_text(CONFIG, encoding="utf-8")
+    star(tmp_path / "dailypapers.db", *LIKED)
+    with running_reader(tmp_path / "dailypapers.toml") as reader:
+        page = httpx.get(reader.url, timeout=10)
+    assert page.status_code == 200 and "Ranking could not learn (the log says why): date order." in page.text
+    assert serving_order(page.text) == [paper.id for paper in papers][::-1]  # newest first
+    assert '<p class="why">' not in page.text

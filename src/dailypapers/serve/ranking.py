@@ -130,7 +130,10 @@ class Ranker:
         except Exception as err:  # any failure: one line in the log, and the pages keep their order
             log(f"ranking could not train, the reader keeps its order: {_first_line(err)}")
             with self.lock:
-                self.failed, self.training, self.note = key, None, None
+                self.failed, self.training = key, None
+                self.note = (
+                    None if self.model is not None else "Ranking could not learn (the log says why): date order."
+                )
             return
         with self.lock:
             self.training = None
