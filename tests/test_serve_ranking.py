@@ -8,17 +8,26 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
+import pytest
 from markupsafe import escape
 
 from archive_world import Run, write_archive
+from browser import DESKTOP, PHONE, screenshot
 from dailypapers.model import Author, Paper, Signal
 from dailypapers.serve.ranking import FOR_YOU
 from dailypapers.store import Store
+from reader_browser import browsing, paper_card, wait_for_card
 from reader_server import post_headers, running_reader, session
 from reader_world import SCRIPT
 from signals_world import latest_papers
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+pytest_plugins = ("reader_fixtures",)  # the fixture browser
 
 CONFIG = 'title = "Ranking test"\ndatabase = "dailypapers.db"\n\n[[topics]]\nname = "serving"\nquery = "ti:serving"\n'
 LIKED = ("2603.06350", "2412.15411", "2511.21431")  # MoE serving, MoE checkpointing, MoE scheduling
@@ -172,3 +181,20 @@ def test_a_ranking_that_cannot_train_keeps_date_order(tmp_path: Path) -> None:
     assert page.status_code == 200 and "Ranking could not learn (the log says why): date order." in page.text
     assert serving_order(page.text) == [paper.id for paper in papers][::-1]  # newest first
     assert '<p class="why">' not in page.text
+
+
+@pytest.mark.parametrize(("viewport", "dark"), [(DESKTOP, False), (PHONE, True)])
+def test_for_you_in_a_browser_stars_in_place(
+    browser: Browser, tmp_path: Path, viewport: dict[str, int], dark: bool
+) -> None:
+    config = archive(tmp_path)
+    star(tmp_path / "dailypapers.db", *LIKED)
+    with running_reader(config) as reader, browsing(browser, reader.url, viewport, dark) as watched:
+        page = watched.page
+        assert page.locator("#for-you .why").first.inner_text().startswith("Ranked: Like ‘Sparse Checkpointing")
+        paper_card(page, APART).get_by_role("button", name="Star", exact=True).click()
+        wait_for_card(page, APART, "starred")
+        path = screenshot(page, f"reader-ranking-{'phone' if viewport == PHONE else 'desktop'}{'-dark' * dark}.png")
+        assert path.stat().st_size > 10_000
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= viewport["width"]  # nothing sideways
+        assert watched.problems == []
