@@ -5,6 +5,7 @@ are needed, For you lists what matches no topic but is like what was starred, ca
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -104,6 +105,25 @@ def test_stars_from_the_reader_put_the_liked_papers_twin_first_with_its_reason(t
     assert why is not None and why.group(1).startswith(f"Like ‘{escape(title)}’ (starred)")
     assert "words: " in why.group(1) and "Ranking starts after" not in after
     assert all('<p class="why">' in card_of(after, paper_id) for paper_id in order)
+
+
+def test_a_new_star_orders_by_the_last_model_until_the_new_one_is_trained(tmp_path: Path) -> None:
+    config = archive(tmp_path)
+    star(tmp_path / "dailypapers.db", *LIKED)
+    newly = SERVING[0]
+    title = next(paper.title for paper in latest_papers() if paper.id == newly)
+    with running_reader(config) as reader, httpx.Client(timeout=10) as client:
+        first = client.get(reader.url).text
+        token = session(client, reader.url)
+        client.post(f"{reader.url}papers/{newly}/star", headers=post_headers(reader.url, token))
+        pages = [client.get(reader.url).text]
+        while f"Like ‘{escape(title)}’" not in pages[-1] and len(pages) < 50:  # trained in the background
+            threading.Event().wait(0.1)
+            pages.append(client.get(reader.url).text)
+    assert serving_order(pages[0])[0] == TWIN and "Ranking is learning" not in pages[0]  # the last model meanwhile,
+    assert f"Like ‘{escape(title)}’" not in pages[0]  # which knew nothing of the new star
+    assert f"Like ‘{escape(title)}’ (starred)" in card_of(pages[-1], newly)  # then the new one
+    assert f"Like ‘{escape(title)}’" not in first
 
 
 def test_too_few_stars_keep_date_order_and_say_how_many_are_needed(tmp_path: Path) -> None:

@@ -88,10 +88,12 @@ class Ranker:
             self.training, self.note = key, f"Ranking is learning from your {positives} papers; reload in a moment."
             if self.model is None:  # the last model trained, even for another state, beats date order
                 self.model = load_model(cache_path(config.database), None)
+            last = self.model  # what this page orders by, however soon the new one is ready
         thread = threading.Thread(target=self._train, args=(store, config, now, key, log), daemon=True)
         thread.start()
-        if self.model is None:
-            thread.join(wait)
+        if last is not None:
+            return Standing(last)
+        thread.join(wait)
         with self.lock:
             return Standing(self.model, self.note if self.model is None else None)
 
