@@ -1,10 +1,12 @@
 """The reader's order by interest: the model of ``pipeline/rank.py``, kept in memory, and what it says of a card.
 
 Training reads the archive and takes seconds on an archive of millions (a background sample of it, then the
-regression: about 2 s for a million papers on two cores), so a page never waits for it when there is a model to
-order by. ``Ranker`` keeps the last model trained; a page finding the state changed (a star, a dismissal, a
+regression: about 2.5 s for a million papers on two cores), so a page never waits for it when there is a model
+to order by. ``Ranker`` keeps the last model trained; a page finding the state changed (a star, a dismissal, a
 library entry, a daily run's papers) orders by that model while a thread trains the new one on its own
-connection, and the next page uses it. Only with no model at all (the first ranking, the file beside the database
+connection, and the next page uses it (one training at a time: a change made meanwhile is learnt by the first
+page after it ends). The model is cached beside the database (``rank/cache.py``), so a restarted reader orders at
+once. Only with no model at all (the first ranking, the file beside the database
 missing) does a page wait for training, at most ``WAIT`` seconds, then shows date order and says it is learning.
 Ranking never fails a page: anything going wrong is one line in the log, and the page keeps date order.
 """
@@ -57,7 +59,7 @@ class Ranker:
     model: Model | None = None
     key: str | None = None
     note: str | None = None  # why there is no model, said on the inbox
-    training: str | None = None  # the key a thread is training for
+    training: str | None = None  # the key a thread is training for (a change meanwhile waits for it to end)
     failed: str | None = None  # a key whose training failed: not tried again until the state changes
     above: tuple[Model, tuple[str, str], list[tuple[Scored, int]]] | None = None  # For you's candidates, kept
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -73,7 +75,7 @@ class Ranker:
     def _standing(self, store: Store, config: Config, now: datetime, log: Log, wait: float) -> Standing:
         key = rank_key(store, config)
         with self.lock:
-            if key in (self.key, self.failed, self.training):
+            if key in (self.key, self.failed) or self.training is not None:  # one training at a time
                 return Standing(self.model, None if self.model is not None else self.note)
         cached = load_model(cache_path(config.database), key)
         if cached is not None:
