@@ -157,18 +157,24 @@ def _library(store: Store) -> list[Example]:
     return examples
 
 
+def rank_key(store: Store, config: Config) -> str:
+    """The key of the state a model is trained on: the archive, the signals, the library and the authors."""
+    return state_key(store.rank_state(), config.ranking.authors, store.newest_updated())
+
+
 def trained_model(store: Store, config: Config, now: datetime) -> Model | str:
     """The cached model of the store's state, or one trained now (and cached); or why there can be none yet."""
-    newest = store.newest_updated()
-    key = state_key(store.rank_state(), config.ranking.authors, newest)
-    path = cache_path(config.database)
-    model = load_model(path, key)
-    if model is not None:
-        return model
+    key = rank_key(store, config)
+    return load_model(cache_path(config.database), key) or train_model(store, config, now, key)
+
+
+def train_model(store: Store, config: Config, now: datetime, key: str) -> Model | str:
+    """A model trained now on the store's signals and cached under ``key``; or why there can be none yet."""
     signals = read_signals(store, config)
     too_few = signals.too_few()
     if too_few is not None:
         return too_few
+    newest = store.newest_updated()
     cutoff = datetime.fromisoformat(newest) - timedelta(days=WINDOW_DAYS) if newest else now
     taken = {example.key for example in (*signals.positives, *signals.dismissed)}
     pool = [paper_id for paper_id in store.updated_before(iso(cutoff)) if paper_id not in taken]
@@ -176,7 +182,7 @@ def trained_model(store: Store, config: Config, now: datetime) -> Model | str:
     background = [paper_text(text.title, text.abstract) for text in chosen.values()]
     model = train(signals.positives, signals.dismissed, background, now)
     with suppress(DailyPapersError):  # a cache that cannot be written costs time, not the ranking
-        save_model(path, key, model)
+        save_model(cache_path(config.database), key, model)
     return model
 
 
