@@ -24,7 +24,7 @@ from dailypapers.query import Matcher
 from dailypapers.rank.cache import cache_path, load_model, save_model, state_key
 from dailypapers.rank.evaluate import WINDOW_DAYS, ArchivePaper, Evaluation, Event, Replay, SignalState
 from dailypapers.rank.features import paper_text
-from dailypapers.rank.model import MIN_POSITIVES, Candidate, Example, Model, Reason, train
+from dailypapers.rank.model import MIN_POSITIVES, Candidate, Example, Model, Reason, is_trainable, train
 from dailypapers.rank.sample import background_size, sample
 from dailypapers.store import Store, database_errors, existing_database
 from dailypapers.store.ranking import PaperText
@@ -168,6 +168,16 @@ def trained_model(store: Store, config: Config, now: datetime) -> Model | str:
     return load_model(cache_path(config.database), key) or train_model(store, config, now, key)
 
 
+NOTHING_OLDER = (
+    "the ranking learns against papers older than a week, and the archive holds none yet: "
+    "`dailypapers backfill --from DATE` fills it"
+)
+TOO_LITTLE_TEXT = (
+    "the archive holds too little text to learn from (each word must appear in 3 papers or more): "
+    "`dailypapers backfill --from DATE` fills it"
+)
+
+
 def train_model(store: Store, config: Config, now: datetime, key: str) -> Model | str:
     """A model trained now on the store's signals and cached under ``key``; or why there can be none yet."""
     signals = read_signals(store, config)
@@ -180,7 +190,12 @@ def train_model(store: Store, config: Config, now: datetime, key: str) -> Model 
     pool = [paper_id for paper_id in store.updated_before(iso(cutoff)) if paper_id not in taken]
     chosen = store.texts(sample(pool, background_size(len(signals.positives))))
     background = [paper_text(text.title, text.abstract) for text in chosen.values()]
-    model = train(signals.positives, signals.dismissed, background, now)
+    if not is_trainable(len(signals.positives), len(background)):
+        return NOTHING_OLDER
+    try:
+        model = train(signals.positives, signals.dismissed, background, now)
+    except ValueError:  # scikit-learn: no word is left once the rare and the too common are pruned
+        return TOO_LITTLE_TEXT
     with suppress(DailyPapersError):  # a cache that cannot be written costs time, not the ranking
         save_model(cache_path(config.database), key, model)
     return model
