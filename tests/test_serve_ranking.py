@@ -189,7 +189,7 @@ def test_a_days_page_orders_its_topic_as_the_inbox_does(tmp_path: Path) -> None:
 
 def test_a_ranking_that_cannot_train_keeps_date_order(tmp_path: Path) -> None:
     """Three stars on an archive holding nothing older than a week: no background to learn from, so training
-    fails; the page keeps date order and says so, never a 500."""
+    nothing; the page keeps date order and says why, never a 500."""
     seeds = {paper.id: paper for paper in latest_papers()}
     papers = [replace(seeds[key], updated=RUN_DAY + timedelta(hours=n)) for n, key in enumerate((*LIKED, *SERVING))]
     write_archive(tmp_path / "dailypapers.db", {"serving": "ti:serving"}, [Run(RUN_DAY + timedelta(hours=23), [
@@ -198,7 +198,8 @@ def test_a_ranking_that_cannot_train_keeps_date_order(tmp_path: Path) -> None:
     star(tmp_path / "dailypapers.db", *LIKED)
     with running_reader(tmp_path / "dailypapers.toml") as reader:
         page = httpx.get(reader.url, timeout=10)
-    assert page.status_code == 200 and "Ranking could not learn (the log says why): date order." in page.text
+    assert page.status_code == 200 and "Ranking cannot learn yet: the ranking learns against papers older" in page.text
+    assert "`dailypapers backfill --from DATE` fills it; date order." in page.text
     assert serving_order(page.text) == [paper.id for paper in papers][::-1]  # newest first
     assert '<p class="why">' not in page.text
 

@@ -143,8 +143,8 @@ class Ranker:
             self.training = None
             if isinstance(model, Model):
                 self.key, self.model, self.note = key, model, None
-            else:  # the signals changed meanwhile: too few now
-                self.key, self.model, self.note = key, None, None
+            else:  # why it cannot learn: too few signals now, or an archive with nothing to tell them from
+                self.key, self.model, self.note = key, None, f"Ranking cannot learn yet: {model}; date order."
 
 
 def _first_line(err: BaseException) -> str:
