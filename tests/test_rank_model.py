@@ -241,3 +241,18 @@ def test_journal_papers_of_the_library_count_through_their_title_and_abstract(tm
 def test_bad_options_are_usage_errors(config: Path, options: tuple[str, ...], message: str) -> None:
     result = dailypapers(config, "rank", *options)
     assert result.exit_code == 2 and message in result.stderr and result.stdout == ""
+
+
+def test_an_archive_too_small_to_learn_from_says_so_and_exits_0(tmp_path: Path) -> None:
+    """Three stars in an archive of three papers: nothing to tell them from, so a line saying what to do."""
+    liked = [paper for paper in latest_papers() if paper.id in LIKED]
+    with Store.open(tmp_path / "dailypapers.db") as store, store.transaction():
+        store.add_versions(liked, run=None)
+    config = tmp_path / "dailypapers.toml"
+    config.write_text(TOPICS, encoding="utf-8")
+    for paper_id in LIKED:
+        assert dailypapers(config, "star", paper_id).exit_code == 0
+    result = dailypapers(config, "rank", "--since", "2000-01-01")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr.startswith("dailypapers: the ") and "`dailypapers backfill --from DATE`" in result.stderr
+    assert "Traceback" not in result.stderr and result.exception is None

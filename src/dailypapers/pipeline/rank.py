@@ -24,7 +24,7 @@ from dailypapers.query import Matcher
 from dailypapers.rank.cache import cache_path, load_model, save_model, state_key
 from dailypapers.rank.evaluate import WINDOW_DAYS, ArchivePaper, Evaluation, Event, Replay, SignalState
 from dailypapers.rank.features import paper_text
-from dailypapers.rank.model import MIN_POSITIVES, Candidate, Example, Model, Reason, train
+from dailypapers.rank.model import MIN_POSITIVES, Candidate, Example, Model, Reason, is_trainable, train
 from dailypapers.rank.sample import background_size, sample
 from dailypapers.store import Store, database_errors, existing_database
 from dailypapers.store.ranking import PaperText
@@ -157,28 +157,50 @@ def _library(store: Store) -> list[Example]:
     return examples
 
 
+def rank_key(store: Store, config: Config) -> str:
+    """The key of the state a model is trained on: the archive, the signals, the library and the authors."""
+    return state_key(store.rank_state(), config.ranking.authors, store.newest_updated())
+
+
 def trained_model(store: Store, config: Config, now: datetime, keep: bool = True) -> Model | str:
     """The cached model of the store's state, or one trained now (and cached unless ``keep`` is false: a dry
     run leaves no file behind); or why there can be none yet."""
-    newest = store.newest_updated()
-    key = state_key(store.rank_state(), config.ranking.authors, newest)
-    path = cache_path(config.database)
-    model = load_model(path, key)
-    if model is not None:
-        return model
+    key = rank_key(store, config)
+    return load_model(cache_path(config.database), key) or train_model(store, config, now, key, keep)
+
+
+NOTHING_OLDER = (
+    "the ranking learns against papers older than a week, and the archive holds none yet: "
+    "`dailypapers backfill --from DATE` fills it"
+)
+TOO_LITTLE_TEXT = (
+    "the archive holds too little text to learn from (each word must appear in 3 papers or more): "
+    "`dailypapers backfill --from DATE` fills it"
+)
+
+
+def train_model(store: Store, config: Config, now: datetime, key: str, keep: bool = True) -> Model | str:
+    """A model trained now on the store's signals and cached under ``key`` (unless ``keep`` is false); or why
+    there can be none yet."""
     signals = read_signals(store, config)
     too_few = signals.too_few()
     if too_few is not None:
         return too_few
+    newest = store.newest_updated()
     cutoff = datetime.fromisoformat(newest) - timedelta(days=WINDOW_DAYS) if newest else now
     taken = {example.key for example in (*signals.positives, *signals.dismissed)}
     pool = [paper_id for paper_id in store.updated_before(iso(cutoff)) if paper_id not in taken]
     chosen = store.texts(sample(pool, background_size(len(signals.positives))))
     background = [paper_text(text.title, text.abstract) for text in chosen.values()]
-    model = train(signals.positives, signals.dismissed, background, now)
+    if not is_trainable(len(signals.positives), len(background)):
+        return NOTHING_OLDER
+    try:
+        model = train(signals.positives, signals.dismissed, background, now)
+    except ValueError:  # scikit-learn: no word is left once the rare and the too common are pruned
+        return TOO_LITTLE_TEXT
     if keep:
         with suppress(DailyPapersError):  # a cache that cannot be written costs time, not the ranking
-            save_model(path, key, model)
+            save_model(cache_path(config.database), key, model)
     return model
 
 

@@ -53,11 +53,12 @@ def save_model(path: Path, key: str, model: Model) -> None:
     publish({path: stage(path, buffer.getvalue())})
 
 
-def load_model(path: Path, key: str) -> Model | None:
-    """The model saved under ``key``, or None (no file, another key, a damaged file)."""
+def load_model(path: Path, key: str | None) -> Model | None:
+    """The model saved under ``key`` (under any key if None: the last one trained, for a reader to order by until
+    a newer one is trained), or None (no file, another key, a damaged file)."""
     try:
         with np.load(path, allow_pickle=False) as saved:
-            if str(saved["key"]) != key:
+            if key is not None and str(saved["key"]) != key:
                 return None
             terms = tuple(json.loads(str(saved["terms"])))
             positives = tuple(

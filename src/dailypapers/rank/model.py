@@ -107,6 +107,15 @@ class Model:
             for n, candidate in enumerate(candidates)
         ]
 
+    def liked_level(self, quantile: float) -> float:
+        """The ``quantile`` of the regression's probabilities for the positives themselves: how high the model
+        scores the papers it learnt from, a bar for a paper to be as liked (0.5, the balanced boundary, without
+        positives)."""
+        if self.positive_rows.shape[0] == 0:
+            return 0.5
+        decision = self.positive_rows @ self.coef + self.intercept
+        return float(np.quantile(1.0 / (1.0 + np.exp(-decision)), quantile))
+
     def _reason(
         self, rows: csr_matrix, n: int, analysed: tuple[list[str], list[str]], similarity: float, nearest: int
     ) -> Reason:

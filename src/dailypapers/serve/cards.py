@@ -19,7 +19,8 @@ from dailypapers.store.signals import PaperSignals
 
 @dataclass(frozen=True, slots=True)
 class Card:
-    """One card: the site's entry, the paper's bare id (for the buttons' URLs), its topics and its state."""
+    """One card: the site's entry, the paper's bare id (for the buttons' URLs), its topics, its state and why
+    the ranking put it where it is."""
 
     paper_id: str
     entry: Entry
@@ -27,6 +28,7 @@ class Card:
     starred: bool = False
     dismissed: bool = False
     read: bool = False
+    why: str | None = None  # the ranking's reason, one line (serve/ranking.py), when the reader ranks
 
     @property
     def anchor(self) -> str:

@@ -28,6 +28,7 @@ from dailypapers.match.verdicts import explanation, scope_query
 from dailypapers.model import Listed, Section
 from dailypapers.serve.cards import merged
 from dailypapers.serve.inbox import Group, groups
+from dailypapers.serve.ranking import scores
 from dailypapers.serve.reader import Reader
 from dailypapers.store import Store, database_errors
 from dailypapers.store.days import DayRun
@@ -177,7 +178,8 @@ class DayView:
 
 def _day_view(reader: Reader, day: date, page: int) -> DayView | None:
     """The day as the inbox shows a run (``inbox.groups``): each paper once, under the first of its topics in
-    the config's order, naming every topic; unread first within a topic."""
+    the config's order, naming every topic; unread first within a topic, best first once the ranking has a model
+    (the last one trained: a day's page never waits for training)."""
     with reader.lock, database_errors(reader.store.path):
         reader.refresh()
         store, config = reader.store, reader.env.config
@@ -189,7 +191,9 @@ def _day_view(reader: Reader, day: date, page: int) -> DayView | None:
         topics = {listed.paper.id: names for listed, names in merged(sections)}
         states = store.signal_states(topics)
         count = day_counts(store, config, [(day, runs)], known)[0]
-        shown, pages = _page_of(groups(sections, topics, states, set()), page)
+        model = reader.ranker.standing(store, config, reader.env.now(), reader.env.log).model
+        score = scores(model, (listed.paper for section in sections for listed in section.papers), reader.env.log)
+        shown, pages = _page_of(groups(sections, topics, states, set(), score=score), page)
         note = _note(store, day) if day in known.covered else None
         return DayView(count, shown, note, *known.neighbours(day), page, pages)
 

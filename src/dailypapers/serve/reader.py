@@ -24,6 +24,7 @@ from dailypapers.errors import DailyPapersError
 from dailypapers.pipeline.context import Environment as RunEnvironment
 from dailypapers.render.assets import HTMX, KATEX
 from dailypapers.serve.guard import Sessions
+from dailypapers.serve.ranking import Ranker
 from dailypapers.store import Store
 
 
@@ -85,6 +86,7 @@ class Reader:
     sessions: Sessions
     lock: threading.Lock = field(default_factory=threading.Lock)
     stamp: tuple[int, int] | None = None
+    ranker: Ranker = field(default_factory=Ranker)  # the ranking's last model (serve/ranking.py)
 
     def __post_init__(self) -> None:
         self.stamp = _stamp(self.env.config.path)
