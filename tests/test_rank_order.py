@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from arxiv_server import load_seed_papers
-from daily_world import Arxiv
+from daily_world import NOW, Arxiv
 from dailypapers.config import load_config
 from dailypapers.pipeline.outputs import render_outputs
+from dailypapers.pipeline.rank import rank_key, trained_model
+from dailypapers.rank.cache import cache_path, save_model
+from dailypapers.store import Store
 from model_server import model_server
-from ranked_world import GOSSIP, LIKED, TWIN, configure, gossip, twin, two_days
+from ranked_world import GOSSIP, LIKED, TWIN, configure, gossip, run, second_day, star, twin, two_days
 
 OUTPUTS = '[outputs]\nmarkdown = "README.md"\nissue = "issue.md"\nfeeds = "feeds/"\n'
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -97,3 +101,24 @@ def test_a_damaged_archive_of_signals_never_fails_the_run(tmp_path: Path, arxiv:
     summary = two_days(config, arxiv, "http://127.0.0.1:9/unused")
     assert summary.outcome == "new"
     assert unstarred(section_ids((tmp_path / "README.md").read_text(encoding="utf-8"), "performance"))[0] == TWIN
+
+
+def test_a_model_that_cannot_score_never_fails_the_run(tmp_path: Path, arxiv: Arxiv) -> None:
+    """A cached model whose weights do not fit its terms (a damaged file that still loads): one line, then date
+    order and no picks; the run is delivered as ever."""
+    config = configure(tmp_path, arxiv, OUTPUTS + '[ranking]\norder = "interest"\n')
+    assert run(config, "http://127.0.0.1:9/unused").outcome == "new"
+    star(config, LIKED)
+    settings = load_config(config)
+    with Store.open(settings.database) as store:
+        model = trained_model(store, settings, NOW)
+        assert not isinstance(model, str)
+        save_model(cache_path(settings.database), rank_key(store, settings), replace(model, coef=model.coef[:3]))
+    arxiv.add(second_day())
+    log: list[str] = []
+    summary = run(config, "http://127.0.0.1:9/unused", days=1, log=log)
+    assert summary.outcome == "new"
+    assert [line for line in log if line.startswith("ranking: ")] == [
+        next(line for line in log if line.startswith("ranking: not used in this run, the outputs keep date order: "))
+    ]
+    assert section_ids((tmp_path / "README.md").read_text(encoding="utf-8"), "performance")[0] == GOSSIP

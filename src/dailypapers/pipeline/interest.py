@@ -122,6 +122,7 @@ class RunInterest:
         picks = [
             Pick(listed, tuple(topics[paper_id]), interests[(listed.paper.id, listed.paper.version)])
             for paper_id, listed in first.items()
+            if (listed.paper.id, listed.paper.version) in interests  # none if scoring failed
         ]
         # A paper that shares no word with any signal has no reason to be picked, whatever its rank.
         liked = [pick for pick in picks if pick.interest.like_id is not None or pick.interest.words]
@@ -129,6 +130,8 @@ class RunInterest:
 
     def _ordered(self, sections: Sequence[Section]) -> tuple[Section, ...]:
         interests = self.interests(listed.paper for section in sections for listed in section.papers)
+        if not interests:  # nothing listed, or scoring failed: the order stays as it came
+            return tuple(sections)
         return tuple(
             replace(section, papers=tuple(sorted(section.papers, key=lambda listed: _order(listed, interests))))
             for section in sections
