@@ -14,6 +14,7 @@ Ranking never fails a page: anything going wrong is one line in the log, and the
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
@@ -161,12 +162,27 @@ def scores(model: Model | None, papers: Iterable[Paper], log: Log) -> dict[str, 
         return {}
 
 
+MEMO = 20_000  # scores kept per model: a reader's pages ask for the same papers again and again
+
+
+_memo: tuple[weakref.ref[Model], dict[tuple[str, int], Scored]] | None = None
+
+
 def _scores(model: Model | None, papers: Iterable[Paper]) -> dict[str, Scored]:
+    """Each paper's score by ``model``, each version scored once per model: a reload of the inbox costs lookups,
+    not the model's arithmetic (the last model's scores are kept, up to ``MEMO``)."""
+    global _memo
     if model is None:
         return {}
+    if _memo is None or _memo[0]() is not model or len(_memo[1]) > MEMO:
+        _memo = (weakref.ref(model), {})
+    kept = _memo[1]
     unique = {paper.id: paper for paper in papers}
-    found = model.score([Candidate(key, paper_text(p.title, p.abstract)) for key, p in unique.items()])
-    return {scored.key: scored for scored in found}
+    todo = [paper for paper in unique.values() if (paper.id, paper.version) not in kept]
+    versions = {paper.id: paper.version for paper in todo}
+    for scored in model.score([Candidate(paper.id, paper_text(paper.title, paper.abstract)) for paper in todo]):
+        kept[(scored.key, versions[scored.key])] = scored
+    return {key: kept[(key, paper.version)] for key, paper in unique.items()}
 
 
 def why(reason: Reason) -> str | None:
