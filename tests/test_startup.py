@@ -123,3 +123,14 @@ def test_stars_json_loads_no_network_xml_or_terminal_library(example: Path, tmp_
     assert not {"dailypapers.http", "dailypapers.deliver", "dailypapers.arxiv.atom", "dailypapers.pipeline.daily"} & (
         modules
     )
+
+
+def test_a_daily_run_with_nothing_to_rank_loads_no_model_library(tmp_path: Path) -> None:
+    """The ranking's libraries (scikit-learn, SciPy, NumPy: about a second to import) load only for a run with a
+    star, a library or `[ranking] authors` to learn from; the example has none."""
+    config = tmp_path / "dailypapers.toml"
+    shutil.copy(EXAMPLE / "dailypapers.toml", config)
+    result, modules = loaded(tmp_path, "run", "--config", str(config), "--replay", str(EXAMPLE / "replay"))
+    assert result.returncode == 0, result.stderr
+    assert roots(modules) & {"sklearn", "scipy", "numpy"} == set()
+    assert not any(name.startswith(("dailypapers.rank", "dailypapers.pipeline.rank")) for name in modules)

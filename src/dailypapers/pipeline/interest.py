@@ -54,6 +54,9 @@ class RunInterest:
         none = cls(None, log=log)
         if settings.top == 0 and settings.order == "date":
             return none
+        _, _, signals, _, library = store.rank_state()
+        if not (signals or library or settings.authors):  # nothing to learn from: no import of the model's libraries
+            return none
         from dailypapers.pipeline.rank import trained_model
 
         try:
