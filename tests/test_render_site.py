@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from arxiv_server import load_seed_papers
-from browser import TEX_SOURCE, Watched, launched
+from browser import TEX_SOURCE, Watched, launched, write_site
 from dailypapers.model import Author, Day, Digest, Listed, Paper, Section
 from dailypapers.render.assets import KATEX
 from dailypapers.render.site import render_site
@@ -342,11 +342,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(scope="module")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("site")
-    for path, text in SITE.items():
-        target = folder.joinpath(*path.split("/"))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text.encode() if isinstance(text, str) else text)
-    return folder
+    return write_site(folder, SITE)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from browser import DESKTOP, PHONE, TEX_SOURCE, Offline, Watched, launched, screenshot
+from browser import DESKTOP, PHONE, TEX_SOURCE, Offline, Watched, launched, screenshot, write_site
 from dailypapers.model import Author, Digest, Listed, Paper, Section
 from dailypapers.render.assets import HTMX, HTMX_VERSION, KATEX, KATEX_VERSION, katex_files, static
 from dailypapers.render.site import render_site
@@ -68,11 +68,7 @@ def digest() -> Digest:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("site")
-    for path, text in render_site(digest()).items():
-        target = folder.joinpath(*path.split("/"))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text.encode() if isinstance(text, str) else text)
-    return folder
+    return write_site(folder, render_site(digest()))
 
 
 @pytest.fixture(scope="module")

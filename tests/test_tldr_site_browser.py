@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from browser import DESKTOP, PHONE, TEX_SOURCE, Watched, screenshot
+from browser import DESKTOP, PHONE, TEX_SOURCE, Watched, screenshot, write_site
 from dailypapers.model import Author, Digest, Listed, Paper, Section, Summary
 from dailypapers.render.site import render_site
 
@@ -49,11 +49,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     papers = tuple(Listed(paper(number + 1), summary=summary) for number, summary in enumerate(SUMMARIES))
     digest = Digest("Daily Papers", date(2026, 5, 15), (Section("collectives", papers, query="abs:all-reduce"),))
     folder = tmp_path_factory.mktemp("site")
-    for path, text in render_site(digest).items():
-        target = folder.joinpath(*path.split("/"))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text.encode() if isinstance(text, str) else text)
-    return folder
+    return write_site(folder, render_site(digest))
 
 
 @pytest.fixture
