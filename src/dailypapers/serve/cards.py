@@ -7,7 +7,7 @@ Unread cards come first, each group in the order the digest gave (newest first w
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import quote
 
@@ -69,12 +69,6 @@ def card(listed: Listed, topics: tuple[str, ...], state: PaperSignals | None) ->
     if state is None:
         return shown
     return replace(shown, starred=state.starred, dismissed=state.dismissed, read=state.read)
-
-
-def cards(listings: Iterable[tuple[Listed, tuple[str, ...]]], states: Mapping[str, PaperSignals]) -> list[Card]:
-    """The cards of these listings, unread first."""
-    made = [card(listed, topics, states.get(listed.paper.id)) for listed, topics in listings]
-    return sorted(made, key=lambda shown: shown.read)
 
 
 def matched(store: Store, topics: Iterable[str], paper: Paper) -> tuple[Listed, tuple[str, ...]]:

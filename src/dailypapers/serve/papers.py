@@ -25,7 +25,7 @@ from dailypapers.model import Listed, Paper
 from dailypapers.render.cite import bibtex
 from dailypapers.render.site import ARXIV, Entry, entry
 from dailypapers.serve import convertors  # noqa: F401 - registers the URL convertors the routes name
-from dailypapers.serve.cards import Card, author_path, card
+from dailypapers.serve.cards import Card, author_path, card, matched
 from dailypapers.serve.reader import Reader, is_htmx
 from dailypapers.store import database_errors
 
@@ -130,13 +130,11 @@ def _card(reader: Reader, paper_id: str, with_similar: bool) -> tuple[Card, Pape
         paper = reader.store.latest(paper_id)
         if paper is None:
             return None
-        topics = [t.name for t in reader.env.config.topics if reader.store.matched_version(t.name, paper_id)]
-        reasons = [reader.store.reasons(topic, [(paper.id, paper.version)]) for topic in topics]
-        reason = next((found[(paper.id, paper.version)] for found in reasons if found), None)
+        found, topics = matched(reader.store, (topic.name for topic in reader.env.config.topics), paper)
         state = reader.store.signal_states([paper_id]).get(paper_id)
         page = _paper_page(reader, paper, with_similar)
-        listed = summarised(reader.store, reader.env.config, [Listed(paper, reason=reason)])[0]
-    return card(listed, tuple(topics), state), page
+        listed = summarised(reader.store, reader.env.config, [found])[0]
+    return card(listed, topics, state), page
 
 
 async def paper_page(request: Request) -> Response:
